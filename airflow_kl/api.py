@@ -1,0 +1,122 @@
+"""The public Python API: build a profile, check a partition against it.
+
+>>> import pandas as pd, numpy as np
+>>> rng = np.random.default_rng(0)
+>>> ref = pd.DataFrame({"x": rng.normal(size=2000), "c": rng.choice(["a", "b"], 2000)})
+>>> profile = build_profile(ref, bins=5)
+>>> report = check_drift(profile, ref.assign(x=ref.x + 1.0))
+>>> report.drifted, report.features["x"].status, report.features["c"].status
+(True, 'drift', 'ok')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .core.binning import check_bins, check_top_k
+from .core.compare import CheckSettings, compare_counts
+from .core.errors import ConfigError, SourceError
+from .core.profile import FORMAT_VERSION, FeatureProfile, Profile
+from .core.report import DriftReport
+from .sources.files import count_files, is_path, read_table
+from .sources.frame import BINNINGS, count_frame, get_column, profile_column, select_features
+
+Data = Any  # pandas DataFrame, Arrow Table/RecordBatch, or a file/folder path
+
+
+def _in_memory(data: Data, columns: list[str] | None = None) -> pd.DataFrame | pa.Table:
+    if isinstance(data, (pd.DataFrame, pa.Table)):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    if is_path(data):
+        return read_table(data, columns)
+    raise SourceError(
+        f"cannot read data of type {type(data).__name__}: pass a pandas DataFrame, "
+        "a pyarrow Table, or a path to Parquet/CSV"
+    )
+
+
+def build_profile(
+    reference: Data,
+    features: list[str] | None = None,
+    bins: int = 10,
+    top_k: int = 20,
+    binning: str = "quantile",
+    edges: Mapping[str, list[float]] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Profile:
+    """Summarise a reference table into per-feature bins and counts.
+
+    ``features`` defaults to every numeric and categorical column (datetimes
+    are profiled, as epoch nanoseconds, only when named). ``edges`` gives
+    explicit bin edges for some numeric features.
+    """
+    bins, top_k = check_bins(bins), check_top_k(top_k)
+    if binning not in BINNINGS:
+        raise ConfigError(f"binning must be one of {BINNINGS}, got {binning!r}")
+    table = _in_memory(reference, list(features) if features is not None else None)
+    if len(table) == 0:
+        raise SourceError("reference data has no rows; a profile needs at least one")
+    names = select_features(table, features)
+    explicit = dict(edges or {})
+    unknown = sorted(set(explicit) - set(names))
+    if unknown:
+        raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
+    profiled: dict[str, FeatureProfile] = {
+        name: profile_column(
+            name, get_column(table, name), bins, top_k, binning, explicit.get(name)
+        )
+        for name in names
+    }
+    settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
+    return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
+
+
+def count_bins(
+    profile: Profile, data: Data, features: list[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Current counts of ``data`` in the profile's bins, per feature."""
+    names = list(profile.features) if features is None else list(features)
+    wanted = {n: profile.features[n] for n in names if n in profile.features}
+    if len(wanted) != len(names):
+        missing = next(n for n in names if n not in profile.features)
+        raise ConfigError(f"feature {missing!r} is not in the profile: {list(profile.features)}")
+    if is_path(data):
+        return count_files(data, wanted)
+    return count_frame(_in_memory(data), wanted)
+
+
+def check_drift(
+    profile: Profile,
+    current: Data,
+    threshold: float | Mapping[str, float] = 0.1,
+    alpha: float | None = 0.01,
+    smoothing: float = 0.5,
+    min_rows: int = 100,
+    correction: str = "holm",
+    direction: str = "current||reference",
+    base: str = "nats",
+    drift_share: float | None = None,
+    features: list[str] | None = None,
+) -> DriftReport:
+    """Count ``current`` into the profile's bins and judge each feature."""
+    if not isinstance(profile, Profile):
+        raise ConfigError(f"profile must be a Profile (Profile.load(path)), got {profile!r}")
+    settings = CheckSettings(
+        threshold=threshold,
+        alpha=alpha,
+        smoothing=smoothing,
+        min_rows=min_rows,
+        correction=correction,
+        direction=direction,
+        base=base,
+        drift_share=drift_share,
+    )
+    counts = count_bins(profile, current, features)
+    return compare_counts(profile, counts, settings, features)

@@ -1,0 +1,146 @@
+"""``airflow-kl`` command line: build a profile, check a partition.
+
+Exit codes: 0 no drift, 1 drift, 2 usage or input error (one line on
+stderr), 3 nothing could be judged (every feature ``insufficient_data``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .api import build_profile, check_drift
+from .core.errors import AirflowKLError
+from .core.profile import Profile
+from .core.storage import atomic_write_text
+
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_INSUFFICIENT = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad command-line usage; reported as one line with exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + traceback
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _features(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected comma-separated feature names, got {text!r}")
+    return names
+
+
+def _alpha(text: str) -> float | None:
+    return None if text.lower() in ("none", "off") else float(text)
+
+
+def _threshold(text: str) -> float | dict[str, float]:
+    """``0.1`` or ``0.1,dep_delay=0.2`` (a default plus per-feature overrides)."""
+    default, overrides = None, {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if sep:
+            overrides[name.strip()] = float(value)
+        else:
+            default = float(name)
+    if not overrides:
+        return default if default is not None else 0.1
+    return overrides if default is None else {"*": default, **overrides}
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="airflow-kl", description="Binned KL-divergence drift checks.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    prof = sub.add_parser("profile", help="summarise a reference table into a profile")
+    prof.add_argument("reference", help=".parquet/.csv file or folder of Parquet files")
+    prof.add_argument("-o", "--output", required=True, help="profile JSON to write")
+    prof.add_argument("--features", type=_features, help="comma-separated columns (default all)")
+    prof.add_argument("--bins", type=int, default=10)
+    prof.add_argument("--top-k", type=int, default=20)
+    prof.add_argument("--binning", choices=("quantile", "uniform"), default="quantile")
+
+    chk = sub.add_parser("check", help="check a partition against a profile")
+    chk.add_argument("profile", help="profile JSON written by `airflow-kl profile`")
+    chk.add_argument("current", help=".parquet/.csv file or folder of Parquet files")
+    chk.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=0.1,
+        help="KL threshold, or e.g. 0.1,dep_delay=0.2 for per-feature values",
+    )
+    chk.add_argument("--alpha", type=_alpha, default=0.01, help="significance level or 'none'")
+    chk.add_argument("--smoothing", type=float, default=0.5)
+    chk.add_argument("--min-rows", type=int, default=100)
+    chk.add_argument("--correction", choices=("holm", "bonferroni", "bh", "none"), default="holm")
+    chk.add_argument(
+        "--direction",
+        choices=("current||reference", "reference||current"),
+        default="current||reference",
+    )
+    chk.add_argument("--base", choices=("nats", "bits"), default="nats")
+    chk.add_argument("--drift-share", type=float, default=None)
+    chk.add_argument("--features", type=_features, help="check only these features")
+    chk.add_argument("--json", dest="json_out", help="write the report as JSON here")
+    return parser
+
+
+def run_profile(args: argparse.Namespace) -> int:
+    profile = build_profile(
+        args.reference,
+        features=args.features,
+        bins=args.bins,
+        top_k=args.top_k,
+        binning=args.binning,
+        metadata={"reference": str(args.reference)},
+    )
+    checksum = profile.save(args.output)
+    print(f"wrote {args.output}: {len(profile.features)} features, {checksum}")
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    profile = Profile.load(args.profile)
+    report = check_drift(
+        profile,
+        args.current,
+        threshold=args.threshold,
+        alpha=args.alpha,
+        smoothing=args.smoothing,
+        min_rows=args.min_rows,
+        correction=args.correction,
+        direction=args.direction,
+        base=args.base,
+        drift_share=args.drift_share,
+        features=args.features,
+    )
+    if args.json_out:
+        atomic_write_text(args.json_out, report.to_json())
+    print(report.table())
+    if report.all_insufficient:
+        return EXIT_INSUFFICIENT
+    return EXIT_DRIFT if report.drifted else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = make_parser().parse_args(argv)
+        return {"profile": run_profile, "check": run_check}[args.command](args)
+    except UsageError as exc:
+        print(f"{exc}", file=sys.stderr)
+    except AirflowKLError as exc:
+        print(f"airflow-kl: error: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(
+            f"airflow-kl: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+            file=sys.stderr,
+        )
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

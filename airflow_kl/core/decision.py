@@ -1,0 +1,152 @@
+"""G-test p-values, multiple-testing correction and the drift verdict.
+
+>>> g, df, p = g_test([30, 70], [50, 50])
+>>> round(g, 4), df, round(p, 6)
+(8.4024, 1, 0.003747)
+>>> correct_pvalues([0.01, 0.04, 0.03], "holm").round(4).tolist()
+[0.03, 0.06, 0.06]
+>>> feature_status(kl=0.2, p_value=0.001, n_current=500, n_reference=500,
+...                threshold=0.1, alpha=0.01, min_rows=100)
+'drift'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy.stats import chi2
+
+from .errors import ConfigError
+
+CORRECTIONS = ("holm", "bonferroni", "bh", "none")
+OK, DRIFT, INSUFFICIENT = "ok", "drift", "insufficient_data"
+STATUSES = (OK, DRIFT, INSUFFICIENT)
+
+
+def _number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    return float(value)
+
+
+def check_threshold(value: object, name: str = "threshold") -> float:
+    """A KL threshold: finite and >= 0."""
+    v = _number(name, value)
+    if not math.isfinite(v) or v < 0:
+        raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
+    return v
+
+
+def check_alpha(value: object) -> float | None:
+    """A significance level in (0, 1), or None to drop the test."""
+    if value is None:
+        return None
+    v = _number("alpha", value)
+    if not 0 < v < 1:
+        raise ConfigError(f"alpha must be in (0, 1) or None, got {value!r}")
+    return v
+
+
+def check_min_rows(value: object) -> int:
+    """The row count under which a feature is not judged: an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ConfigError(f"min_rows must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def check_drift_share(value: object) -> float | None:
+    """Share of drifted features that makes the dataset drift: in (0, 1], or None."""
+    if value is None:
+        return None
+    v = _number("drift_share", value)
+    if not 0 < v <= 1:
+        raise ConfigError(f"drift_share must be in (0, 1] or None, got {value!r}")
+    return v
+
+
+def check_correction(value: object) -> str:
+    if value not in CORRECTIONS:
+        raise ConfigError(f"correction must be one of {CORRECTIONS}, got {value!r}")
+    return str(value)
+
+
+def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int, float]:
+    """G-test of homogeneity on the 2 x k table: ``(G, df, p)``.
+
+    Bins empty on both sides are dropped; ``p = 1`` when ``k <= 1`` or one
+    side has no rows (nothing to compare).
+    """
+    table = np.vstack([np.asarray(current, float), np.asarray(reference, float)])
+    table = table[:, table.sum(axis=0) > 0]
+    k = table.shape[1]
+    rows = table.sum(axis=1)
+    if k <= 1 or np.any(rows == 0):
+        return 0.0, max(k - 1, 0), 1.0
+    expected = np.outer(rows, table.sum(axis=0)) / table.sum()
+    observed = table > 0
+    g = 2.0 * float(np.sum(table[observed] * np.log(table[observed] / expected[observed])))
+    g = max(g, 0.0)
+    df = k - 1
+    return g, df, float(chi2.sf(g, df))
+
+
+def correct_pvalues(pvalues: Sequence[float], method: str = "holm") -> np.ndarray:
+    """Family-wise (Holm, Bonferroni) or false-discovery (Benjamini-Hochberg) correction.
+
+    >>> correct_pvalues([0.01, 0.04, 0.03], "bh").round(4).tolist()
+    [0.03, 0.04, 0.04]
+    """
+    method = check_correction(method)
+    p = np.asarray(pvalues, dtype=np.float64)
+    m = p.size
+    if m == 0 or method == "none":
+        return p.copy()
+    if method == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    if method == "holm":
+        adjusted = np.maximum.accumulate(ranked * (m - np.arange(m)))
+    else:  # bh: step-up, monotone from the largest p down
+        adjusted = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def feature_status(
+    *,
+    kl: float,
+    p_value: float | None,
+    n_current: int,
+    n_reference: int,
+    threshold: float,
+    alpha: float | None,
+    min_rows: int,
+) -> str:
+    """``insufficient_data`` below ``min_rows``; ``drift`` when KL >= threshold and
+    the corrected p-value < alpha (or alpha is None, or KL is infinite); else ``ok``."""
+    if n_current < min_rows or n_reference < min_rows:
+        return INSUFFICIENT
+    if math.isinf(kl):
+        return DRIFT
+    significant = alpha is None or (p_value is not None and p_value < alpha)
+    return DRIFT if kl >= threshold and significant else OK
+
+
+def dataset_drifted(statuses: Sequence[str], drift_share: float | None = None) -> bool:
+    """Any drifted feature, or (with ``drift_share``) at least that share of the
+    judged features drifted.
+
+    >>> dataset_drifted(["ok", "drift", "ok", "ok"], drift_share=0.5)
+    False
+    >>> dataset_drifted(["ok", "drift"])
+    True
+    """
+    drifted = sum(s == DRIFT for s in statuses)
+    if drift_share is None:
+        return drifted > 0
+    judged = sum(s != INSUFFICIENT for s in statuses)
+    return judged > 0 and drifted / judged >= drift_share

@@ -1,0 +1,241 @@
+"""The reference profile: per-feature bins and counts, as strict versioned JSON.
+
+>>> f = FeatureProfile("x", "numeric", counts=(3, 5, 0), edges=(1.5,))
+>>> p = Profile({"x": f}, settings={"bins": 2})
+>>> Profile.from_json(p.to_json()) == p
+True
+>>> p.features["x"].labels
+['< 1.5', '>= 1.5', 'MISSING']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from .binning import categorical_labels, numeric_labels
+from .errors import ProfileError
+from .storage import atomic_write_text, read_text
+
+FORMAT = "airflow-kl/profile"
+FORMAT_VERSION = 1
+KINDS = ("numeric", "categorical")
+Kind = Literal["numeric", "categorical"]
+
+
+@dataclass(frozen=True)
+class FeatureProfile:
+    """One feature's bins and its reference counts (value bins, [OTHER,] MISSING)."""
+
+    name: str
+    kind: Kind
+    counts: tuple[int, ...]
+    edges: tuple[float, ...] | None = None
+    categories: tuple[str, ...] | None = None
+    datetime: bool = False
+    source_type: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "counts", tuple(self.counts))
+        if self.edges is not None:
+            object.__setattr__(self, "edges", tuple(float(e) for e in self.edges))
+        if self.categories is not None:
+            object.__setattr__(self, "categories", tuple(self.categories))
+        self.validate()
+
+    @property
+    def n(self) -> int:
+        """Reference rows, missing values included."""
+        return sum(self.counts)
+
+    @property
+    def labels(self) -> list[str]:
+        if self.kind == "numeric":
+            return numeric_labels(self.edges or ())
+        return categorical_labels(self.categories or ())
+
+    def validate(self) -> None:
+        where = f"feature {self.name!r}"
+        if not isinstance(self.name, str) or not self.name:
+            raise ProfileError(f"feature name must be a non-empty string, got {self.name!r}")
+        if self.kind not in KINDS:
+            raise ProfileError(f"{where}: kind must be one of {KINDS}, got {self.kind!r}")
+        for c in self.counts:
+            if isinstance(c, bool) or not isinstance(c, int) or c < 0:
+                raise ProfileError(f"{where}: counts must be integers >= 0, got {c!r}")
+        if self.kind == "numeric":
+            if self.edges is None or self.categories is not None:
+                raise ProfileError(f"{where}: a numeric feature needs edges and no categories")
+            bad = [e for e in self.edges if not math.isfinite(e)]
+            if bad:
+                raise ProfileError(f"{where}: edges must be finite, got {bad[0]!r}")
+            for a, b in zip(self.edges, self.edges[1:], strict=False):
+                if not a < b:
+                    raise ProfileError(
+                        f"{where}: edges must be strictly increasing, got {a!r} then {b!r}"
+                    )
+            expected = len(self.edges) + 2
+        else:
+            if self.categories is None or self.edges is not None:
+                raise ProfileError(f"{where}: a categorical feature needs categories and no edges")
+            if any(not isinstance(c, str) for c in self.categories):
+                raise ProfileError(f"{where}: categories must be strings")
+            if len(set(self.categories)) != len(self.categories):
+                raise ProfileError(f"{where}: categories must be unique")
+            expected = len(self.categories) + 2
+        if len(self.counts) != expected:
+            raise ProfileError(f"{where}: expected {expected} counts, got {len(self.counts)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "counts": list(self.counts)}
+        if self.kind == "numeric":
+            out["edges"] = list(self.edges or ())
+        else:
+            out["categories"] = list(self.categories or ())
+        if self.datetime:
+            out["datetime"] = True
+        if self.source_type:
+            out["source_type"] = self.source_type
+        return out
+
+    @classmethod
+    def from_dict(cls, name: str, data: Any) -> FeatureProfile:
+        if not isinstance(data, dict):
+            raise ProfileError(f"feature {name!r} must be an object, got {type(data).__name__}")
+        unknown = set(data) - {"kind", "counts", "edges", "categories", "datetime", "source_type"}
+        if unknown:
+            raise ProfileError(f"feature {name!r} has unknown fields {sorted(unknown)}")
+        try:
+            return cls(
+                name=name,
+                kind=data["kind"],
+                counts=tuple(data["counts"]),
+                edges=tuple(data["edges"]) if "edges" in data else None,
+                categories=tuple(data["categories"]) if "categories" in data else None,
+                datetime=bool(data.get("datetime", False)),
+                source_type=str(data.get("source_type", "")),
+            )
+        except KeyError as exc:
+            raise ProfileError(f"feature {name!r} lacks field {exc.args[0]!r}") from None
+        except TypeError as exc:
+            raise ProfileError(f"feature {name!r} is malformed: {exc}") from None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _reject_constant(token: str) -> Any:
+    raise ProfileError(f"profile JSON has the non-standard token {token}; expected strict JSON")
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise ProfileError(f"profile JSON repeats the key {dupes[0]!r}")
+    return dict(pairs)
+
+
+def canonical_json(data: Any) -> str:
+    """Sorted, compact, strict JSON: the bytes the checksum is computed over."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A versioned reference profile. ``checksum`` identifies its content."""
+
+    features: dict[str, FeatureProfile]
+    settings: dict[str, Any] = field(default_factory=dict)
+    created_at: str = field(default_factory=_now)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.features:
+            raise ProfileError("a profile needs at least one feature")
+        for name, feature in self.features.items():
+            if name != feature.name:
+                raise ProfileError(f"feature key {name!r} differs from its name {feature.name!r}")
+
+    def _body(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "created_at": self.created_at,
+            "settings": self.settings,
+            "metadata": self.metadata,
+            "features": {name: f.to_dict() for name, f in self.features.items()},
+        }
+
+    @property
+    def checksum(self) -> str:
+        """``sha256:`` of the canonical JSON of everything but the checksum."""
+        digest = hashlib.sha256(canonical_json(self._body()).encode("utf-8")).hexdigest()
+        return f"sha256:{digest}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self._body(), "checksum": self.checksum}
+
+    def to_json(self) -> str:
+        try:
+            return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
+        except ValueError as exc:
+            raise ProfileError(f"profile settings or metadata are not strict JSON: {exc}") from exc
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Profile:
+        if not isinstance(data, dict):
+            raise ProfileError(f"a profile is a JSON object, got {type(data).__name__}")
+        if data.get("format") != FORMAT:
+            raise ProfileError(f"not an airflow-kl profile: format is {data.get('format')!r}")
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            newer = isinstance(version, int) and version > FORMAT_VERSION
+            hint = "upgrade airflow-kl" if newer else "rebuild the profile"
+            raise ProfileError(
+                f"unsupported profile format_version {version!r} (this airflow-kl reads "
+                f"{FORMAT_VERSION}); {hint}"
+            )
+        features = data.get("features")
+        if not isinstance(features, dict):
+            raise ProfileError("profile field 'features' must be an object")
+        profile = cls(
+            features={name: FeatureProfile.from_dict(name, f) for name, f in features.items()},
+            settings=data.get("settings", {}),
+            created_at=data.get("created_at", ""),
+            metadata=data.get("metadata", {}),
+        )
+        stored = data.get("checksum")
+        if stored != profile.checksum:
+            raise ProfileError(
+                f"profile checksum mismatch: stored {stored!r}, content hashes to "
+                f"{profile.checksum!r}; the file was edited or corrupted"
+            )
+        return profile
+
+    @classmethod
+    def from_json(cls, text: str) -> Profile:
+        try:
+            data = json.loads(
+                text, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicates
+            )
+        except json.JSONDecodeError as exc:
+            raise ProfileError(f"profile is not valid JSON ({exc}); truncated?") from None
+        return cls.from_dict(data)
+
+    def save(self, path: Any) -> str:
+        """Write atomically to a local path or URI; returns the checksum."""
+        atomic_write_text(path, self.to_json())
+        return self.checksum
+
+    @classmethod
+    def load(cls, path: Any) -> Profile:
+        try:
+            return cls.from_json(read_text(path))
+        except ProfileError as exc:
+            raise ProfileError(f"{path}: {exc}") from None

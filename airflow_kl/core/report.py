@@ -1,0 +1,190 @@
+"""Drift results: per-bin, per-feature and per-dataset, as strict-JSON-safe dicts.
+
+Infinite values (KL with ``smoothing=0`` and an empty reference bin) are
+written as the string ``"inf"``: strict JSON has no infinity, and a null
+would read as "no value".
+
+>>> json_number(float("inf")), json_number(0.25), parse_number("inf")
+('inf', 0.25, inf)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .decision import DRIFT, INSUFFICIENT
+
+
+def json_number(value: float | None) -> float | str | None:
+    """A float for strict JSON: finite as is, infinities as ``"inf"``/``"-inf"``."""
+    if value is None:
+        return None
+    value = float(value)
+    if math.isfinite(value):
+        return value
+    if math.isnan(value):
+        return "nan"
+    return "inf" if value > 0 else "-inf"
+
+
+def parse_number(value: float | str | None) -> float | None:
+    """Inverse of :func:`json_number`."""
+    return None if value is None else float(value)
+
+
+@dataclass(frozen=True)
+class BinResult:
+    label: str
+    reference_count: int
+    current_count: int
+    contribution: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "contribution": json_number(self.contribution)}
+
+
+@dataclass(frozen=True)
+class FeatureResult:
+    name: str
+    kind: str
+    kl: float
+    js: float
+    psi: float
+    hellinger: float
+    tv: float
+    g_statistic: float
+    p_value: float
+    p_value_raw: float
+    threshold: float
+    status: str
+    n_reference: int
+    n_current: int
+    bins: tuple[BinResult, ...]
+
+    @property
+    def drifted(self) -> bool:
+        return self.status == DRIFT
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if key in ("name", "bins"):
+                continue
+            out[key] = json_number(value) if isinstance(value, float) else value
+        out["bins"] = [b.to_dict() for b in self.bins]
+        return out
+
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, Any]) -> FeatureResult:
+        floats = (
+            "kl",
+            "js",
+            "psi",
+            "hellinger",
+            "tv",
+            "g_statistic",
+            "p_value",
+            "p_value_raw",
+            "threshold",
+        )
+        return cls(
+            name=name,
+            kind=data["kind"],
+            **{k: parse_number(data[k]) for k in floats},
+            status=data["status"],
+            n_reference=int(data["n_reference"]),
+            n_current=int(data["n_current"]),
+            bins=tuple(
+                BinResult(
+                    b["label"],
+                    int(b["reference_count"]),
+                    int(b["current_count"]),
+                    parse_number(b["contribution"]),
+                )
+                for b in data["bins"]
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """The outcome of one check. ``drifted`` is the dataset verdict."""
+
+    features: dict[str, FeatureResult]
+    drifted: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+    profile_checksum: str = ""
+
+    @property
+    def drifted_features(self) -> list[str]:
+        return [name for name, f in self.features.items() if f.status == DRIFT]
+
+    @property
+    def all_insufficient(self) -> bool:
+        return all(f.status == INSUFFICIENT for f in self.features.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "drifted": self.drifted,
+            "drifted_features": self.drifted_features,
+            "profile_checksum": self.profile_checksum,
+            "features": {name: f.to_dict() for name, f in self.features.items()},
+            "settings": self.settings,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DriftReport:
+        return cls(
+            features={n: FeatureResult.from_dict(n, f) for n, f in data["features"].items()},
+            drifted=bool(data["drifted"]),
+            settings=dict(data.get("settings", {})),
+            profile_checksum=str(data.get("profile_checksum", "")),
+        )
+
+    def table(self) -> str:
+        """A fixed-width text table, features sorted by KL (largest first)."""
+        header = ("feature", "kind", "KL", "JS", "PSI", "p_value", "n_ref", "n_cur", "status")
+        rows = [header]
+        ordered = sorted(self.features.values(), key=lambda f: -_sort_key(f.kl))
+        for f in ordered:
+            rows.append(
+                (
+                    f.name,
+                    f.kind,
+                    _fmt(f.kl),
+                    _fmt(f.js),
+                    _fmt(f.psi),
+                    _fmt(f.p_value, p=True),
+                    str(f.n_reference),
+                    str(f.n_current),
+                    f.status,
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        lines = [
+            "  ".join(
+                c.ljust(w) if i in (0, 1, 8) else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+            for r in rows
+        ]
+        verdict = "DRIFT in " + ", ".join(self.drifted_features) if self.drifted else "no drift"
+        return "\n".join([*lines, f"dataset: {verdict}"])
+
+
+def _sort_key(value: float) -> float:
+    return -1.0 if math.isnan(value) else value
+
+
+def _fmt(value: float, p: bool = False) -> str:
+    if math.isinf(value):
+        return "inf"
+    if p and value < 1e-4:
+        return f"{value:.1e}"
+    return f"{value:.4f}"

@@ -1,0 +1,87 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from airflow_kl.core.binning import (
+    categorical_counts,
+    check_edges,
+    numeric_counts,
+    quantile_edges,
+    top_categories,
+    uniform_edges,
+)
+from airflow_kl.core.errors import ConfigError
+
+floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
+
+
+def test_quantile_edges_are_numpy_linear_quantiles():
+    x = np.random.default_rng(0).exponential(size=1001)
+    q = np.linspace(0, 1, 11)[1:-1]
+    assert quantile_edges(x, 10).tolist() == np.quantile(x, q).tolist()
+
+
+def test_quantile_edges_ignore_missing_and_infinite():
+    x = np.array([np.nan, -np.inf, 1.0, 2.0, 3.0, 4.0, np.inf])
+    assert quantile_edges(x, 2).tolist() == [2.5]
+
+
+def test_tied_quantiles_collapse():
+    x = np.array([0.0] * 90 + [1.0] * 10)
+    # q = 0.1..0.8 all land on 0; q = 0.9 sits at position 0.9 * 99 = 89.1,
+    # a tenth of the way from x[89] = 0 to x[90] = 1
+    assert quantile_edges(x, 10).tolist() == pytest.approx([0.0, 0.1], abs=1e-12)
+
+
+def test_left_closed_bins_open_tails_and_missing():
+    edges = np.array([1.0, 2.0])
+    x = np.array([-np.inf, 0.99, 1.0, 1.5, 2.0, 7.0, np.inf, np.nan, np.nan])
+    # bin0: x<1, bin1: 1<=x<2, bin2: x>=2, MISSING
+    assert numeric_counts(x, edges).tolist() == [2, 2, 3, 2]
+
+
+def test_no_edges_is_one_value_bin():
+    assert numeric_counts(np.array([1.0, np.nan, 5.0]), np.array([])).tolist() == [2, 1]
+
+
+def test_uniform_edges():
+    assert uniform_edges(np.array([0.0, 1.0, np.nan]), 4).tolist() == [0.25, 0.5, 0.75]
+
+
+@pytest.mark.parametrize("bad", [[1.0, 1.0], [2.0, 1.0], [0.0, float("inf")], ["a"]])
+def test_bad_explicit_edges(bad):
+    with pytest.raises(ConfigError):
+        check_edges(bad)
+
+
+@pytest.mark.parametrize("bins", [0, -3, 2.5, True, "10"])
+def test_bad_bins(bins):
+    with pytest.raises(ConfigError, match="bins must be an integer"):
+        quantile_edges(np.arange(5.0), bins)
+
+
+def test_top_categories_ties_by_string():
+    vc = {"b": 5, "a": 5, "c": 9, "d": 1}
+    assert top_categories(vc, 3) == ("c", "a", "b")
+
+
+def test_categorical_counts_other_and_missing():
+    counts = categorical_counts({"a": 3, "x": 2, "y": 1}, missing=4, categories=("a", "b"))
+    assert counts.tolist() == [3, 0, 3, 4]
+
+
+@given(st.lists(floats, min_size=1, max_size=200), st.integers(1, 20))
+def test_counts_sum_to_n(values, bins):
+    x = np.array(values, dtype=float)
+    edges = quantile_edges(x, bins)
+    assert numeric_counts(x, edges).sum() == len(values)
+    assert np.all(np.diff(edges) > 0)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=200))
+def test_bin_assignment_is_monotone(values):
+    x = np.sort(np.array(values))
+    edges = quantile_edges(x, 5)
+    idx = np.searchsorted(edges, x, side="right")
+    assert np.all(np.diff(idx) >= 0)

@@ -1,0 +1,54 @@
+"""A second, deliberately separate implementation of DESIGN.md's statistics,
+written with pandas and scipy only, to pin every layer's numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.special import rel_entr
+from scipy.stats import chi2_contingency
+
+
+def numeric_bins(ref: pd.Series, cur: pd.Series, bins: int = 10):
+    finite = ref[np.isfinite(ref)]
+    edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1]))
+
+    def counts(s):
+        # np.digitize(right=False): edges[i-1] <= x < edges[i]
+        idx = np.digitize(s.dropna().to_numpy(float), edges, right=False)
+        c = np.bincount(idx, minlength=len(edges) + 1)
+        return np.append(c, s.isna().sum())
+
+    return counts(ref), counts(cur)
+
+
+def categorical_bins(ref: pd.Series, cur: pd.Series, top_k: int = 20):
+    vc = ref.dropna().astype(str).value_counts()
+    ordered = sorted(vc.items(), key=lambda kv: (-kv[1], kv[0]))[:top_k]
+    cats = [k for k, _ in ordered]
+
+    def counts(s):
+        v = s.dropna().astype(str)
+        inside = v[v.isin(cats)].value_counts().reindex(cats, fill_value=0).to_numpy()
+        return np.append(inside, [(~v.isin(cats)).sum(), s.isna().sum()])
+
+    return counts(ref), counts(cur)
+
+
+def kl_and_g(ref_counts, cur_counts, alpha=0.5):
+    keep = (np.asarray(ref_counts) + np.asarray(cur_counts)) > 0
+    r, c = np.asarray(ref_counts)[keep], np.asarray(cur_counts)[keep]
+    k = keep.sum()
+    p = (c + alpha) / (c.sum() + k * alpha)
+    q = (r + alpha) / (r.sum() + k * alpha)
+    g, pval, _, _ = chi2_contingency(np.vstack([c, r]), lambda_="log-likelihood", correction=False)
+    return float(rel_entr(p, q).sum()), float(pval)
+
+
+def holm(pvalues: dict[str, float]) -> dict[str, float]:
+    items = sorted(pvalues.items(), key=lambda kv: kv[1])
+    m, running, out = len(items), 0.0, {}
+    for i, (name, p) in enumerate(items):
+        running = max(running, min(1.0, (m - i) * p))
+        out[name] = running
+    return out
