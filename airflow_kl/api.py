@@ -42,6 +42,17 @@ def _in_memory(data: Data, columns: list[str] | None = None) -> pd.DataFrame | p
     )
 
 
+def _pushdown(data: Data) -> Any | None:
+    """A source that counts where the data lives (SQL, Spark), or None."""
+    if hasattr(data, "count_bins") and hasattr(data, "profile_features"):
+        return data
+    if type(data).__module__.startswith("pyspark."):
+        from .sources.spark import SparkSource
+
+        return SparkSource(data)
+    return None
+
+
 def build_profile(
     reference: Data,
     features: list[str] | None = None,
@@ -60,6 +71,15 @@ def build_profile(
     bins, top_k = check_bins(bins), check_top_k(top_k)
     if binning not in BINNINGS:
         raise ConfigError(f"binning must be one of {BINNINGS}, got {binning!r}")
+    settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
+    pushdown = _pushdown(reference)
+    if pushdown is not None:
+        if edges:
+            raise ConfigError("explicit edges are supported for in-memory and file data only")
+        profiled = pushdown.profile_features(features, bins, top_k, binning)
+        if not any(f.n for f in profiled.values()):
+            raise SourceError("reference data has no rows; a profile needs at least one")
+        return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
     table = _in_memory(reference, list(features) if features is not None else None)
     if len(table) == 0:
         raise SourceError("reference data has no rows; a profile needs at least one")
@@ -74,7 +94,6 @@ def build_profile(
         )
         for name in names
     }
-    settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
     return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
 
 
@@ -87,6 +106,9 @@ def count_bins(
     if len(wanted) != len(names):
         missing = next(n for n in names if n not in profile.features)
         raise ConfigError(f"feature {missing!r} is not in the profile: {list(profile.features)}")
+    pushdown = _pushdown(data)
+    if pushdown is not None:
+        return pushdown.count_bins(wanted)
     if is_path(data):
         return count_files(data, wanted)
     return count_frame(_in_memory(data), wanted)

@@ -20,3 +20,94 @@ FLIGHT_FEATURES = [
     "origin",
     "dest",
 ]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """A real PostgreSQL server from Debian's binaries, in a temp dir, for this session.
+
+    initdb refuses root, so when run as root the data directory belongs to the
+    ``postgres`` user and the server runs as that user (runuser).
+    """
+    import glob
+    import os
+    import shutil
+    import subprocess
+
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not bins:
+        pytest.fail(
+            "PostgreSQL binaries not found; `make test` installs them (scripts/system-deps.sh)"
+        )
+    bindir = bins[-1]
+    root = tmp_path_factory.mktemp("pg")
+    data = root / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        os.chmod(root, 0o700)
+        as_user = ["runuser", "-u", "postgres", "--"]
+        for parent in list(root.parents)[:-1]:  # let the postgres user reach the data dir
+            os.chmod(parent, os.stat(parent).st_mode | 0o011)
+    port = _free_port()
+    run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True)  # noqa: E731
+    run(
+        f"{bindir}/initdb",
+        "-D",
+        str(data),
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "--locale=C",
+        "-E",
+        "UTF8",
+    )
+    run(
+        f"{bindir}/pg_ctl",
+        "-D",
+        str(data),
+        "-l",
+        str(root / "log"),
+        "-w",
+        "-o",
+        f"-h 127.0.0.1 -p {port} -k {root}",
+        "start",
+    )
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run(f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local[2] SparkSession for the whole test session (starting one takes ~15 s)."""
+    import os
+    import warnings
+
+    os.environ.setdefault("PYSPARK_PYTHON", __import__("sys").executable)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        from pyspark.sql import SparkSession
+
+        session = (
+            SparkSession.builder.master("local[2]")
+            .appName("airflow-kl-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate()
+        )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -1,0 +1,91 @@
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+import airflow_kl as ak
+from airflow_kl.sources.sql import DatabaseUnavailable, SqlSource, count_sql, profile_sql
+from tests.conftest import FLIGHT_FEATURES
+
+
+@pytest.fixture(scope="module")
+def months(flights):
+    cols = [*FLIGHT_FEATURES, "month"]
+    return flights.loc[flights.month.isin([1, 9]), cols].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "duckdb", "postgresql"])
+def engine(request, months, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/db.sqlite"
+    elif request.param == "duckdb":
+        url = f"duckdb:///{tmp_path_factory.mktemp('duck')}/db.duckdb"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    eng = sa.create_engine(url)
+    months.to_sql("flights", eng, index=False, if_exists="replace", chunksize=10_000)
+    yield eng
+    eng.dispose()
+
+
+def test_pushdown_counts_equal_in_memory_counts(engine, months):
+    jan, sep = months[months.month == 1], months[months.month == 9]
+    profile = ak.build_profile(jan, features=FLIGHT_FEATURES)
+    source = SqlSource(engine, table="flights", where="month = :m", parameters={"m": 9})
+    got = count_sql(source, profile.features)
+    want = ak.count_bins(profile, sep)
+    for name in FLIGHT_FEATURES:
+        assert got[name].tolist() == want[name].tolist(), name
+    via_api = ak.check_drift(profile, source)
+    in_memory = ak.check_drift(profile, sep)
+    assert via_api.to_dict() == in_memory.to_dict()
+
+
+def test_profile_in_database_matches_numpy(engine, months):
+    jan = months[months.month == 1]
+    source = SqlSource(engine, query="SELECT * FROM flights WHERE month = 1")
+    pushed = profile_sql(source, ["dep_delay", "carrier"], bins=10, top_k=5)
+    local = ak.build_profile(jan, features=["dep_delay", "carrier"], top_k=5).features
+    assert pushed["dep_delay"].edges == pytest.approx(local["dep_delay"].edges, rel=1e-12)
+    assert pushed["dep_delay"].counts == local["dep_delay"].counts
+    assert pushed["carrier"].categories == local["carrier"].categories
+    assert pushed["carrier"].counts == local["carrier"].counts
+
+
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        (dict(table="flights; DROP TABLE flights"), ak.SchemaError, "does not exist"),
+        (dict(table='flights" --'), ak.SchemaError, "does not exist"),
+    ],
+)
+def test_hostile_table_names_are_rejected_and_data_kept(engine, kwargs, error, match, months):
+    profile = ak.build_profile(months, features=["dep_delay"])
+    with pytest.raises(error, match=match):
+        count_sql(SqlSource(engine, **kwargs), profile.features)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM flights")).scalar() == len(months)
+
+
+def test_hostile_column_name_and_bound_filter_value(engine, months):
+    evil = "dep_delay) FROM flights; DROP TABLE flights; --"
+    profile = ak.build_profile(months.rename(columns={"dep_delay": evil}), features=[evil])
+    with pytest.raises(ak.SchemaError, match="lacks column"):
+        count_sql(SqlSource(engine, table="flights"), profile.features)
+    ok = ak.build_profile(months, features=["carrier"])
+    source = SqlSource(
+        engine,
+        table="flights",
+        where="carrier = :c",
+        parameters={"c": "UA'; DROP TABLE flights; --"},
+    )
+    assert count_sql(source, ok.features)["carrier"].sum() == 0
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM flights")).scalar() == len(months)
+
+
+def test_unreachable_database_is_retryable():
+    eng = sa.create_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    profile = ak.build_profile(pd.DataFrame({"x": np.arange(10.0)}))
+    with pytest.raises(DatabaseUnavailable, match="cannot connect"):
+        count_sql(SqlSource(eng, table="t"), profile.features)
