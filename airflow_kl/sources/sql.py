@@ -77,7 +77,11 @@ class SqlSource:
         return sa.table(self.table, schema=self.schema)
 
     def _select(self, conn: sa.Connection, columns: list[Any]) -> sa.Select:
-        stmt = sa.select(*columns).select_from(self._from(conn))
+        return self.scope(conn, sa.select(*columns))
+
+    def scope(self, conn: sa.Connection, stmt: sa.Select) -> sa.Select:
+        """``stmt`` reading from this source's table or query, filtered by ``where``."""
+        stmt = stmt.select_from(self._from(conn))
         if self.where:
             stmt = stmt.where(sa.text(self.where).bindparams(**dict(self.parameters)))
         return stmt
@@ -146,18 +150,23 @@ def bin_conditions(col: sa.ColumnElement, fp: FeatureProfile, dialect: str) -> l
     return [*conds, other, col.is_(None)]
 
 
+def one_row_of_counts(conditions: list) -> sa.Select:
+    """``SELECT SUM(CASE WHEN c THEN 1 ELSE 0 END), ...``: one count per condition."""
+    return sa.select(*[_count(c).label(f"b{i}") for i, c in enumerate(conditions)])
+
+
 def count_sql(source: SqlSource, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
     """All features' bin counts in one aggregate query."""
     with source._connect() as conn:
         cols = source._columns(conn, list(features))
         dialect = conn.dialect.name
-        aggregates, layout = [], []
+        conditions, layout = [], []
         for name, fp in features.items():
             conds = bin_conditions(cols[name], fp, dialect)
             layout.append((name, len(conds)))
-            aggregates += [_count(c).label(f"b{len(aggregates) + i}") for i, c in enumerate(conds)]
+            conditions += conds
         try:
-            row = conn.execute(source._select(conn, aggregates)).one()
+            row = conn.execute(source.scope(conn, one_row_of_counts(conditions))).one()
         except DBAPIError as exc:
             _raise_query_error(exc)
     out, i = {}, 0

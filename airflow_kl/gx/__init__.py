@@ -1,0 +1,16 @@
+"""Great Expectations 1.x: the bin-count metric and the binned-KL expectation.
+
+Importing this package registers both with GX.
+"""
+
+from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
+from .metric import ColumnAirflowKLBinCounts
+from .suite import build_suite, validate
+
+__all__ = [
+    "ColumnAirflowKLBinCounts",
+    "ExpectColumnBinnedKlDivergenceToBeLessThan",
+    "build_suite",
+    "load_profile",
+    "validate",
+]

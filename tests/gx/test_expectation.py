@@ -1,0 +1,130 @@
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+import airflow_kl as ak
+from airflow_kl.gx import ExpectColumnBinnedKlDivergenceToBeLessThan, build_suite, validate
+
+FEATURES = ["dep_delay", "arr_delay", "carrier", "origin"]
+
+
+@pytest.fixture(scope="module")
+def data(flights):
+    jan = flights.loc[flights.month == 1, FEATURES].reset_index(drop=True)
+    sep = flights.loc[flights.month == 9, FEATURES].reset_index(drop=True)
+    for frame in (jan, sep):
+        for c in ("carrier", "origin"):
+            frame[c] = frame[c].astype(object)
+    return jan, sep, ak.build_profile(jan, features=FEATURES)
+
+
+def results_by_column(result):
+    return {r.expectation_config.kwargs["column"]: r for r in result.results}
+
+
+def assert_matches_check_drift(result, profile, current):
+    expected = ak.check_drift(profile, current, correction="bonferroni")
+    got = results_by_column(result)
+    assert set(got) == set(FEATURES)
+    for name, f in expected.features.items():
+        r = got[name]
+        assert r.exception_info.get("raised_exception") is not True, r.exception_info
+        details = r.result["details"]
+        assert [b["current_count"] for b in details["bins"]] == [b.current_count for b in f.bins]
+        assert r.result["observed_value"] == pytest.approx(f.kl, rel=1e-12)
+        assert details["p_value"] == pytest.approx(f.p_value, rel=1e-12, abs=1e-300)
+        assert details["p_value_raw"] == pytest.approx(f.p_value_raw, rel=1e-12, abs=1e-300)
+        assert details["status"] == f.status
+        assert r.success == (f.status == "ok")
+    assert result.success == (not expected.drifted)
+    json.dumps(result.to_json_dict(), allow_nan=False)
+
+
+def test_pandas_engine(data):
+    _, sep, profile = data
+    result = validate(build_suite(profile), sep)
+    assert_matches_check_drift(result, profile, sep)
+    assert results_by_column(result)["arr_delay"].success is False
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_sqlalchemy_engine(data, backend, tmp_path, request):
+    _, sep, profile = data
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path}/gx.sqlite"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = sa.create_engine(url)
+    sep.to_sql("sep_flights", engine, index=False, if_exists="replace", chunksize=10_000)
+    engine.dispose()
+    result = validate(build_suite(profile), connection_string=url, table="sep_flights")
+    assert_matches_check_drift(result, profile, sep)
+
+
+def test_spark_engine(data, spark):
+    _, sep, profile = data
+    result = validate(build_suite(profile), spark.createDataFrame(sep))
+    assert_matches_check_drift(result, profile, sep)
+
+
+def test_success_flips_exactly_at_threshold(data):
+    _, sep, profile = data
+    kl = ak.check_drift(profile, sep).features["arr_delay"].kl
+
+    def run(threshold):
+        exp = ExpectColumnBinnedKlDivergenceToBeLessThan(
+            column="arr_delay", profile=profile, threshold=threshold
+        )
+        import great_expectations as gx
+
+        return validate(gx.ExpectationSuite(name="one", expectations=[exp]), sep).success
+
+    assert run(kl) is False
+    assert run(float(np.nextafter(kl, math.inf))) is True
+
+
+def test_insufficient_data_fails_unless_allowed(data):
+    _, sep, profile = data
+    tiny = sep.head(20)
+    strict = validate(build_suite(profile), tiny)
+    assert strict.success is False
+    assert all(r.result["details"]["status"] == "insufficient_data" for r in strict.results)
+    assert all(isinstance(r.result["observed_value"], float) for r in strict.results)
+    relaxed = validate(build_suite(profile, allow_insufficient=True), tiny)
+    assert relaxed.success is True
+
+
+def test_infinite_kl_is_explicit_and_strict_json(data):
+    jan, _, _ = data
+    profile = ak.build_profile(jan, features=["carrier"])
+    current = pd.DataFrame({"carrier": ["UA"] * 200 + [None] * 10}, dtype=object)
+    result = validate(build_suite(profile, smoothing=0.0), current)
+    r = result.results[0]
+    assert r.result["observed_value"] == "inf" and r.success is False
+    json.dumps(result.to_json_dict(), allow_nan=False)
+
+
+def test_profile_by_path_and_bad_options(data, tmp_path):
+    _, sep, profile = data
+    profile.save(tmp_path / "p.json")
+    by_path = validate(build_suite(str(tmp_path / "p.json")), sep)
+    assert_matches_check_drift(by_path, profile, sep)
+    with pytest.raises(Exception, match="family_size"):
+        ExpectColumnBinnedKlDivergenceToBeLessThan(
+            column="x", profile=profile.to_dict(), family_size=0
+        )
+
+
+def test_prescriptive_rendering(data):
+    _, _, profile = data
+    exp = ExpectColumnBinnedKlDivergenceToBeLessThan(
+        column="arr_delay", profile=profile, threshold=0.2
+    )
+    exp.render()
+    text = json.dumps([c.to_json_dict() for c in exp.rendered_content])
+    assert "binned KL divergence from its reference profile must be less than" in text
+    assert '"threshold": 0.2' in text or "0.2" in text
