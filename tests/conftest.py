@@ -1,5 +1,23 @@
+import os
+import sys
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# Airflow reads its configuration at import: point it at a throwaway home first.
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="airflow-kl-tests-")
+os.environ.update(
+    {
+        "AIRFLOW_HOME": _AIRFLOW_HOME,
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW_KL_DEMO_DIR": os.path.join(_AIRFLOW_HOME, "airflow_kl_demo"),
+    }
+)
+sys.path.insert(0, str(ROOT / "dags"))
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +38,17 @@ FLIGHT_FEATURES = [
     "origin",
     "dest",
 ]
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """A migrated SQLite Airflow metadata DB in the session's AIRFLOW_HOME."""
+    import subprocess
+
+    airflow = Path(sys.executable).with_name("airflow")
+    done = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return _AIRFLOW_HOME
 
 
 def _free_port() -> int:
@@ -109,5 +138,8 @@ def spark():
             .getOrCreate()
         )
     session.sparkContext.setLogLevel("ERROR")
+    import logging
+
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # quiet shutdown after pytest closes
     yield session
     session.stop()

@@ -1,0 +1,31 @@
+"""Pick downstream task ids from a drift report, for ``@task.branch``.
+
+>>> drift_branch({"drifted": True, "features": {}}, drift="retrain", ok="skip")
+'retrain'
+>>> drift_branch({"drifted": False, "features": {"x": {"status": "insufficient_data"}}},
+...              drift="retrain", ok="skip", insufficient="wait")
+'wait'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+TaskIds = str | Sequence[str]
+
+
+def drift_branch(
+    report: Mapping[str, Any],
+    drift: TaskIds,
+    ok: TaskIds,
+    insufficient: TaskIds | None = None,
+) -> TaskIds:
+    """``drift`` when the dataset drifted, ``insufficient`` when no feature could be
+    judged (falls back to ``ok``), else ``ok``."""
+    if report.get("drifted"):
+        return drift
+    statuses = [f.get("status") for f in report.get("features", {}).values()]
+    if insufficient is not None and statuses and all(s == "insufficient_data" for s in statuses):
+        return insufficient
+    return ok

@@ -1,0 +1,230 @@
+"""Operators: build a reference profile, check a partition against it.
+
+Thin by design (like common.sql's ``SQLExecuteQueryOperator``): arguments are
+templated and validated in ``execute()``, the work is one call into the
+Airflow-free API, the report goes to XCom, and only then is the verdict acted on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from airflow.sdk import Asset, BaseOperator
+from airflow.sdk.exceptions import AirflowSkipException
+
+from ..api import build_profile, check_drift
+from ..core.compare import CheckSettings
+from ..core.errors import AirflowKLError, SourceError
+from ..core.profile import Profile
+from ..core.storage import atomic_write_text
+from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
+from .sources import describe, resolve_source
+
+ON_DRIFT = ("fail", "warn", "skip")
+ON_INSUFFICIENT = ("fail", "skip", "warn")
+
+
+def _choice(name: str, value: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise InvalidDriftInput(f"{name} must be one of {tuple(allowed)}, got {value!r}")
+    return value
+
+
+class BuildReferenceProfileOperator(BaseOperator):
+    """Summarise a reference source into a profile written atomically to ``profile_path``.
+
+    Returns ``{"path", "checksum", "features"}``. When the file already holds a
+    profile with the same bins and counts, it is kept as is (a rerun writes nothing).
+    With ``if_exists="keep"`` a valid profile already at ``profile_path`` is
+    kept without reading the source (seed a reference once, refresh it elsewhere).
+    """
+
+    template_fields = ("source", "profile_path", "features")
+    ui_color = "#e8f4fd"
+
+    def __init__(
+        self,
+        *,
+        source: Any,
+        profile_path: str,
+        features: list[str] | None = None,
+        bins: int = 10,
+        top_k: int = 20,
+        binning: str = "quantile",
+        if_exists: str = "replace",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.source, self.profile_path, self.features = source, profile_path, features
+        self.bins, self.top_k, self.binning = bins, top_k, binning
+        self.if_exists = if_exists
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        _choice("if_exists", self.if_exists, ("replace", "keep"))
+        if self.if_exists == "keep":
+            try:
+                kept = Profile.load(self.profile_path)
+            except AirflowKLError:
+                kept = None
+            if kept is not None:
+                self.log.info("keeping existing profile %s (%s)", self.profile_path, kept.checksum)
+                return {
+                    "path": str(self.profile_path),
+                    "checksum": kept.checksum,
+                    "features": list(kept.features),
+                }
+        try:
+            profile = build_profile(
+                resolve_source(self.source),
+                features=self.features,
+                bins=self.bins,
+                top_k=self.top_k,
+                binning=self.binning,
+                metadata={"source": describe(self.source)},
+            )
+            existing = _load_if_same(self.profile_path, profile)
+            if existing is None:
+                profile.save(self.profile_path)
+                self.log.info("wrote profile %s (%s)", self.profile_path, profile.checksum)
+            else:
+                profile = existing
+                self.log.info(
+                    "profile %s unchanged (%s); not rewritten", self.profile_path, profile.checksum
+                )
+        except AirflowKLError as exc:
+            raise InvalidDriftInput(str(exc)) from exc
+        return {
+            "path": str(self.profile_path),
+            "checksum": profile.checksum,
+            "features": list(profile.features),
+        }
+
+
+def _load_if_same(path: Any, profile: Profile) -> Profile | None:
+    try:
+        existing = Profile.load(path)
+    except (SourceError, FileNotFoundError):
+        return None
+    except AirflowKLError:
+        return None  # a corrupted file is replaced
+    same = existing.features == profile.features and existing.settings == profile.settings
+    return existing if same else None
+
+
+class KLDriftCheckOperator(BaseOperator):
+    """Check a partition against a reference profile; a data-quality gate.
+
+    :param profile: path/URI of a profile JSON (templated).
+    :param source: a Parquet/CSV path or folder, a SQL mapping
+        ``{"conn_id", "table" | "sql", "where", "parameters"}``, or a callable
+        returning a DataFrame (templated, except callables).
+    :param threshold: KL threshold, or ``{feature: value, "*": default}``.
+    :param on_drift: ``"fail"`` raises :class:`DriftDetected` (no retries),
+        ``"warn"`` logs and succeeds, ``"skip"`` marks the task skipped.
+    :param on_insufficient_data: when no feature has ``min_rows`` rows:
+        ``"fail"``, ``"skip"`` or ``"warn"``.
+    :param drift_asset: an ``Asset`` (or its URI) that receives an event on
+        success, with ``drifted`` and ``drifted_features`` in ``extra``.
+    :param report_path: where to write the report JSON (templated), optional.
+
+    The report dict is the return value (XCom ``return_value``), pushed before
+    any exception.
+    """
+
+    template_fields = ("profile", "source", "threshold", "features", "report_path")
+    template_fields_renderers = {"source": "json", "threshold": "json"}
+    ui_color = "#fdf0e8"
+
+    def __init__(
+        self,
+        *,
+        profile: str,
+        source: Any,
+        threshold: float | Mapping = 0.1,
+        alpha: float | None = 0.01,
+        smoothing: float = 0.5,
+        min_rows: int = 100,
+        correction: str = "holm",
+        features: list[str] | None = None,
+        on_drift: str = "fail",
+        on_insufficient_data: str = "fail",
+        drift_asset: Asset | str | None = None,
+        report_path: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if drift_asset is not None:
+            asset = drift_asset if isinstance(drift_asset, Asset) else Asset(drift_asset)
+            kwargs["outlets"] = [*(kwargs.get("outlets") or []), asset]
+        else:
+            asset = None
+        super().__init__(**kwargs)
+        self.profile, self.source, self.threshold = profile, source, threshold
+        self.alpha, self.smoothing, self.min_rows = alpha, smoothing, min_rows
+        self.correction, self.features = correction, features
+        self.on_drift, self.on_insufficient_data = on_drift, on_insufficient_data
+        self.drift_asset, self.report_path = asset, report_path
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        _choice("on_drift", self.on_drift, ON_DRIFT)
+        _choice("on_insufficient_data", self.on_insufficient_data, ON_INSUFFICIENT)
+        try:
+            # options first: a typo fails before any data is read
+            CheckSettings(
+                threshold=self.threshold,
+                alpha=self.alpha,
+                smoothing=self.smoothing,
+                min_rows=self.min_rows,
+                correction=self.correction,
+            )
+            report = check_drift(
+                Profile.load(self.profile),
+                resolve_source(self.source),
+                threshold=self.threshold,
+                alpha=self.alpha,
+                smoothing=self.smoothing,
+                min_rows=self.min_rows,
+                correction=self.correction,
+                features=self.features,
+            )
+        except AirflowKLError as exc:
+            raise InvalidDriftInput(str(exc)) from exc
+        result = report.to_dict()
+        result["source"] = describe(self.source)
+        result["profile"] = str(self.profile)
+        self.log.info(
+            "drift check of %s against %s\n%s", result["source"], self.profile, report.table()
+        )
+        if self.report_path:
+            atomic_write_text(self.report_path, report.to_json())
+        context["ti"].xcom_push(key="return_value", value=result)
+        if self.drift_asset is not None:
+            context["outlet_events"][self.drift_asset].extra = {
+                "drifted": report.drifted,
+                "drifted_features": report.drifted_features,
+                "profile_checksum": report.profile_checksum,
+                "source": result["source"],
+            }
+        self._act(report, result)
+        return result
+
+    def _act(self, report: Any, result: dict[str, Any]) -> None:
+        if report.all_insufficient:
+            message = (
+                f"no feature has min_rows={self.min_rows} rows in {result['source']}; "
+                "nothing could be judged"
+            )
+            if self.on_insufficient_data == "fail":
+                raise InsufficientData(message)
+            if self.on_insufficient_data == "skip":
+                raise AirflowSkipException(message)
+            self.log.warning(message)
+            return
+        if not report.drifted:
+            return
+        message = f"drift in {', '.join(report.drifted_features)} ({result['source']})"
+        if self.on_drift == "fail":
+            raise DriftDetected(message, result)
+        if self.on_drift == "skip":
+            raise AirflowSkipException(message)
+        self.log.warning(message)

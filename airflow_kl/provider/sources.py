@@ -1,0 +1,64 @@
+"""Resolve an operator's ``source`` argument into something the API can count.
+
+- a path (``str``/``Path``) or ``file://`` URI to a Parquet/CSV file or folder;
+- ``{"conn_id": ..., "table": ... | "sql": ..., "where": ..., "parameters": {...}}``:
+  a SQL source through an Airflow connection, counted by pushdown;
+- a callable returning a pandas DataFrame or Arrow table (called at run time).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..core.errors import ConfigError
+
+SQL_KEYS = {"conn_id", "table", "sql", "where", "parameters", "schema"}
+
+
+def sql_engine(conn_id: str) -> Any:
+    """A SQLAlchemy engine for an Airflow connection (via its common.sql hook)."""
+    from airflow.sdk import BaseHook
+
+    hook = BaseHook.get_connection(conn_id).get_hook()
+    if not hasattr(hook, "get_sqlalchemy_engine"):
+        raise ConfigError(f"connection {conn_id!r} is not a SQL connection ({type(hook).__name__})")
+    return hook.get_sqlalchemy_engine()
+
+
+def resolve_source(source: Any) -> Any:
+    """The data object :func:`airflow_kl.check_drift` accepts."""
+    if isinstance(source, Mapping):
+        unknown = set(source) - SQL_KEYS
+        if unknown or "conn_id" not in source:
+            raise ConfigError(
+                f"a SQL source needs conn_id and table or sql; got keys "
+                f"{sorted(source)} (allowed: {sorted(SQL_KEYS)})"
+            )
+        from ..sources.sql import SqlSource
+
+        return SqlSource(
+            sql_engine(source["conn_id"]),
+            table=source.get("table"),
+            schema=source.get("schema"),
+            query=source.get("sql"),
+            where=source.get("where"),
+            parameters=source.get("parameters") or {},
+        )
+    if isinstance(source, (str, os.PathLike)):
+        text = os.fspath(source)
+        return text[len("file://") :] if text.startswith("file://") else text
+    if isinstance(source, Callable):
+        return source()
+    raise ConfigError(f"unsupported source {source!r}: give a path, a SQL mapping or a callable")
+
+
+def describe(source: Any) -> str:
+    """A short, password-free description for logs and reports."""
+    if isinstance(source, Mapping):
+        what = source.get("table") or "query"
+        return f"sql:{source.get('conn_id')}/{what}"
+    if callable(source):
+        return f"callable:{getattr(source, '__name__', type(source).__name__)}"
+    return os.fspath(source)

