@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from .core.compare import CheckSettings, compare_counts
 from .core.errors import ConfigError, SourceError
 from .core.profile import FORMAT_VERSION, FeatureProfile, Profile
 from .core.report import DriftReport
-from .sources.files import count_files, is_path, read_table
+from .sources.files import count_files, is_path, profile_files, read_table
 from .sources.frame import BINNINGS, count_frame, get_column, profile_column, select_features
 
 Data = Any  # pandas DataFrame, Arrow Table/RecordBatch, or a file/folder path
@@ -80,6 +80,13 @@ def build_profile(
         if not any(f.n for f in profiled.values()):
             raise SourceError("reference data has no rows; a profile needs at least one")
         return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
+    if is_path(reference):
+        profiled, note = profile_files(reference, features, bins, top_k, binning, edges)
+        return Profile(
+            profiled,
+            settings={**settings, "edges_from": note["edges_from"]},
+            metadata=dict(metadata or {}),
+        )
     table = _in_memory(reference, list(features) if features is not None else None)
     if len(table) == 0:
         raise SourceError("reference data has no rows; a profile needs at least one")
@@ -98,7 +105,10 @@ def build_profile(
 
 
 def count_bins(
-    profile: Profile, data: Data, features: list[str] | None = None
+    profile: Profile,
+    data: Data,
+    features: list[str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Current counts of ``data`` in the profile's bins, per feature."""
     names = list(profile.features) if features is None else list(features)
@@ -110,7 +120,7 @@ def count_bins(
     if pushdown is not None:
         return pushdown.count_bins(wanted)
     if is_path(data):
-        return count_files(data, wanted)
+        return count_files(data, wanted, progress)
     return count_frame(_in_memory(data), wanted)
 
 
@@ -126,8 +136,12 @@ def check_drift(
     base: str = "nats",
     drift_share: float | None = None,
     features: list[str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> DriftReport:
-    """Count ``current`` into the profile's bins and judge each feature."""
+    """Count ``current`` into the profile's bins and judge each feature.
+
+    ``progress``, for file sources, is called with the rows of each batch read.
+    """
     if not isinstance(profile, Profile):
         raise ConfigError(f"profile must be a Profile (Profile.load(path)), got {profile!r}")
     settings = CheckSettings(
@@ -140,5 +154,5 @@ def check_drift(
         base=base,
         drift_share=drift_share,
     )
-    counts = count_bins(profile, current, features)
+    counts = count_bins(profile, current, features, progress)
     return compare_counts(profile, counts, settings, features)

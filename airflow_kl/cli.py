@@ -103,9 +103,37 @@ def run_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _progress_bar(path: str):
+    """A tqdm bar on stderr for file scans; disabled when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    from .sources.files import count_rows, is_path
+
+    quiet = not sys.stderr.isatty() or not is_path(path)
+    return tqdm(
+        total=None if quiet else count_rows(path),
+        unit=" rows",
+        unit_scale=True,
+        disable=quiet,
+        leave=False,
+        desc="counting",
+    )
+
+
 def run_check(args: argparse.Namespace) -> int:
     profile = Profile.load(args.profile)
-    report = check_drift(
+    with _progress_bar(args.current) as bar:
+        report = _check(profile, args, bar.update)
+    if args.json_out:
+        atomic_write_text(args.json_out, report.to_json())
+    print(report.table())
+    if report.all_insufficient:
+        return EXIT_INSUFFICIENT
+    return EXIT_DRIFT if report.drifted else EXIT_OK
+
+
+def _check(profile: Profile, args: argparse.Namespace, progress):
+    return check_drift(
         profile,
         args.current,
         threshold=args.threshold,
@@ -117,13 +145,8 @@ def run_check(args: argparse.Namespace) -> int:
         base=args.base,
         drift_share=args.drift_share,
         features=args.features,
+        progress=progress,
     )
-    if args.json_out:
-        atomic_write_text(args.json_out, report.to_json())
-    print(report.table())
-    if report.all_insufficient:
-        return EXIT_INSUFFICIENT
-    return EXIT_DRIFT if report.drifted else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

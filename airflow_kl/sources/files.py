@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
-from ..core.errors import SourceError
+from ..core.errors import ConfigError, SourceError
 from ..core.profile import FeatureProfile
 from .frame import count_frame, require_columns
 
@@ -125,12 +125,138 @@ def _csv_types(features: Mapping[str, FeatureProfile]) -> dict[str, pa.DataType]
     }
 
 
+Progress = Callable[[int], None]
+
+
+def count_rows(data: str | os.PathLike) -> int | None:
+    """Rows of a Parquet file or folder from its metadata (None for CSV: unknown cheaply)."""
+    path = Path(data)
+    try:
+        fmt = _folder_format(path) if path.is_dir() else _format_of(path)
+        return _dataset(path, fmt, None).count_rows() if fmt == "parquet" else None
+    except (SourceError, OSError, pa.ArrowInvalid):
+        return None
+
+
 def count_files(
-    data: str | os.PathLike, features: Mapping[str, FeatureProfile]
+    data: str | os.PathLike,
+    features: Mapping[str, FeatureProfile],
+    progress: Progress | None = None,
 ) -> dict[str, np.ndarray]:
-    """Sum of per-batch counts; peak memory is one batch of the profiled columns."""
+    """Sum of per-batch counts; peak memory is one batch of the profiled columns.
+    ``progress`` is called with each batch's row count."""
     totals = {name: np.zeros(len(fp.counts), dtype=np.int64) for name, fp in features.items()}
     for batch in iter_batches(data, list(features), _csv_types(features)):
         for name, counts in count_frame(batch, features).items():
             totals[name] += counts
+        if progress is not None:
+            progress(len(batch))
     return totals
+
+
+SAMPLE_ROWS = 2_000_000
+
+
+def profile_files(
+    data: str | os.PathLike,
+    features: list[str] | None,
+    bins: int = 10,
+    top_k: int = 20,
+    binning: str = "quantile",
+    edges: Mapping[str, list[float]] | None = None,
+    sample_rows: int = SAMPLE_ROWS,
+    seed: int = 0,
+) -> tuple[dict[str, FeatureProfile], dict[str, Any]]:
+    """Profile a file or folder in two streamed passes, in bounded memory.
+
+    Pass 1 keeps a uniform random sample of at most about ``sample_rows`` rows
+    of each numeric column (every row when the data has fewer: then the edges
+    are exactly the in-memory ones) and exact value counts of categorical
+    columns. Edges are quantiles of that sample: with ``m`` sampled values the
+    rank of an estimated q-quantile has a standard error of
+    ``sqrt(q (1 - q) / m)``, at most 0.035 percentage points for
+    ``m = 2,000,000``. Pass 2 counts every row exactly into those edges, so the
+    profile's counts are exact whatever the sample. Returns the features and
+    a note on how the edges were made (stored in the profile's settings).
+    """
+    from .frame import column_kind, profile_column, select_features, value_counts
+
+    total = count_rows(data)
+    rate = 1.0 if total is None or total <= sample_rows else sample_rows / total
+    rng = np.random.default_rng(seed)
+    samples: dict[str, list[pa.Array]] = {}
+    categorical: dict[str, dict[str, int]] = {}
+    names: list[str] | None = None
+    kinds: dict[str, str] = {}
+    rows = 0
+    for batch in iter_batches(data, features):
+        table = pa.Table.from_batches([batch])
+        if names is None:
+            names = select_features(table, features)
+            kinds = {n: column_kind(table.column(n)) for n in names}
+            samples = {n: [] for n in names if kinds[n] != "categorical"}
+            categorical = {n: {} for n in names if kinds[n] == "categorical"}
+        rows += len(batch)
+        keep = None if rate >= 1.0 else pa.array(rng.random(len(batch)) < rate)
+        for name in names:
+            col = table.column(name)
+            if name in categorical:
+                vc, missing = value_counts(col)
+                acc = categorical[name]
+                for key, count in vc.items():
+                    acc[key] = acc.get(key, 0) + count
+                acc[None] = acc.get(None, 0) + missing  # type: ignore[index]
+            else:
+                samples[name].append(col if keep is None else col.filter(keep))
+    if names is None or rows == 0:
+        raise SourceError(
+            f"reference {os.fspath(data)!r} has no rows; a profile needs at least one"
+        )
+    explicit = dict(edges or {})
+    unknown = sorted(set(explicit) - set(names))
+    if unknown:
+        raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
+    result: dict[str, FeatureProfile] = {}
+    for name in names:
+        if name in categorical:
+            acc = dict(categorical[name])
+            missing = acc.pop(None, 0)  # type: ignore[call-overload]
+            result[name] = _categorical_from_counts(name, acc, missing, top_k)
+            continue
+        column = pa.chunked_array(
+            [c for a in samples[name] for c in a.chunks], type=samples[name][0].type
+        )
+        stub = profile_column(name, column, bins, top_k, binning, explicit.get(name))
+        samples[name] = []  # free the sample before the next column
+        result[name] = stub
+    if rate < 1.0:  # edges came from a sample: count every row exactly
+        numeric = {n: f for n, f in result.items() if f.kind == "numeric"}
+        exact = count_files(data, numeric)
+        for name, fp in numeric.items():
+            result[name] = FeatureProfile(
+                name,
+                "numeric",
+                tuple(exact[name].tolist()),
+                edges=fp.edges,
+                datetime=fp.datetime,
+                source_type=fp.source_type,
+            )
+    note = {
+        "rows": rows,
+        "edges_from": "all rows"
+        if rate >= 1.0
+        else f"uniform sample of about {sample_rows} rows (seed {seed})",
+    }
+    return {n: result[n] for n in names}, note
+
+
+def _categorical_from_counts(
+    name: str, vc: dict[str, int], missing: int, top_k: int
+) -> FeatureProfile:
+    from ..core.binning import categorical_counts, check_top_k, top_categories
+
+    categories = top_categories(vc, check_top_k(top_k))
+    counts = categorical_counts(vc, missing, categories)
+    return FeatureProfile(
+        name, "categorical", tuple(counts.tolist()), categories=categories, source_type="arrow"
+    )

@@ -79,6 +79,16 @@ def test_counts_sum_to_n(values, bins):
     assert np.all(np.diff(edges) > 0)
 
 
+@given(st.lists(floats, min_size=0, max_size=300), st.integers(0, 80))
+def test_compare_kernel_equals_searchsorted(values, n_edges):
+    x = np.array(values, dtype=float)
+    edges = np.unique(np.linspace(-5, 5, n_edges)) if n_edges else np.empty(0)
+    idx = np.searchsorted(edges, x, side="right")
+    idx[np.isnan(x)] = len(edges) + 1
+    expected = np.bincount(idx, minlength=len(edges) + 2)
+    assert numeric_counts(x, edges).tolist() == expected.tolist()
+
+
 @given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=200))
 def test_bin_assignment_is_monotone(values):
     x = np.sort(np.array(values))

@@ -1,5 +1,6 @@
 import zipfile
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -58,3 +59,41 @@ def test_missing_column_in_file(tmp_path):
     profile = ak.build_profile(pd.DataFrame({"b": [1.0, 2.0]}))
     with pytest.raises(ak.SchemaError, match="'b'"):
         ak.count_bins(profile, tmp_path / "a.parquet")
+
+
+def test_file_profile_equals_in_memory_when_it_fits(tmp_path, frames):
+    jan, _ = frames
+    jan.to_parquet(tmp_path / "jan.parquet")
+    features = ["dep_delay", "carrier", "distance"]
+    from_file = ak.build_profile(tmp_path / "jan.parquet", features=features)
+    in_memory = ak.build_profile(jan, features=features)
+    for name in features:
+        assert from_file.features[name].counts == in_memory.features[name].counts
+        assert from_file.features[name].edges == in_memory.features[name].edges
+        assert from_file.features[name].categories == in_memory.features[name].categories
+    assert from_file.settings["edges_from"] == "all rows"
+
+
+def test_sampled_file_profile_has_exact_counts_and_close_edges(tmp_path, frames):
+    from airflow_kl.sources.files import profile_files
+
+    jan, _ = frames
+    jan.to_parquet(tmp_path / "jan.parquet", row_group_size=2000)
+    sampled, note = profile_files(
+        tmp_path / "jan.parquet", ["dep_delay", "carrier"], sample_rows=5000
+    )
+    assert "sample" in note["edges_from"]
+    fp = sampled["dep_delay"]
+    assert fp.counts == tuple(ak.count_bins(ak.Profile({"dep_delay": fp}), jan)["dep_delay"])
+    assert fp.n == len(jan)
+    # each sampled edge lies between the true quantiles 4 standard errors
+    # (sqrt(q(1-q)/m), m = 5000 sampled rows) either side of its target
+    values = jan.dep_delay.dropna().to_numpy()
+    exact_edges = ak.build_profile(jan, features=["dep_delay"]).features["dep_delay"].edges
+    assert len(fp.edges) == len(exact_edges)
+    for q, edge in zip(np.linspace(0, 1, 11)[1:-1], fp.edges, strict=False):
+        se = np.sqrt(q * (1 - q) / 5000)
+        assert np.quantile(values, max(0, q - 4 * se)) <= edge <= np.quantile(values, q + 4 * se)
+    exact = ak.build_profile(jan, features=["carrier"]).features["carrier"]
+    assert sampled["carrier"].categories == exact.categories
+    assert sampled["carrier"].counts == exact.counts
