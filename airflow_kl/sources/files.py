@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from ..core.errors import ConfigError, SourceError
 from ..core.profile import FeatureProfile
@@ -102,9 +103,36 @@ def iter_batches(
         dataset = _dataset(path, fmt, column_types)
         if columns is not None:
             require_columns(list(dataset.schema.names), columns, str(path))
-        yield from dataset.to_batches(columns=columns, batch_size=batch_rows)
+        if fmt == "parquet" and _all_physical(dataset, columns):
+            yield from _parquet_row_groups(dataset.files, columns, batch_rows)
+        else:  # hive partition columns or CSV: the dataset scanner, with little readahead
+            yield from dataset.to_batches(
+                columns=columns, batch_size=batch_rows, batch_readahead=1, fragment_readahead=1
+            )
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, zipfile.BadZipFile) as exc:
         raise SourceError(f"cannot read {str(path)!r}: {exc}") from None
+
+
+def _all_physical(dataset: ds.Dataset, columns: list[str] | None) -> bool:
+    """True when every wanted column is stored in the files (not a hive folder key)."""
+    if not dataset.files:
+        return False
+    physical = set(pq.read_schema(dataset.files[0]).names)
+    return set(columns if columns is not None else dataset.schema.names) <= physical
+
+
+def _parquet_row_groups(
+    files: list[str], columns: list[str] | None, batch_rows: int
+) -> Iterator[pa.RecordBatch]:
+    """One row group at a time through a 1 MiB buffered stream: peak memory is about
+    one decoded row group of the projected columns, whatever the file's size
+    (the dataset scanner's read-ahead holds several)."""
+    for name in sorted(files):
+        parquet = pq.ParquetFile(name, buffer_size=1 << 20, pre_buffer=False)
+        for group in range(parquet.num_row_groups):
+            yield from parquet.iter_batches(
+                batch_size=batch_rows, columns=columns, row_groups=[group]
+            )
 
 
 def read_table(data: str | os.PathLike, columns: list[str] | None = None) -> pa.Table:
@@ -143,15 +171,53 @@ def count_files(
     features: Mapping[str, FeatureProfile],
     progress: Progress | None = None,
 ) -> dict[str, np.ndarray]:
-    """Sum of per-batch counts; peak memory is one batch of the profiled columns.
-    ``progress`` is called with each batch's row count."""
+    """Sum of per-batch counts; peak memory is one batch of the profiled columns
+    (for Parquet, one column chunk of one row group). ``progress`` is called
+    with the rows of each batch or row group read."""
     totals = {name: np.zeros(len(fp.counts), dtype=np.int64) for name, fp in features.items()}
-    for batch in iter_batches(data, list(features), _csv_types(features)):
-        for name, counts in count_frame(batch, features).items():
-            totals[name] += counts
+    for part in _count_parts(data, features):
+        for name, counts in part.items():
+            if name != ROWS_KEY:
+                totals[name] += counts
         if progress is not None:
-            progress(len(batch))
+            progress(int(part[ROWS_KEY]))
     return totals
+
+
+ROWS_KEY = "\0rows"
+
+
+def _count_parts(data, features: Mapping[str, FeatureProfile]) -> Iterator[dict[str, Any]]:
+    path = Path(data)
+    if path.exists() and not path.is_dir() and _format_of(path) == "parquet":
+        files = [str(path)]
+    elif path.is_dir() and _folder_format(path) == "parquet":
+        dataset = _dataset(path, "parquet", None)
+        require_columns(list(dataset.schema.names), list(features), str(path))
+        files = dataset.files if _all_physical(dataset, list(features)) else []
+    else:
+        files = []
+    if files:
+        yield from _count_parquet_columns(files, features)
+        return
+    for batch in iter_batches(data, list(features), _csv_types(features)):
+        yield {**count_frame(batch, features), ROWS_KEY: len(batch)}
+
+
+def _count_parquet_columns(files: list[str], features: Mapping[str, FeatureProfile]):
+    """Row group by row group, column by column: one decoded column chunk at a time."""
+    for name in sorted(files):
+        try:
+            parquet = pq.ParquetFile(name, buffer_size=1 << 20, pre_buffer=False)
+            require_columns(parquet.schema_arrow.names, list(features), name)
+            for group in range(parquet.num_row_groups):
+                part: dict[str, Any] = {ROWS_KEY: parquet.metadata.row_group(group).num_rows}
+                for feature, fp in features.items():
+                    chunk = parquet.read_row_group(group, columns=[feature], use_threads=False)
+                    part.update(count_frame(chunk, {feature: fp}))
+                yield part
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise SourceError(f"cannot read {name!r}: {exc}") from None
 
 
 SAMPLE_ROWS = 2_000_000
