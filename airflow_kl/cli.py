@@ -7,13 +7,17 @@ stderr), 3 nothing could be judged (every feature ``insufficient_data``).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 
 from .api import build_profile, check_drift
-from .core.errors import AirflowKLError
+from .core.errors import AirflowKLError, SourceError
 from .core.profile import Profile
-from .core.storage import atomic_write_text
+from .core.report import DriftReport
+from .core.storage import atomic_write_text, read_text
+from .report.history import record, trend
+from .report.html import history_trends, write_html
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_INSUFFICIENT = 0, 1, 2, 3
 
@@ -86,6 +90,21 @@ def make_parser() -> argparse.ArgumentParser:
     chk.add_argument("--drift-share", type=float, default=None)
     chk.add_argument("--features", type=_features, help="check only these features")
     chk.add_argument("--json", dest="json_out", help="write the report as JSON here")
+    chk.add_argument("--html", dest="html_out", help="write the HTML report here")
+    chk.add_argument("--history", help="results database (SQLAlchemy URL or SQLite path)")
+    chk.add_argument("--partition", help="partition key recorded in --history")
+
+    rep = sub.add_parser("report", help="render a report JSON as a self-contained HTML page")
+    rep.add_argument("report", help="report JSON written by `check --json`")
+    rep.add_argument("-o", "--output", required=True, help="HTML file to write")
+    rep.add_argument("--history", help="results database to draw KL trends from")
+    rep.add_argument("--title", default="")
+
+    his = sub.add_parser("history", help="print a feature's KL over partitions")
+    his.add_argument("--db", required=True, help="results database (URL or SQLite path)")
+    his.add_argument("--feature", required=True)
+    his.add_argument("--dag-id")
+    his.add_argument("--task-id")
     return parser
 
 
@@ -124,8 +143,15 @@ def run_check(args: argparse.Namespace) -> int:
     profile = Profile.load(args.profile)
     with _progress_bar(args.current) as bar:
         report = _check(profile, args, bar.update)
+    if args.history:
+        if not args.partition:
+            raise UsageError("airflow-kl check: --history needs --partition KEY")
+        record(args.history, report, partition_key=args.partition)
     if args.json_out:
         atomic_write_text(args.json_out, report.to_json())
+    if args.html_out:
+        trends = history_trends(args.history, report) if args.history else None
+        write_html(report, args.html_out, title=str(args.current), trends=trends)
     print(report.table())
     if report.all_insufficient:
         return EXIT_INSUFFICIENT
@@ -149,10 +175,42 @@ def _check(profile: Profile, args: argparse.Namespace, progress):
     )
 
 
+def run_report(args: argparse.Namespace) -> int:
+    try:
+        report = DriftReport.from_dict(json.loads(read_text(args.report)))
+    except (ValueError, KeyError, TypeError) as exc:
+        if isinstance(exc, AirflowKLError):
+            raise
+        raise SourceError(f"{args.report} is not a drift report JSON: {exc}") from None
+    trends = history_trends(args.history, report) if args.history else None
+    write_html(report, args.output, title=args.title, trends=trends)
+    print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def run_history(args: argparse.Namespace) -> int:
+    rows = trend(args.db, args.feature, dag_id=args.dag_id, task_id=args.task_id)
+    if not rows:
+        raise SourceError(f"no history for feature {args.feature!r} in {args.db}")
+    print(f"{'partition':<20} {'KL':>8} {'p_value':>9} status")
+    for r in rows:
+        kl = "inf" if r["kl_infinite"] else f"{r['kl']:.4f}"
+        print(f"{r['partition_key']:<20} {kl:>8} {r['p_value']:>9.2e} {r['status']}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "profile": run_profile,
+    "check": run_check,
+    "report": run_report,
+    "history": run_history,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = make_parser().parse_args(argv)
-        return {"profile": run_profile, "check": run_check}[args.command](args)
+        return COMMANDS[args.command](args)
     except UsageError as exc:
         print(f"{exc}", file=sys.stderr)
     except AirflowKLError as exc:

@@ -107,3 +107,58 @@ def test_json_agrees_with_independent_implementation(files, flights, tmp_path):
         assert got["status"] == ("drift" if drift else "ok")
     assert report["features"]["arr_delay"]["status"] == "drift"
     assert np.isfinite(report["features"]["arr_delay"]["kl"])
+
+
+def test_history_report_and_html(files, tmp_path, capsys):
+    db = tmp_path / "history.db"
+    for name, key in (
+        ("feb.csv", "2013-02"),
+        ("sep.parquet", "2013-09"),
+        ("sep.parquet", "2013-09"),
+    ):
+        main(
+            [
+                "check",
+                str(files / "p.json"),
+                str(files / name),
+                "--history",
+                str(db),
+                "--partition",
+                key,
+                "--json",
+                str(tmp_path / f"{key}.json"),
+            ]
+        )
+    capsys.readouterr()
+    assert main(["history", "--db", str(db), "--feature", "arr_delay"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines[1:]] == ["2013-02", "2013-09"]  # rerun upserted
+    assert lines[2].split()[-1] == "drift"
+    out = tmp_path / "r.html"
+    assert (
+        main(["report", str(tmp_path / "2013-09.json"), "-o", str(out), "--history", str(db)]) == 0
+    )
+    page = out.read_text()
+    assert "DRIFT in arr_delay" in page and page.count("<svg") == len(FLIGHT_FEATURES) * 2
+
+
+def test_report_of_a_non_report_is_one_line(files, capsys):
+    assert main(["report", str(files / "p.json"), "-o", str(files / "x.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a drift report" in err
+
+
+def test_history_needs_partition(files, capsys):
+    assert (
+        main(
+            [
+                "check",
+                str(files / "p.json"),
+                str(files / "feb.csv"),
+                "--history",
+                str(files / "h.db"),
+            ]
+        )
+        == 2
+    )
+    assert "--partition" in capsys.readouterr().err

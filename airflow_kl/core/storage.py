@@ -48,6 +48,7 @@ def atomic_write_text(path: Any, text: str) -> None:
             f"cannot write {str(target)!r}: directory {str(directory)!r} does not exist"
         )
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    os.fchmod(fd, _mode_for(target))
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -62,6 +63,16 @@ def atomic_write_text(path: Any, text: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _mode_for(target: Path) -> int:
+    """Keep an existing file's mode; a new file gets 0o666 less the umask, like open()."""
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def read_text(path: Any) -> str:

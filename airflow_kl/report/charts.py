@@ -1,0 +1,73 @@
+"""Per-feature bar charts (reference vs current share per bin) as inline SVG.
+
+Static SVG from matplotlib: the HTML report needs no JavaScript and no
+network to show its charts.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from ..core.report import FeatureResult  # noqa: E402
+
+REFERENCE_COLOR = "#4c78a8"
+CURRENT_COLOR = "#f58518"
+
+
+def shares(feature: FeatureResult) -> tuple[list[float], list[float]]:
+    """Raw shares of each bin (missing and OTHER included) on both sides."""
+    ref_total = sum(b.reference_count for b in feature.bins) or 1
+    cur_total = sum(b.current_count for b in feature.bins) or 1
+    return (
+        [b.reference_count / ref_total for b in feature.bins],
+        [b.current_count / cur_total for b in feature.bins],
+    )
+
+
+def feature_svg(feature: FeatureResult) -> str:
+    """An SVG bar chart of bin shares, reference beside current."""
+    ref, cur = shares(feature)
+    labels = [b.label for b in feature.bins]
+    width = max(6.0, 0.55 * len(labels) + 2)
+    fig, ax = plt.subplots(figsize=(width, 2.8), dpi=96)
+    xs = range(len(labels))
+    ax.bar([x - 0.2 for x in xs], ref, width=0.4, color=REFERENCE_COLOR, label="reference")
+    ax.bar([x + 0.2 for x in xs], cur, width=0.4, color=CURRENT_COLOR, label="current")
+    ax.set_xticks(list(xs))
+    ax.set_xticklabels(labels, rotation=35, ha="right", fontsize=8)
+    ax.set_ylabel("share of rows")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8)
+    return _svg(fig)
+
+
+def _svg(fig) -> str:
+    """The figure as an inline ``<svg>`` element (no XML prolog), closing it."""
+    fig.tight_layout()
+    out = io.StringIO()
+    fig.savefig(out, format="svg")
+    plt.close(fig)
+    text = out.getvalue()
+    return text[text.index("<svg") :]
+
+
+def trend_svg(rows: list[dict], threshold: float | None = None) -> str:
+    """KL per partition (history rows of one feature) as an SVG line chart."""
+    keys = [r["partition_key"] for r in rows]
+    kls = [r["kl"] if r["kl"] is not None else float("nan") for r in rows]
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(keys) + 2), 2.4), dpi=96)
+    ax.plot(range(len(keys)), kls, marker="o", color=CURRENT_COLOR)
+    if threshold is not None:
+        ax.axhline(threshold, color="#a1150d", linestyle="--", linewidth=1, label="threshold")
+        ax.legend(frameon=False, fontsize=8)
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels(keys, rotation=35, ha="right", fontsize=8)
+    ax.set_ylabel("KL")
+    ax.set_title("KL by partition", fontsize=9, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig)

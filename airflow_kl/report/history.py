@@ -1,0 +1,129 @@
+"""Results history: one row per feature per check, in any SQLAlchemy database.
+
+Rows are keyed by (dag_id, task_id, partition_key, feature, profile_checksum)
+under a unique constraint and written with an upsert, so a rerun of the same
+task and partition replaces its rows instead of adding new ones. SQLite is the
+default (a file); PostgreSQL works the same through an Airflow connection.
+
+>>> import airflow_kl as ak, pandas as pd, sqlalchemy as sa
+>>> engine = sa.create_engine("sqlite://")
+>>> ref = pd.DataFrame({"x": range(200)})
+>>> report = ak.check_drift(ak.build_profile(ref), ref)
+>>> record(engine, report, partition_key="2013-01")
+1
+>>> record(engine, report, partition_key="2013-01")  # a rerun replaces its row
+1
+>>> [(r["partition_key"], r["status"]) for r in trend(engine, "x")]
+[('2013-01', 'ok')]
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..core.errors import ConfigError
+from ..core.report import DriftReport
+
+METADATA = sa.MetaData()
+HISTORY = sa.Table(
+    "airflow_kl_history",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("task_id", sa.String(250), nullable=False),
+    sa.Column("partition_key", sa.String(250), nullable=False),
+    sa.Column("feature", sa.String(250), nullable=False),
+    sa.Column("profile_checksum", sa.String(80), nullable=False),
+    sa.Column("kl", sa.Float, nullable=True),
+    sa.Column("kl_infinite", sa.Boolean, nullable=False, default=False),
+    sa.Column("js", sa.Float),
+    sa.Column("psi", sa.Float),
+    sa.Column("p_value", sa.Float),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("n_reference", sa.BigInteger),
+    sa.Column("n_current", sa.BigInteger),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint(
+        "dag_id",
+        "task_id",
+        "partition_key",
+        "feature",
+        "profile_checksum",
+        name="uq_airflow_kl_history_key",
+    ),
+)
+KEY = ("dag_id", "task_id", "partition_key", "feature", "profile_checksum")
+
+
+def engine_for(target: Any) -> sa.Engine:
+    """An engine from an Engine, a SQLAlchemy URL, or a bare path (a SQLite file)."""
+    if isinstance(target, sa.Engine):
+        return target
+    text = str(target)
+    return sa.create_engine(text if "://" in text else f"sqlite:///{text}")
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def record(
+    target: Any, report: DriftReport, *, partition_key: str, dag_id: str = "", task_id: str = ""
+) -> int:
+    """Upsert one row per feature; returns how many rows the report has."""
+    if not partition_key:
+        raise ConfigError("partition_key must be a non-empty string, got ''")
+    engine = engine_for(target)
+    METADATA.create_all(engine, checkfirst=True)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "dag_id": dag_id,
+            "task_id": task_id,
+            "partition_key": str(partition_key),
+            "feature": name,
+            "profile_checksum": report.profile_checksum,
+            "kl": _finite(f.kl),
+            "kl_infinite": math.isinf(f.kl),
+            "js": f.js,
+            "psi": _finite(f.psi),
+            "p_value": f.p_value,
+            "status": f.status,
+            "n_reference": f.n_reference,
+            "n_current": f.n_current,
+            "checked_at": now,
+        }
+        for name, f in report.features.items()
+    ]
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        insert = postgresql.insert(HISTORY)
+    elif dialect == "sqlite":
+        insert = sqlite.insert(HISTORY)
+    else:
+        raise ConfigError(f"history supports sqlite and postgresql, got {dialect!r}")
+    updates = {c: insert.excluded[c] for c in rows[0] if c not in KEY}
+    with engine.begin() as conn:
+        conn.execute(insert.on_conflict_do_update(index_elements=list(KEY), set_=updates), rows)
+    return len(rows)
+
+
+def trend(
+    target: Any, feature: str, dag_id: str | None = None, task_id: str | None = None
+) -> list[dict[str, Any]]:
+    """A feature's rows ordered by partition key (then check time)."""
+    engine = engine_for(target)
+    METADATA.create_all(engine, checkfirst=True)
+    query = sa.select(HISTORY).where(HISTORY.c.feature == feature)
+    if dag_id is not None:
+        query = query.where(HISTORY.c.dag_id == dag_id)
+    if task_id is not None:
+        query = query.where(HISTORY.c.task_id == task_id)
+    query = query.order_by(HISTORY.c.partition_key, HISTORY.c.checked_at)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]

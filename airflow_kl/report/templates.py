@@ -1,0 +1,47 @@
+"""The HTML report's template (Jinja2, autoescaped)."""
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>airflow-kl drift report{% if title %}: {{ title }}{% endif %}</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;color:#222}
+h1{margin-bottom:.2rem} .verdict{font-size:1.3rem;font-weight:600;padding:.4rem .8rem;
+border-radius:.4rem;display:inline-block} .drift{background:#fde2e1;color:#a1150d}
+.ok{background:#e3f6e5;color:#17622a} .insufficient_data{background:#eee;color:#555}
+table{border-collapse:collapse;margin:.8rem 0} th,td{padding:.25rem .6rem;
+border-bottom:1px solid #ddd;text-align:right} th:first-child,td:first-child{text-align:left}
+.feature{margin:2rem 0;border-top:2px solid #eee;padding-top:1rem} .muted{color:#666}
+svg{max-width:100%;height:auto}
+</style></head><body>
+<h1>Drift report{% if title %}: {{ title }}{% endif %}</h1>
+<p class="verdict {{ 'drift' if report.drifted else 'ok' }}" id="verdict">
+{{ "DRIFT in " + report.drifted_features|join(", ") if report.drifted else "No drift" }}</p>
+<p class="muted">{{ report.features|length }} features,
+{{ counts.drift }} drift, {{ counts.ok }} ok, {{ counts.insufficient_data }} insufficient data.
+Profile {{ report.profile_checksum[:19] }}&hellip;</p>
+<h2>Settings</h2>
+<table id="settings">{% for key, value in report.settings.items() %}
+<tr><th>{{ key }}</th><td>{{ value }}</td></tr>{% endfor %}</table>
+<h2>Features by KL</h2>
+<table id="features"><tr><th>feature</th><th>kind</th><th>KL</th><th>JS</th><th>PSI</th>
+<th>p-value</th><th>threshold</th><th>n ref</th><th>n cur</th><th>status</th></tr>
+{% for f in features %}<tr><td><a href="#f-{{ loop.index }}">{{ f.name }}</a></td>
+<td>{{ f.kind }}</td><td>{{ fmt(f.kl) }}</td><td>{{ fmt(f.js) }}</td><td>{{ fmt(f.psi) }}</td>
+<td>{{ pfmt(f.p_value) }}</td><td>{{ f.threshold }}</td><td>{{ f.n_reference }}</td>
+<td>{{ f.n_current }}</td><td><span class="verdict {{ f.status }}">{{ f.status }}</span></td>
+</tr>{% endfor %}</table>
+{% for f in features %}
+<section class="feature" id="f-{{ loop.index }}" data-feature="{{ f.name }}">
+<h3>{{ f.name }} <span class="verdict {{ f.status }}">{{ f.status }}</span></h3>
+<p class="muted">KL {{ fmt(f.kl) }} &middot; p-value {{ pfmt(f.p_value) }}
+(raw {{ pfmt(f.p_value_raw) }}) &middot; Hellinger {{ fmt(f.hellinger) }}
+&middot; TV {{ fmt(f.tv) }}</p>
+<div class="chart">{{ charts[f.name]|safe }}</div>
+{% if trends.get(f.name) %}<div class="trend">{{ trends[f.name]|safe }}</div>{% endif %}
+<table class="bins"><tr><th>bin</th><th>reference</th><th>current</th>
+<th>KL contribution</th></tr>{% for b in f.bins %}
+<tr><td>{{ b.label }}</td><td>{{ b.reference_count }}</td><td>{{ b.current_count }}</td>
+<td>{{ fmt(b.contribution) }}</td></tr>{% endfor %}</table>
+</section>{% endfor %}
+</body></html>
+"""

@@ -1,0 +1,92 @@
+"""The HTML report as a person sees it: rendered by headless Chromium."""
+
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+import airflow_kl as ak
+from airflow_kl.report import write_html
+from airflow_kl.report.charts import CURRENT_COLOR, REFERENCE_COLOR
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    ref = pd.DataFrame(
+        {
+            "stable": rng.normal(size=4000),
+            "shifted": rng.normal(size=4000),
+            "segment": rng.choice(["a", "b", "c", "rare"], 4000, p=[0.5, 0.3, 0.19, 0.01]),
+        }
+    )
+    cur = ref.assign(shifted=ref.shifted + 1.0)
+    cur.loc[:400, "segment"] = None
+    cur.loc[401:800, "segment"] = "never-seen"
+    profile = ak.build_profile(ref, top_k=3)
+    report = ak.check_drift(profile, cur)
+    assert report.features["shifted"].status == "drift"
+    assert report.features["stable"].status == "ok"
+    path = tmp_path_factory.mktemp("html") / "report.html"
+    write_html(report, path, title="test partition")
+    return path, report
+
+
+def chromium(*args, cwd):
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.fail("chromium not installed; `make test` installs it (scripts/system-deps.sh)")
+    return subprocess.run(
+        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={cwd / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
+
+
+def test_dom_has_charts_tables_and_special_bins(page, tmp_path):
+    path, report = page
+    dom = chromium("--dump-dom", path.as_uri(), cwd=tmp_path).stdout
+    assert dom.count("<svg") == len(report.features)
+    assert 'id="verdict"' in dom and "DRIFT in shifted" in dom
+    by_kl = sorted(report.features, key=lambda n: -report.features[n].kl)
+    assert by_kl[-1] == "stable"
+    order = [dom.index(f'data-feature="{n}"') for n in by_kl]
+    assert order == sorted(order)  # sections sorted by KL, largest first
+    for label in ("OTHER", "MISSING"):
+        assert f"<td>{label}</td>" in dom
+    assert "<script" not in dom  # self-contained: no script, nothing fetched
+
+
+def test_screenshot_shows_both_bar_colours(page, tmp_path):
+    path, _ = page
+    shot = tmp_path / "shot.png"
+    done = chromium(f"--screenshot={shot}", "--window-size=1200,2400", path.as_uri(), cwd=tmp_path)
+    assert shot.exists(), done.stderr[-2000:]
+    pixels = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3)
+
+    def share_of(hex_colour):
+        rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+        return np.mean(np.abs(pixels.astype(int) - rgb).sum(axis=1) < 30)
+
+    # bars of both series are painted, and big enough to see (> 0.2% of the page each)
+    assert share_of(REFERENCE_COLOR) > 0.002
+    assert share_of(CURRENT_COLOR) > 0.002
+    # the drift badge's red background is there too
+    assert share_of("#fde2e1") > 0.0005
