@@ -62,7 +62,8 @@ def kl_drift_retrain():
         threshold=0.1,
         on_drift="warn",  # the branch decides; the gate DAG shows on_drift="fail"
         drift_asset=DRIFT_ASSET,
-        report_path=REPORT,
+        report_path=REPORT,  # the HTML report (the task's "Drift report" link) lands beside it
+        history_db=str(DATA / "history.db"),
     )
 
     @task.branch

@@ -59,6 +59,7 @@ def main() -> int:
         print("task states: " + ", ".join(f"{t}={s}" for t, s in sorted(states.items())))
         report = home / "airflow_kl_demo" / "reports" / f"flights-{day}.json"
         print(DriftReport.from_dict(json.loads(report.read_text())).table())
+        print(f"HTML report: {report.with_suffix('.html')}")
     models = sorted((home / "airflow_kl_demo" / "models").glob("*.joblib"))
     print(f"\nmodels: {', '.join(m.name for m in models) or 'none'}")
     return 1 if failures else 0

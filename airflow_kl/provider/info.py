@@ -15,4 +15,5 @@ def get_provider_info() -> dict[str, Any]:
         "operators": [
             {"integration-name": "airflow-kl", "python-modules": ["airflow_kl.provider.operators"]}
         ],
+        "extra-links": ["airflow_kl.provider.links.DriftReportLink"],
     }

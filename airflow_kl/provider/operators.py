@@ -8,6 +8,7 @@ Airflow-free API, the report goes to XCom, and only then is the verdict acted on
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, BaseOperator
@@ -18,8 +19,10 @@ from ..core.compare import CheckSettings
 from ..core.errors import AirflowKLError, SourceError
 from ..core.profile import Profile
 from ..core.storage import atomic_write_text
+from ..report.html import write_html
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
-from .sources import describe, resolve_source
+from .links import HTML_XCOM_KEY, DriftReportLink
+from .sources import describe, resolve_source, sql_engine
 
 ON_DRIFT = ("fail", "warn", "skip")
 ON_INSUFFICIENT = ("fail", "skip", "warn")
@@ -127,14 +130,31 @@ class KLDriftCheckOperator(BaseOperator):
     :param drift_asset: an ``Asset`` (or its URI) that receives an event on
         success, with ``drifted`` and ``drifted_features`` in ``extra``.
     :param report_path: where to write the report JSON (templated), optional.
+    :param html_path: where to write the HTML report (templated); defaults to
+        ``report_path`` with ``.html`` when that is set. Its URL (``html_url``
+        if given, else the file URI) is the task's "Drift report" extra link.
+    :param history_db: results-history database (SQLAlchemy URL or SQLite
+        path), or ``history_conn_id`` (an Airflow SQL connection): one row per
+        feature, upserted on (dag, task, ``partition_key``, feature, profile).
 
     The report dict is the return value (XCom ``return_value``), pushed before
     any exception.
     """
 
-    template_fields = ("profile", "source", "threshold", "features", "report_path")
+    template_fields = (
+        "profile",
+        "source",
+        "threshold",
+        "features",
+        "report_path",
+        "html_path",
+        "html_url",
+        "history_db",
+        "partition_key",
+    )
     template_fields_renderers = {"source": "json", "threshold": "json"}
     ui_color = "#fdf0e8"
+    operator_extra_links = (DriftReportLink(),)
 
     def __init__(
         self,
@@ -151,6 +171,11 @@ class KLDriftCheckOperator(BaseOperator):
         on_insufficient_data: str = "fail",
         drift_asset: Asset | str | None = None,
         report_path: str | None = None,
+        html_path: str | None = None,
+        html_url: str | None = None,
+        history_db: str | None = None,
+        history_conn_id: str | None = None,
+        partition_key: str = "{{ ds }}",
         **kwargs: Any,
     ) -> None:
         if drift_asset is not None:
@@ -164,6 +189,9 @@ class KLDriftCheckOperator(BaseOperator):
         self.correction, self.features = correction, features
         self.on_drift, self.on_insufficient_data = on_drift, on_insufficient_data
         self.drift_asset, self.report_path = asset, report_path
+        self.html_path, self.html_url = html_path, html_url
+        self.history_db, self.history_conn_id = history_db, history_conn_id
+        self.partition_key = partition_key
 
     def execute(self, context: Any) -> dict[str, Any]:
         _choice("on_drift", self.on_drift, ON_DRIFT)
@@ -197,6 +225,15 @@ class KLDriftCheckOperator(BaseOperator):
         )
         if self.report_path:
             atomic_write_text(self.report_path, report.to_json())
+        self._record_history(report, context)
+        html = self.html_path or (
+            str(Path(self.report_path).with_suffix(".html")) if self.report_path else None
+        )
+        if html:
+            write_html(report, html, title=result["source"])
+            url = self.html_url or Path(html).resolve().as_uri()
+            context["ti"].xcom_push(key=HTML_XCOM_KEY, value=url)
+            self.log.info("HTML drift report: %s", url)
         context["ti"].xcom_push(key="return_value", value=result)
         if self.drift_asset is not None:
             context["outlet_events"][self.drift_asset].extra = {
@@ -207,6 +244,18 @@ class KLDriftCheckOperator(BaseOperator):
             }
         self._act(report, result)
         return result
+
+    def _record_history(self, report: Any, context: Any) -> None:
+        if not (self.history_db or self.history_conn_id):
+            return
+        from ..report.history import record
+
+        target = self.history_db or sql_engine(self.history_conn_id)
+        ti = context["ti"]
+        rows = record(
+            target, report, partition_key=self.partition_key, dag_id=ti.dag_id, task_id=ti.task_id
+        )
+        self.log.info("recorded %d history rows for partition %s", rows, self.partition_key)
 
     def _act(self, report: Any, result: dict[str, Any]) -> None:
         if report.all_insufficient:

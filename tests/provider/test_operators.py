@@ -172,3 +172,48 @@ def test_branch_helper_on_a_real_report(files):
     assert drift_branch(report, drift=["retrain"], ok="skip") == ["retrain"]
     same = ak.check_drift(profile, files / "same.parquet").to_dict()
     assert drift_branch(same, drift="retrain", ok="skip") == "skip"
+
+
+def test_html_report_link_and_history_without_duplicates(files, airflow_db):
+    import sqlalchemy as sa
+
+    from airflow_kl.provider.links import HTML_XCOM_KEY, DriftReportLink
+    from airflow_kl.provider.operators import KLDriftCheckOperator
+
+    kwargs = dict(
+        profile=str(files / "profile.json"),
+        source=str(files / "part={{ ds }}"),
+        on_drift="warn",
+        report_path=str(files / "report-{{ ds }}.json"),
+        history_db=str(files / "history.db"),
+    )
+    run, ti, report = run_check("html_history", **kwargs)
+    assert str(ti.state) == "success"
+    html = files / "report-2024-03-01.html"
+    assert "DRIFT in x" in html.read_text()
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = (
+            session.query(XComModel)
+            .filter_by(run_id=run.run_id, task_id="check", key=HTML_XCOM_KEY)
+            .one()
+        )
+        assert XComModel.deserialize_value(row) == html.resolve().as_uri()
+    assert any(
+        isinstance(link, DriftReportLink) for link in KLDriftCheckOperator.operator_extra_links
+    )
+    run_check("html_history", **kwargs)  # the same task and partition again
+    engine = sa.create_engine(f"sqlite:///{files / 'history.db'}")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT dag_id, task_id, partition_key, feature, status FROM airflow_kl_history "
+                "ORDER BY feature"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("html_history", "check", "2024-03-01", "c", "ok"),
+        ("html_history", "check", "2024-03-01", "x", "drift"),
+    ]

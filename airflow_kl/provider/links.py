@@ -1,0 +1,19 @@
+"""Operator extra link: the check's HTML drift report, one click from the task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.common.compat.sdk import XCom
+from airflow.sdk import BaseOperatorLink
+
+HTML_XCOM_KEY = "drift_report_html"
+
+
+class DriftReportLink(BaseOperatorLink):
+    """Links to the URL the check pushed under XCom key ``drift_report_html``."""
+
+    name = "Drift report"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        return XCom.get_value(ti_key=ti_key, key=HTML_XCOM_KEY) or ""
