@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError
+from .errors import ConfigError, SourceError
 
 
 def is_uri(path: Any) -> bool:
@@ -63,6 +63,25 @@ def atomic_write_text(path: Any, text: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def within(base: Any, path: Any) -> str:
+    """``path`` resolved (symlinks and ``..`` followed), if it stays inside ``base``.
+
+    >>> within("/data", "/data/reports/a.json")
+    '/data/reports/a.json'
+    >>> within("/data", "/data/../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    airflow_kl.core.errors.ConfigError: path '/data/../etc/passwd' escapes base directory '/data'
+    """
+    if is_uri(path):
+        raise ConfigError(f"path {path!r} is a URI; with a base directory only local paths work")
+    root = Path(os.fspath(base)).resolve()
+    resolved = (root / os.fspath(path)).resolve()
+    if not resolved.is_relative_to(root):
+        raise ConfigError(f"path {os.fspath(path)!r} escapes base directory {os.fspath(base)!r}")
+    return str(resolved)
 
 
 def _mode_for(target: Path) -> int:

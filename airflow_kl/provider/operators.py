@@ -7,6 +7,7 @@ Airflow-free API, the report goes to XCom, and only then is the verdict acted on
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from ..api import build_profile, check_drift
 from ..core.compare import CheckSettings
 from ..core.errors import AirflowKLError, SourceError
 from ..core.profile import Profile
-from ..core.storage import atomic_write_text
+from ..core.storage import atomic_write_text, within
 from ..report.html import write_html
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
 from .links import HTML_XCOM_KEY, DriftReportLink
@@ -32,6 +33,17 @@ def _choice(name: str, value: str, allowed: Sequence[str]) -> str:
     if value not in allowed:
         raise InvalidDriftInput(f"{name} must be one of {tuple(allowed)}, got {value!r}")
     return value
+
+
+def _confine(base_dir: str | None, *paths: Any) -> tuple[Any, ...]:
+    """With ``base_dir``, every local path argument must resolve inside it
+    (``..`` and symlinks followed); SQL mappings and callables pass through."""
+    if base_dir is None:
+        return paths
+    try:
+        return tuple(within(base_dir, p) if isinstance(p, (str, os.PathLike)) else p for p in paths)
+    except AirflowKLError as exc:
+        raise InvalidDriftInput(str(exc)) from exc
 
 
 class BuildReferenceProfileOperator(BaseOperator):
@@ -56,15 +68,18 @@ class BuildReferenceProfileOperator(BaseOperator):
         top_k: int = 20,
         binning: str = "quantile",
         if_exists: str = "replace",
+        base_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.base_dir = base_dir
         self.source, self.profile_path, self.features = source, profile_path, features
         self.bins, self.top_k, self.binning = bins, top_k, binning
         self.if_exists = if_exists
 
     def execute(self, context: Any) -> dict[str, Any]:
         _choice("if_exists", self.if_exists, ("replace", "keep"))
+        self.source, self.profile_path = _confine(self.base_dir, self.source, self.profile_path)
         if self.if_exists == "keep":
             try:
                 kept = Profile.load(self.profile_path)
@@ -176,6 +191,7 @@ class KLDriftCheckOperator(BaseOperator):
         history_db: str | None = None,
         history_conn_id: str | None = None,
         partition_key: str = "{{ ds }}",
+        base_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
         if drift_asset is not None:
@@ -192,10 +208,14 @@ class KLDriftCheckOperator(BaseOperator):
         self.html_path, self.html_url = html_path, html_url
         self.history_db, self.history_conn_id = history_db, history_conn_id
         self.partition_key = partition_key
+        self.base_dir = base_dir
 
     def execute(self, context: Any) -> dict[str, Any]:
         _choice("on_drift", self.on_drift, ON_DRIFT)
         _choice("on_insufficient_data", self.on_insufficient_data, ON_INSUFFICIENT)
+        self.source, self.profile, self.report_path, self.html_path = _confine(
+            self.base_dir, self.source, self.profile, self.report_path, self.html_path
+        )
         try:
             # options first: a typo fails before any data is read
             CheckSettings(
