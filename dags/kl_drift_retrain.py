@@ -16,45 +16,27 @@ an event on the `airflow-kl://nycflights13/flights/drift` asset, which
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import dag, task
 from include.flights import (
     DATA,
     DRIFT_ASSET,
     FEATURES,
+    MONTHLY,
     PARTITION,
     PROFILE,
     REPORT,
-    land_partition,
+    land,
+    seed_reference,
     train_model,
 )
 
 from airflow_kl.provider import BuildReferenceProfileOperator, KLDriftCheckOperator, drift_branch
 
 
-@dag(
-    schedule="@monthly",
-    start_date=datetime(2013, 2, 1),
-    end_date=datetime(2013, 12, 31),
-    catchup=False,
-    doc_md=__doc__,
-    tags=["airflow-kl", "example"],
-)
+@dag(doc_md=__doc__, **MONTHLY)
 def kl_drift_retrain():
-    @task
-    def land(logical_date=None) -> str:
-        land_partition(1)  # the reference month
-        return land_partition(logical_date.month)
-
-    seed_reference = BuildReferenceProfileOperator(
-        task_id="seed_reference",
-        source=str(DATA / "flights" / "month=01"),
-        profile_path=PROFILE,
-        features=FEATURES,
-        if_exists="keep",
-    )
+    seed = seed_reference()
     check = KLDriftCheckOperator(
         task_id="check_drift",
         profile=PROFILE,
@@ -80,7 +62,7 @@ def kl_drift_retrain():
     no_drift = EmptyOperator(task_id="no_drift")
 
     partition = land()
-    partition >> seed_reference >> check
+    partition >> seed >> check
     retrained = retrain(partition)
     choose(check.output) >> [retrained, no_drift]
     retrained >> refresh

@@ -10,35 +10,16 @@ the gate's XCom either way.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
 
 from airflow.sdk import dag, task
-from include.flights import DATA, FEATURES, PARTITION, PROFILE, land_partition
+from include.flights import DATA, MONTHLY, PARTITION, PROFILE, land, seed_reference
 
-from airflow_kl.provider import BuildReferenceProfileOperator, KLDriftCheckOperator
+from airflow_kl.provider import KLDriftCheckOperator
 
 
-@dag(
-    schedule="@monthly",
-    start_date=datetime(2013, 2, 1),
-    end_date=datetime(2013, 12, 31),
-    catchup=False,
-    doc_md=__doc__,
-    tags=["airflow-kl", "example"],
-)
+@dag(doc_md=__doc__, **MONTHLY)
 def kl_quality_gate():
-    @task
-    def land(logical_date=None) -> str:
-        land_partition(1)
-        return land_partition(logical_date.month)
-
-    seed_reference = BuildReferenceProfileOperator(
-        task_id="seed_reference",
-        source=str(DATA / "flights" / "month=01"),
-        profile_path=PROFILE,
-        features=FEATURES,
-        if_exists="keep",
-    )
+    seed = seed_reference()
     gate = KLDriftCheckOperator(task_id="gate", profile=PROFILE, source=PARTITION, on_drift="fail")
 
     @task
@@ -54,7 +35,7 @@ def kl_quality_gate():
         return message
 
     partition = land()
-    partition >> seed_reference >> gate
+    partition >> seed >> gate
     gate >> publish(partition)
     gate >> notify()
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, task
+
+from airflow_kl.provider import BuildReferenceProfileOperator
 
 FEATURES = ["dep_delay", "arr_delay", "air_time", "distance", "hour", "carrier", "origin", "dest"]
 MODEL_INPUTS = ["dep_delay", "distance", "hour", "carrier", "origin"]
@@ -53,6 +56,33 @@ def land_partition(month: int) -> str:
     for sub in ("reference", "reports", "models"):
         (DATA / sub).mkdir(parents=True, exist_ok=True)
     return str(target)
+
+
+MONTHLY = dict(
+    schedule="@monthly",
+    start_date=datetime(2013, 2, 1),
+    end_date=datetime(2013, 12, 31),
+    catchup=False,
+    tags=["airflow-kl", "example"],
+)
+
+
+@task
+def land(logical_date=None) -> str:
+    """Land the reference month (January) and the run's month; returns the latter."""
+    land_partition(1)
+    return land_partition(logical_date.month)
+
+
+def seed_reference() -> BuildReferenceProfileOperator:
+    """Profile January 2013 once; keep the profile on later runs (it may be refreshed)."""
+    return BuildReferenceProfileOperator(
+        task_id="seed_reference",
+        source=str(partition_path(1)),
+        profile_path=PROFILE,
+        features=FEATURES,
+        if_exists="keep",
+    )
 
 
 def train_model(partition: str, model_path: str) -> dict[str, float]:
