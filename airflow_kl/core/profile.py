@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -51,6 +51,10 @@ class FeatureProfile:
     def n(self) -> int:
         """Reference rows, missing values included."""
         return sum(self.counts)
+
+    def with_counts(self, counts) -> FeatureProfile:
+        """The same bins with other reference counts (validated again)."""
+        return replace(self, counts=tuple(int(c) for c in counts))
 
     @property
     def labels(self) -> list[str]:

@@ -17,7 +17,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 
 from ..api import build_profile, check_drift
 from ..core.compare import CheckSettings
-from ..core.errors import AirflowKLError, SourceError
+from ..core.errors import AirflowKLError
 from ..core.profile import Profile
 from ..core.storage import atomic_write_text, within
 from ..report.html import write_html
@@ -122,10 +122,8 @@ class BuildReferenceProfileOperator(BaseOperator):
 def _load_if_same(path: Any, profile: Profile) -> Profile | None:
     try:
         existing = Profile.load(path)
-    except (SourceError, FileNotFoundError):
+    except AirflowKLError:  # missing, or corrupted: then it is replaced
         return None
-    except AirflowKLError:
-        return None  # a corrupted file is replaced
     same = existing.features == profile.features and existing.settings == profile.settings
     return existing if same else None
 

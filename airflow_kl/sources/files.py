@@ -89,9 +89,7 @@ def iter_batches(
 ) -> Iterator[pa.RecordBatch]:
     """Record batches of the projected ``columns`` of a file or folder."""
     path = Path(data)
-    if not path.exists():
-        raise SourceError(f"no such file or folder: {str(path)!r}")
-    fmt = _folder_format(path) if path.is_dir() else _format_of(path)
+    fmt = _location_format(path)
     try:
         if fmt == "zip":
             zf, member = _zip_member(path)
@@ -103,8 +101,9 @@ def iter_batches(
         dataset = _dataset(path, fmt, column_types)
         if columns is not None:
             require_columns(list(dataset.schema.names), columns, str(path))
-        if fmt == "parquet" and _all_physical(dataset, columns):
-            yield from _parquet_row_groups(dataset.files, columns, batch_rows)
+        files = _stored_parquet_files(dataset, fmt, columns)
+        if files:
+            yield from _parquet_row_groups(files, columns, batch_rows)
         else:  # hive partition columns or CSV: the dataset scanner, with little readahead
             yield from dataset.to_batches(
                 columns=columns, batch_size=batch_rows, batch_readahead=1, fragment_readahead=1
@@ -113,12 +112,27 @@ def iter_batches(
         raise SourceError(f"cannot read {str(path)!r}: {exc}") from None
 
 
-def _all_physical(dataset: ds.Dataset, columns: list[str] | None) -> bool:
-    """True when every wanted column is stored in the files (not a hive folder key)."""
-    if not dataset.files:
-        return False
+def _location_format(path: Path) -> str:
+    """``parquet``, ``csv`` or ``zip`` for a file, or the one format of a folder's files."""
+    if not path.exists():
+        raise SourceError(f"no such file or folder: {str(path)!r}")
+    return _folder_format(path) if path.is_dir() else _format_of(path)
+
+
+def _stored_parquet_files(dataset: ds.Dataset, fmt: str, columns: list[str] | None) -> list[str]:
+    """The Parquet files to read directly, row group by row group: all of them when
+    every wanted column is stored in the files (none is a hive folder key), else []."""
+    if fmt != "parquet" or not dataset.files:
+        return []
     physical = set(pq.read_schema(dataset.files[0]).names)
-    return set(columns if columns is not None else dataset.schema.names) <= physical
+    wanted = set(columns if columns is not None else dataset.schema.names)
+    return sorted(dataset.files) if wanted <= physical else []
+
+
+def _open_parquet(name: str) -> pq.ParquetFile:
+    """A Parquet file read through a 1 MiB buffered stream, without pre-buffering
+    whole column chunks: memory follows what is decoded, not the file's size."""
+    return pq.ParquetFile(name, buffer_size=1 << 20, pre_buffer=False)
 
 
 def _parquet_row_groups(
@@ -127,8 +141,8 @@ def _parquet_row_groups(
     """One row group at a time through a 1 MiB buffered stream: peak memory is about
     one decoded row group of the projected columns, whatever the file's size
     (the dataset scanner's read-ahead holds several)."""
-    for name in sorted(files):
-        parquet = pq.ParquetFile(name, buffer_size=1 << 20, pre_buffer=False)
+    for name in files:
+        parquet = _open_parquet(name)
         for group in range(parquet.num_row_groups):
             yield from parquet.iter_batches(
                 batch_size=batch_rows, columns=columns, row_groups=[group]
@@ -160,7 +174,7 @@ def count_rows(data: str | os.PathLike) -> int | None:
     """Rows of a Parquet file or folder from its metadata (None for CSV: unknown cheaply)."""
     path = Path(data)
     try:
-        fmt = _folder_format(path) if path.is_dir() else _format_of(path)
+        fmt = _location_format(path)
         return _dataset(path, fmt, None).count_rows() if fmt == "parquet" else None
     except (SourceError, OSError, pa.ArrowInvalid):
         return None
@@ -189,14 +203,12 @@ ROWS_KEY = "\0rows"
 
 def _count_parts(data, features: Mapping[str, FeatureProfile]) -> Iterator[dict[str, Any]]:
     path = Path(data)
-    if path.exists() and not path.is_dir() and _format_of(path) == "parquet":
-        files = [str(path)]
-    elif path.is_dir() and _folder_format(path) == "parquet":
-        dataset = _dataset(path, "parquet", None)
+    fmt = _location_format(path)
+    files: list[str] = []
+    if fmt == "parquet":
+        dataset = _dataset(path, fmt, None)
         require_columns(list(dataset.schema.names), list(features), str(path))
-        files = dataset.files if _all_physical(dataset, list(features)) else []
-    else:
-        files = []
+        files = _stored_parquet_files(dataset, fmt, list(features))
     if files:
         yield from _count_parquet_columns(files, features)
         return
@@ -206,9 +218,9 @@ def _count_parts(data, features: Mapping[str, FeatureProfile]) -> Iterator[dict[
 
 def _count_parquet_columns(files: list[str], features: Mapping[str, FeatureProfile]):
     """Row group by row group, column by column: one decoded column chunk at a time."""
-    for name in sorted(files):
+    for name in files:
         try:
-            parquet = pq.ParquetFile(name, buffer_size=1 << 20, pre_buffer=False)
+            parquet = _open_parquet(name)
             require_columns(parquet.schema_arrow.names, list(features), name)
             for group in range(parquet.num_row_groups):
                 part: dict[str, Any] = {ROWS_KEY: parquet.metadata.row_group(group).num_rows}
@@ -245,7 +257,14 @@ def profile_files(
     profile's counts are exact whatever the sample. Returns the features and
     a note on how the edges were made (stored in the profile's settings).
     """
-    from .frame import column_kind, profile_column, select_features, value_counts
+    from .frame import (
+        categorical_profile,
+        column_kind,
+        profile_column,
+        select_features,
+        type_name,
+        value_counts,
+    )
 
     total = count_rows(data)
     rate = 1.0 if total is None or total <= sample_rows else sample_rows / total
@@ -253,12 +272,13 @@ def profile_files(
     samples: dict[str, list[pa.Array]] = {}
     categorical: dict[str, dict[str, int]] = {}
     names: list[str] | None = None
-    kinds: dict[str, str] = {}
+    types: dict[str, str] = {}
     rows = 0
     for batch in iter_batches(data, features):
         table = pa.Table.from_batches([batch])
         if names is None:
             names = select_features(table, features)
+            types = {n: type_name(table.column(n)) for n in names}
             kinds = {n: column_kind(table.column(n)) for n in names}
             samples = {n: [] for n in names if kinds[n] != "categorical"}
             categorical = {n: {} for n in names if kinds[n] == "categorical"}
@@ -287,7 +307,7 @@ def profile_files(
         if name in categorical:
             acc = dict(categorical[name])
             missing = acc.pop(None, 0)  # type: ignore[call-overload]
-            result[name] = _categorical_from_counts(name, acc, missing, top_k)
+            result[name] = categorical_profile(name, acc, missing, top_k, types[name])
             continue
         column = pa.chunked_array(
             [c for a in samples[name] for c in a.chunks], type=samples[name][0].type
@@ -299,14 +319,7 @@ def profile_files(
         numeric = {n: f for n, f in result.items() if f.kind == "numeric"}
         exact = count_files(data, numeric)
         for name, fp in numeric.items():
-            result[name] = FeatureProfile(
-                name,
-                "numeric",
-                tuple(exact[name].tolist()),
-                edges=fp.edges,
-                datetime=fp.datetime,
-                source_type=fp.source_type,
-            )
+            result[name] = fp.with_counts(exact[name])
     note = {
         "rows": rows,
         "edges_from": "all rows"
@@ -314,15 +327,3 @@ def profile_files(
         else f"uniform sample of about {sample_rows} rows (seed {seed})",
     }
     return {n: result[n] for n in names}, note
-
-
-def _categorical_from_counts(
-    name: str, vc: dict[str, int], missing: int, top_k: int
-) -> FeatureProfile:
-    from ..core.binning import categorical_counts, check_top_k, top_categories
-
-    categories = top_categories(vc, check_top_k(top_k))
-    counts = categorical_counts(vc, missing, categories)
-    return FeatureProfile(
-        name, "categorical", tuple(counts.tolist()), categories=categories, source_type="arrow"
-    )

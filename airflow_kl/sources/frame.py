@@ -170,6 +170,17 @@ def select_features(data: Any, features: list[str] | None) -> list[str]:
     return chosen
 
 
+def categorical_profile(
+    name: str, vc: Mapping[str, int], missing: int, top_k: int, source_type: str = ""
+) -> FeatureProfile:
+    """A categorical feature from exact value counts: top ``top_k``, OTHER, MISSING."""
+    categories = top_categories(vc, check_top_k(top_k))
+    counts = categorical_counts(vc, missing, categories)
+    return FeatureProfile(
+        name, "categorical", tuple(counts.tolist()), categories=categories, source_type=source_type
+    )
+
+
 def profile_column(
     name: str,
     col: Column,
@@ -182,14 +193,7 @@ def profile_column(
     kind = column_kind(col)
     if kind == "categorical":
         vc, missing = value_counts(col)
-        categories = top_categories(vc, check_top_k(top_k))
-        return FeatureProfile(
-            name,
-            "categorical",
-            tuple(categorical_counts(vc, missing, categories).tolist()),
-            categories=categories,
-            source_type=type_name(col),
-        )
+        return categorical_profile(name, vc, missing, top_k, type_name(col))
     values = numeric_values(col)
     if edges is not None:
         e = check_edges(edges, f"edges for {name!r}")

@@ -154,14 +154,5 @@ class SparkSource:
                     datetime=kind == "datetime",
                     source_type=dt.simpleString(),
                 )
-            counts = self.count_bins({name: stub})[name]
-            result[name] = FeatureProfile(
-                name,
-                stub.kind,
-                tuple(counts.tolist()),
-                edges=stub.edges,
-                categories=stub.categories,
-                datetime=stub.datetime,
-                source_type=stub.source_type,
-            )
+            result[name] = stub.with_counts(self.count_bins({name: stub})[name])
         return result

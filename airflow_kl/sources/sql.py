@@ -220,10 +220,7 @@ def profile_sql(
                 edges=edges,
                 source_type=str(sample[name].dtype),
             )
-            counts = count_sql(source, {name: fp})[name]
-            result[name] = FeatureProfile(
-                name, "numeric", tuple(counts.tolist()), edges=edges, source_type=fp.source_type
-            )
+            result[name] = fp.with_counts(count_sql(source, {name: fp})[name])
     return result
 
 
