@@ -24,7 +24,14 @@ from .core.errors import ConfigError, SourceError
 from .core.profile import FORMAT_VERSION, FeatureProfile, Profile
 from .core.report import DriftReport
 from .sources.files import count_files, is_path, profile_files, read_table
-from .sources.frame import BINNINGS, count_frame, get_column, profile_column, select_features
+from .sources.frame import (
+    BINNINGS,
+    count_frame,
+    engine_of,
+    get_column,
+    profile_column,
+    select_features,
+)
 
 Data = Any  # pandas DataFrame, Arrow Table/RecordBatch, or a file/folder path
 
@@ -95,9 +102,10 @@ def build_profile(
     unknown = sorted(set(explicit) - set(names))
     if unknown:
         raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
+    engine = engine_of(table)
     profiled: dict[str, FeatureProfile] = {
         name: profile_column(
-            name, get_column(table, name), bins, top_k, binning, explicit.get(name)
+            name, get_column(table, name), bins, top_k, binning, explicit.get(name), engine
         )
         for name in names
     }

@@ -1,9 +1,14 @@
-"""Bin edges from reference values, and values to bin counts.
+"""The one bin specification: edges from reference values, values to bin counts.
 
 Numeric bins are left-closed with open tails: for edges ``e`` bin 0 holds
 ``x < e[0]``, bin ``i`` holds ``e[i-1] <= x < e[i]`` and the last value bin
 holds ``x >= e[-1]``; one more bin, ``MISSING``, holds NaN. Categorical bins
 are the reference's ``top_k`` values, then ``OTHER``, then ``MISSING``.
+
+These rules are written once, here. The numpy kernel below applies them to
+arrays; SQL and Spark render them through :func:`bin_predicates`, which
+builds one predicate per bin from an engine's :class:`BinOps`, and read
+their single aggregate row back with :func:`unpack_counts`.
 
 >>> edges = quantile_edges(np.arange(10.0), bins=4)
 >>> edges.tolist()
@@ -18,11 +23,12 @@ are the reference's ``top_k`` values, then ``OTHER``, then ``MISSING``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, SchemaError
 
 MISSING = "MISSING"
 OTHER = "OTHER"
@@ -58,12 +64,33 @@ def quantile_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
     >>> quantile_edges(np.array([np.nan]), bins=10).tolist()
     []
     """
-    bins = check_bins(bins)
     x = finite(values)
-    if x.size == 0 or bins == 1:
+    q = quantile_levels(bins)
+    if x.size == 0 or q.size == 0:
         return np.empty(0, dtype=np.float64)
-    q = np.linspace(0.0, 1.0, bins + 1)[1:-1]
     return np.unique(np.quantile(x, q))
+
+
+def quantile_levels(bins: int) -> np.ndarray:
+    """The interior quantile levels every engine computes edges at.
+
+    >>> quantile_levels(4).tolist()
+    [0.25, 0.5, 0.75]
+    """
+    return np.linspace(0.0, 1.0, check_bins(bins) + 1)[1:-1]
+
+
+def edges_from_quantiles(values: Iterable[float] | None) -> tuple[float, ...]:
+    """Edges from an engine's quantiles of the finite values: sorted, ties collapsed.
+
+    >>> edges_from_quantiles([2.0, 1.0, 2.0])
+    (1.0, 2.0)
+    >>> edges_from_quantiles(None)
+    ()
+    """
+    if values is None:
+        return ()
+    return tuple(np.unique(np.asarray(list(values), dtype=np.float64)).tolist())
 
 
 def uniform_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
@@ -72,11 +99,23 @@ def uniform_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
     >>> uniform_edges(np.array([0.0, 10.0]), bins=5).tolist()
     [2.0, 4.0, 6.0, 8.0]
     """
-    bins = check_bins(bins)
     x = finite(values)
-    if x.size == 0 or bins == 1:
+    if x.size == 0:
+        return uniform_edges_between(None, None, bins)
+    return uniform_edges_between(float(x.min()), float(x.max()), bins)
+
+
+def uniform_edges_between(lo: float | None, hi: float | None, bins: int) -> np.ndarray:
+    """Equal-width interior edges between the finite minimum ``lo`` and maximum ``hi``
+    (None when there is no finite value); engines compute ``lo``/``hi`` themselves.
+
+    >>> uniform_edges_between(0.0, 1.0, 4).tolist()
+    [0.25, 0.5, 0.75]
+    """
+    bins = check_bins(bins)
+    if lo is None or hi is None or bins == 1:
         return np.empty(0, dtype=np.float64)
-    return np.unique(np.linspace(x.min(), x.max(), bins + 1)[1:-1])
+    return np.unique(np.linspace(float(lo), float(hi), bins + 1)[1:-1])
 
 
 def check_edges(edges: Iterable[float], name: str = "edges") -> np.ndarray:
@@ -157,3 +196,73 @@ def categorical_counts(
 def categorical_labels(categories: Iterable[str]) -> list[str]:
     """Labels of categorical bins: the categories, OTHER, MISSING."""
     return [*categories, OTHER, MISSING]
+
+
+class BinOps(Protocol):
+    """How an engine writes the predicates of one feature's bins.
+
+    ``x`` is the feature's value in canonical form (float64 for numeric bins,
+    the canonical string for categorical ones); each method returns an
+    engine expression (a SQLAlchemy clause, a Spark column, a numpy mask).
+    """
+
+    def missing(self) -> Any: ...  # NULL/None, and NaN for numbers
+    def less(self, edge: float) -> Any: ...  # x < edge
+    def at_least(self, edge: float) -> Any: ...  # x >= edge
+    def equals(self, category: str) -> Any: ...  # x == category
+    def any_of(self, categories: Sequence[str]) -> Any: ...  # x in categories
+    def both(self, a: Any, b: Any) -> Any: ...  # a AND b
+    def negate(self, a: Any) -> Any: ...  # NOT a
+
+
+def bin_predicates(
+    ops: BinOps, edges: Sequence[float] | None = None, categories: Sequence[str] | None = None
+) -> list[Any]:
+    """One predicate per bin, in the profile's order: disjoint, and together they
+    hold every row (NaN compares false in SQL/Spark, and above everything in
+    PostgreSQL, so each value bin also requires a present value).
+
+    Give ``edges`` for numeric bins or ``categories`` for categorical ones.
+    """
+    missing = ops.missing()
+    present = ops.negate(missing)
+    if categories is None:
+        e = [float(v) for v in edges or ()]
+        if not e:
+            return [present, missing]
+        bins = [ops.both(present, ops.less(e[0]))]
+        bins += [
+            ops.both(present, ops.both(ops.at_least(a), ops.less(b)))
+            for a, b in zip(e[:-1], e[1:], strict=True)
+        ]
+        return [*bins, ops.both(present, ops.at_least(e[-1])), missing]
+    cats = list(categories)
+    values = [ops.both(present, ops.equals(c)) for c in cats]
+    other = ops.both(present, ops.negate(ops.any_of(cats))) if cats else present
+    return [*values, other, missing]
+
+
+def unpack_counts(sizes: Mapping[str, int], row: Sequence[Any]) -> dict[str, np.ndarray]:
+    """Split one aggregate row (every feature's bin counts, in order) per feature.
+
+    >>> {k: v.tolist() for k, v in unpack_counts({"a": 2, "b": 3}, [1, None, 4, 5, 6]).items()}
+    {'a': [1, 0], 'b': [4, 5, 6]}
+    """
+    if len(row) != sum(sizes.values()):
+        raise ValueError(f"expected {sum(sizes.values())} counts, got {len(row)}")
+    out, i = {}, 0
+    for name, size in sizes.items():
+        out[name] = np.array([int(v or 0) for v in row[i : i + size]], dtype=np.int64)
+        i += size
+    return out
+
+
+def require_columns(available: Iterable[str], wanted: Iterable[str], what: str = "data") -> None:
+    """Refuse data that lacks a wanted column, listing what it has."""
+    have = list(available)
+    missing = [c for c in wanted if c not in have]
+    if missing:
+        raise SchemaError(
+            f"{what} lacks column(s) {', '.join(map(repr, missing))}; "
+            f"it has: {', '.join(have) or 'no columns'}"
+        )

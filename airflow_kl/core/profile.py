@@ -6,6 +6,8 @@
 True
 >>> p.features["x"].labels
 ['< 1.5', '>= 1.5', 'MISSING']
+>>> p.features["x"].value
+'number'
 """
 
 from __future__ import annotations
@@ -20,16 +22,24 @@ from typing import Any, Literal
 from .binning import categorical_labels, numeric_labels
 from .errors import ProfileError
 from .storage import atomic_write_text, read_text
+from .values import VALUE_TYPES, layout_of
 
 FORMAT = "airflow-kl/profile"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 records each feature's value type; 1 is still read
+READABLE_VERSIONS = (1, 2)
+_V1_BOOLEAN_TYPES = ("bool", "boolean")
 KINDS = ("numeric", "categorical")
 Kind = Literal["numeric", "categorical"]
 
 
 @dataclass(frozen=True)
 class FeatureProfile:
-    """One feature's bins and its reference counts (value bins, [OTHER,] MISSING)."""
+    """One feature's bins and its reference counts (value bins, [OTHER,] MISSING).
+
+    ``value`` is the value type (:mod:`airflow_kl.core.values`): ``number``,
+    ``datetime``, ``boolean`` or ``string``; when not given it follows ``kind``
+    and ``datetime``. ``source_type`` is the type the reference had.
+    """
 
     name: str
     kind: Kind
@@ -38,8 +48,13 @@ class FeatureProfile:
     categories: tuple[str, ...] | None = None
     datetime: bool = False
     source_type: str = ""
+    value: str = ""
 
     def __post_init__(self) -> None:
+        if not self.value:
+            numeric = "datetime" if self.datetime else "number"
+            object.__setattr__(self, "value", numeric if self.kind == "numeric" else "string")
+        object.__setattr__(self, "datetime", self.value == "datetime")
         object.__setattr__(self, "counts", tuple(self.counts))
         if self.edges is not None:
             object.__setattr__(self, "edges", tuple(float(e) for e in self.edges))
@@ -57,6 +72,11 @@ class FeatureProfile:
         return replace(self, counts=tuple(int(c) for c in counts))
 
     @property
+    def described(self) -> str:
+        """The value type and the reference's type, for error messages."""
+        return f"{self.value} ({self.source_type or self.value})"
+
+    @property
     def labels(self) -> list[str]:
         if self.kind == "numeric":
             return numeric_labels(self.edges or ())
@@ -68,6 +88,10 @@ class FeatureProfile:
             raise ProfileError(f"feature name must be a non-empty string, got {self.name!r}")
         if self.kind not in KINDS:
             raise ProfileError(f"{where}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.value not in VALUE_TYPES:
+            raise ProfileError(f"{where}: value must be one of {VALUE_TYPES}, got {self.value!r}")
+        if layout_of(self.value) != self.kind:
+            raise ProfileError(f"{where}: {self.value} values need {layout_of(self.value)} bins")
         for c in self.counts:
             if isinstance(c, bool) or not isinstance(c, int) or c < 0:
                 raise ProfileError(f"{where}: counts must be integers >= 0, got {c!r}")
@@ -95,22 +119,24 @@ class FeatureProfile:
             raise ProfileError(f"{where}: expected {expected} counts, got {len(self.counts)}")
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "counts": list(self.counts)}
+        out: dict[str, Any] = {"kind": self.kind, "value": self.value, "counts": list(self.counts)}
         if self.kind == "numeric":
             out["edges"] = list(self.edges or ())
         else:
             out["categories"] = list(self.categories or ())
-        if self.datetime:
-            out["datetime"] = True
         if self.source_type:
             out["source_type"] = self.source_type
         return out
 
     @classmethod
-    def from_dict(cls, name: str, data: Any) -> FeatureProfile:
+    def from_dict(
+        cls, name: str, data: Any, format_version: int = FORMAT_VERSION
+    ) -> FeatureProfile:
         if not isinstance(data, dict):
             raise ProfileError(f"feature {name!r} must be an object, got {type(data).__name__}")
-        unknown = set(data) - {"kind", "counts", "edges", "categories", "datetime", "source_type"}
+        fields = {"kind", "counts", "edges", "categories", "source_type"}
+        fields |= {"datetime"} if format_version == 1 else {"value"}
+        unknown = set(data) - fields
         if unknown:
             raise ProfileError(f"feature {name!r} has unknown fields {sorted(unknown)}")
         try:
@@ -122,11 +148,19 @@ class FeatureProfile:
                 categories=tuple(data["categories"]) if "categories" in data else None,
                 datetime=bool(data.get("datetime", False)),
                 source_type=str(data.get("source_type", "")),
+                value=data["value"] if format_version > 1 else _v1_value(data),
             )
         except KeyError as exc:
             raise ProfileError(f"feature {name!r} lacks field {exc.args[0]!r}") from None
         except TypeError as exc:
             raise ProfileError(f"feature {name!r} is malformed: {exc}") from None
+
+
+def _v1_value(data: dict[str, Any]) -> str:
+    """The value type of a version-1 feature, which recorded only kind and datetime."""
+    if data.get("kind") == "categorical":
+        return "boolean" if data.get("source_type") in _V1_BOOLEAN_TYPES else "string"
+    return "datetime" if data.get("datetime") else "number"
 
 
 def _now() -> str:
@@ -198,27 +232,31 @@ class Profile:
         if data.get("format") != FORMAT:
             raise ProfileError(f"not an airflow-kl profile: format is {data.get('format')!r}")
         version = data.get("format_version")
-        if version != FORMAT_VERSION:
+        if version not in READABLE_VERSIONS or isinstance(version, bool):
             newer = isinstance(version, int) and version > FORMAT_VERSION
             hint = "upgrade airflow-kl" if newer else "rebuild the profile"
             raise ProfileError(
                 f"unsupported profile format_version {version!r} (this airflow-kl reads "
-                f"{FORMAT_VERSION}); {hint}"
+                f"{', '.join(map(str, READABLE_VERSIONS))}); {hint}"
             )
         features = data.get("features")
         if not isinstance(features, dict):
             raise ProfileError("profile field 'features' must be an object")
         profile = cls(
-            features={name: FeatureProfile.from_dict(name, f) for name, f in features.items()},
+            features={
+                name: FeatureProfile.from_dict(name, f, version) for name, f in features.items()
+            },
             settings=data.get("settings", {}),
             created_at=data.get("created_at", ""),
             metadata=data.get("metadata", {}),
         )
         stored = data.get("checksum")
-        if stored != profile.checksum:
+        body = {k: v for k, v in data.items() if k != "checksum"}
+        found = f"sha256:{hashlib.sha256(canonical_json(body).encode('utf-8')).hexdigest()}"
+        if stored != found or (version == FORMAT_VERSION and found != profile.checksum):
             raise ProfileError(
                 f"profile checksum mismatch: stored {stored!r}, content hashes to "
-                f"{profile.checksum!r}; the file was edited or corrupted"
+                f"{found!r}; the file was edited or corrupted"
             )
         return profile
 

@@ -4,11 +4,11 @@ Importing this package registers both with GX.
 """
 
 from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
-from .metric import ColumnAirflowKLBinCounts
+from .metric import TableAirflowKLBinCounts
 from .suite import build_suite, validate
 
 __all__ = [
-    "ColumnAirflowKLBinCounts",
+    "TableAirflowKLBinCounts",
     "ExpectColumnBinnedKlDivergenceToBeLessThan",
     "build_suite",
     "load_profile",

@@ -1,8 +1,10 @@
 """``expect_column_binned_kl_divergence_to_be_less_than``: the drift check as a GX expectation.
 
-The expectation asks the ``column.airflow_kl_bin_counts`` metric for the
-column's counts in the profile's bins and judges them with the same core
-function as :func:`airflow_kl.check_drift`, so both report identical numbers.
+The expectation asks the ``table.airflow_kl_bin_counts`` metric for the bin
+counts of its *family* (the features judged together, by default just its
+column) and hands them to :func:`airflow_kl.core.compare.compare_counts`, the
+one place verdicts are made: its status, corrected p-value and KL are the ones
+:func:`airflow_kl.check_drift` reports for the same features and options.
 Its ``observed_value`` is the KL (``"inf"`` when infinite), never ``None``.
 """
 
@@ -12,15 +14,18 @@ from typing import Any, ClassVar, Literal
 
 from great_expectations.compatibility import pydantic
 from great_expectations.expectations.expectation import ColumnAggregateExpectation
+from great_expectations.expectations.registry import get_metric_kwargs
 from great_expectations.render import RenderedStringTemplateContent
 from great_expectations.render.renderer.renderer import renderer
 from great_expectations.render.renderer_configuration import (
     RendererConfiguration,
     RendererValueType,
 )
+from great_expectations.validator.metric_configuration import MetricConfiguration
 
 from ..core.compare import CheckSettings, compare_counts
-from ..core.decision import INSUFFICIENT, feature_status
+from ..core.decision import INSUFFICIENT
+from ..core.errors import SchemaError
 from ..core.profile import Profile
 from ..core.report import json_number
 from .metric import METRIC
@@ -37,11 +42,18 @@ def load_profile(profile: Any) -> Profile:
     return Profile.load(profile)
 
 
-def column_profile(profile: Profile, column: str) -> Profile:
-    """A one-feature profile cut from ``profile``, remembering where it came from."""
+def profile_subset(profile: Profile, features: list[str]) -> Profile:
+    """The profile cut to ``features``, remembering where it came from."""
+    missing = [f for f in features if f not in profile.features]
+    if missing:
+        raise SchemaError(
+            f"feature {missing[0]!r} is not in the profile: {', '.join(profile.features)}"
+        )
+    if list(profile.features) == list(features):
+        return profile
     metadata = {**profile.metadata, "cut_from": profile.checksum}
     return Profile(
-        {column: profile.features[column]},
+        {name: profile.features[name] for name in features},
         settings=profile.settings,
         created_at=profile.created_at,
         metadata=metadata,
@@ -53,18 +65,22 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
     below ``threshold`` (or not be significant at ``alpha``).
 
     ``success`` is False on drift, and on insufficient data unless
-    ``allow_insufficient``. ``family_size`` (set by :func:`build_suite`) applies a
-    Bonferroni correction over the suite's columns.
+    ``allow_insufficient``. ``family`` names the features whose p-values are
+    corrected together (``correction``, as in ``check_drift``); the
+    insufficient ones are not counted, as in ``check_drift``.
+    :func:`~airflow_kl.gx.build_suite` sets it to the suite's features.
     """
 
+    family: list[str] | None = None
     profile: ProfileLike
     threshold: float = 0.1
     alpha: float | None = 0.01
     smoothing: float = 0.5
     min_rows: int = 100
+    correction: Literal["holm", "bonferroni", "bh", "none"] = "holm"
     direction: Literal["current||reference", "reference||current"] = "current||reference"
+    base: Literal["nats", "bits"] = "nats"
     allow_insufficient: bool = False
-    family_size: int = 1
 
     library_metadata: ClassVar[dict] = {
         "maturity": "production",
@@ -74,36 +90,31 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         "has_full_test_suite": True,
         "manually_reviewed_code": True,
     }
-    metric_dependencies = (METRIC,)
     success_keys = (
         "profile",
         "threshold",
         "alpha",
         "smoothing",
         "min_rows",
+        "correction",
         "direction",
+        "base",
         "allow_insufficient",
-        "family_size",
+        "family",
     )
     args_keys = ("column", "profile", "threshold")
 
     @pydantic.validator("profile", pre=True)
     def _profile_as_dict(cls, value: Any, values: dict[str, Any]) -> Any:
-        """Keep only this column's feature: a suite then carries each feature once,
-        and GX's per-call copies of the configuration stay small."""
+        """Keep only the family's features: a suite then stays small, and GX's
+        per-call copies of the configuration too."""
         if isinstance(value, str):
             return value
         profile = load_profile(value)
-        column = values.get("column")
-        if column not in profile.features or len(profile.features) == 1:
-            return profile.to_dict()
-        return column_profile(profile, column).to_dict()
-
-    @pydantic.validator("family_size")
-    def _positive_family(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError(f"family_size must be >= 1, got {value!r}")
-        return value
+        family = values.get("family") or [values.get("column")]
+        if any(f not in profile.features for f in family):
+            return profile.to_dict()  # refused with a clear error at validation
+        return profile_subset(profile, family).to_dict()
 
     def _settings(self) -> CheckSettings:
         return CheckSettings(
@@ -111,50 +122,42 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
             alpha=self.alpha,
             smoothing=self.smoothing,
             min_rows=self.min_rows,
+            correction=self.correction,
             direction=self.direction,
+            base=self.base,
         )
 
-    def _feature(self):
-        profile = load_profile(self.profile)
-        if self.column not in profile.features:
-            from ..core.errors import SchemaError
-
-            raise SchemaError(
-                f"column {self.column!r} is not in the profile: {', '.join(profile.features)}"
-            )
-        return profile, profile.features[self.column]
+    def _family(self) -> Profile:
+        family = list(self.family or [self.column])
+        if self.column not in family:
+            family.append(self.column)
+        return profile_subset(load_profile(self.profile), family)
 
     def get_validation_dependencies(self, execution_engine=None, runtime_configuration=None):
         self._settings()  # bad options fail before any data is read
         deps = super().get_validation_dependencies(execution_engine, runtime_configuration)
-        _, fp = self._feature()
-        config = deps.get_metric_configuration(metric_name=METRIC)
-        config.metric_value_kwargs["feature"] = {"name": fp.name, **fp.to_dict()}
+        profile = self._family()
+        kwargs = get_metric_kwargs(METRIC, self.configuration, runtime_configuration)
+        deps.set_metric_configuration(
+            METRIC,
+            MetricConfiguration(
+                metric_name=METRIC,
+                metric_domain_kwargs=kwargs["metric_domain_kwargs"],
+                metric_value_kwargs={
+                    "features": {name: f.to_dict() for name, f in profile.features.items()}
+                },
+            ),
+        )
         return deps
 
     def _validate(self, metrics: dict, runtime_configuration=None, execution_engine=None):
-        profile, fp = self._feature()
-        settings = self._settings()
-        report = compare_counts(profile, {fp.name: metrics[METRIC]}, settings, [fp.name])
-        f = report.features[fp.name]
-        p_value, status = f.p_value, f.status
-        if self.family_size > 1:
-            p_value = min(1.0, f.p_value_raw * self.family_size)
-            status = feature_status(
-                kl=f.kl,
-                p_value=p_value,
-                n_current=f.n_current,
-                n_reference=f.n_reference,
-                threshold=f.threshold,
-                alpha=settings.alpha,
-                min_rows=settings.min_rows,
-            )
-        success = status == "ok" or (status == INSUFFICIENT and self.allow_insufficient)
+        profile = self._family()
+        report = compare_counts(profile, metrics[METRIC], self._settings())
+        f = report.features[self.column]
+        success = f.status == "ok" or (f.status == INSUFFICIENT and self.allow_insufficient)
         details = {
             **f.to_dict(),
-            "p_value": json_number(p_value),
-            "status": status,
-            "family_size": self.family_size,
+            "family": list(profile.features),
             "profile_checksum": profile.checksum,
         }
         return {

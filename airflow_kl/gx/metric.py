@@ -1,73 +1,72 @@
-"""GX metric ``column.airflow_kl_bin_counts``: a column's counts in a profile's bins.
+"""GX metric ``table.airflow_kl_bin_counts``: every profiled feature's bin counts.
 
-One small method per execution engine, each delegating to the counting code
-of :mod:`airflow_kl.sources`, so GX and ``check_drift`` count identically.
-The bin definition arrives as the metric value kwarg ``feature``
-(:meth:`FeatureProfile.to_dict` plus its ``name``).
+One metric over the table, not one per column: the drift expectations of a
+suite ask for it with the same arguments (the features they are judged
+with), so GX computes it once per batch, in one pass, and each expectation
+reads its column's counts and its family's p-values from it. One small
+method per execution engine, each delegating to the counting code of
+:mod:`airflow_kl.sources`, so GX and ``check_drift`` count identically.
+The bins arrive as the metric value kwarg ``features``
+(``{name: FeatureProfile.to_dict()}``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from great_expectations.compatibility.sqlalchemy import sqlalchemy as sa
+import numpy as np
 from great_expectations.core.metric_domain_types import MetricDomainTypes
 from great_expectations.execution_engine import (
     PandasExecutionEngine,
     SparkDFExecutionEngine,
     SqlAlchemyExecutionEngine,
 )
-from great_expectations.expectations.metrics.column_aggregate_metric_provider import (
-    ColumnAggregateMetricProvider,
-)
 from great_expectations.expectations.metrics.metric_provider import metric_value
+from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
 from ..core.profile import FeatureProfile
-from ..sources.frame import count_column
+from ..sources.frame import count_frame
 
-METRIC = "column.airflow_kl_bin_counts"
-
-
-def feature_from_kwargs(kwargs: dict[str, Any]) -> FeatureProfile:
-    spec = dict(kwargs["feature"])
-    return FeatureProfile.from_dict(spec.pop("name"), spec)
+METRIC = "table.airflow_kl_bin_counts"
 
 
-class ColumnAirflowKLBinCounts(ColumnAggregateMetricProvider):
-    """Counts per bin (value bins, [OTHER,] MISSING) as a list of ints."""
+def features_from_kwargs(kwargs: dict[str, Any]) -> dict[str, FeatureProfile]:
+    return {name: FeatureProfile.from_dict(name, spec) for name, spec in kwargs["features"].items()}
+
+
+def _as_lists(counts: dict[str, np.ndarray]) -> dict[str, list[int]]:
+    return {name: c.tolist() for name, c in counts.items()}
+
+
+class TableAirflowKLBinCounts(TableMetricProvider):
+    """``{feature: [count per bin (value bins, [OTHER,] MISSING)]}``."""
 
     metric_name = METRIC
-    value_keys = ("feature",)
+    value_keys = ("features",)
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        df, _, accessor = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.COLUMN
+        df, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, MetricDomainTypes.TABLE
         )
-        name = accessor["column"]
-        return count_column(name, df[name], feature_from_kwargs(metric_value_kwargs)).tolist()
+        return _as_lists(count_frame(df, features_from_kwargs(metric_value_kwargs), "pandas"))
 
     @metric_value(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        from ..sources.sql import bin_conditions, one_row_of_counts
+        from ..sources.sql import count_selectable
 
-        selectable, _, accessor = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.COLUMN
+        selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, MetricDomainTypes.TABLE
         )
-        fp = feature_from_kwargs(metric_value_kwargs)
-        dialect = execution_engine.engine.dialect.name
-        conds = bin_conditions(sa.column(accessor["column"]), fp, dialect)
-        query = one_row_of_counts(conds).select_from(selectable)
-        row = execution_engine.execute_query(query).fetchone()
-        return [int(v or 0) for v in row]
+        features = features_from_kwargs(metric_value_kwargs)
+        with execution_engine.get_connection() as conn:
+            return _as_lists(count_selectable(conn, selectable, features))
 
     @metric_value(engine=SparkDFExecutionEngine)
     def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.spark import SparkSource
 
-        df, _, accessor = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.COLUMN
+        df, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, MetricDomainTypes.TABLE
         )
-        name = accessor["column"]
-        fp = feature_from_kwargs(metric_value_kwargs)
-        return SparkSource(df).count_bins({name: fp})[name].tolist()
+        return _as_lists(SparkSource(df).count_bins(features_from_kwargs(metric_value_kwargs)))

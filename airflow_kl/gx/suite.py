@@ -7,7 +7,7 @@ from typing import Any
 
 import great_expectations as gx
 
-from ..core.compare import DEFAULT_KEY, DEFAULT_THRESHOLD
+from ..core.compare import DEFAULT_THRESHOLD, CheckSettings
 from ..core.profile import Profile
 from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
 
@@ -17,28 +17,31 @@ def build_suite(
     thresholds: float | Mapping[str, float] = DEFAULT_THRESHOLD,
     name: str = "airflow_kl_drift",
     features: list[str] | None = None,
+    correction: str = "bonferroni",
     **options: Any,
 ) -> gx.ExpectationSuite:
-    """One expectation per profiled feature. ``alpha`` is split over the suite
-    (Bonferroni via ``family_size``), so verdicts equal
-    ``check_drift(..., correction="bonferroni")``."""
+    """One expectation per profiled feature, judged together as one family: each
+    expectation's p-value is corrected over the suite's features that have
+    enough rows, so verdicts equal ``check_drift(..., correction=correction)``.
+
+    ``correction`` stays Bonferroni by default, as suites built by airflow-kl
+    0.1 were; pass ``"holm"`` to match ``check_drift``'s default.
+    """
     profile = load_profile(profile)
     names = list(features or profile.features)
-    expectations = []
-    for column in names:
-        if isinstance(thresholds, Mapping):
-            threshold = thresholds.get(column, thresholds.get(DEFAULT_KEY, DEFAULT_THRESHOLD))
-        else:
-            threshold = thresholds
-        expectations.append(
-            ExpectColumnBinnedKlDivergenceToBeLessThan(
-                column=column,
-                profile=profile,
-                threshold=threshold,
-                family_size=len(names),
-                **options,
-            )
+    settings = CheckSettings(threshold=thresholds, correction=correction)
+    settings.check_features(names)
+    expectations = [
+        ExpectColumnBinnedKlDivergenceToBeLessThan(
+            column=column,
+            profile=profile,
+            threshold=settings.threshold_for(column),
+            family=names,
+            correction=settings.correction,
+            **options,
         )
+        for column in names
+    ]
     return gx.ExpectationSuite(name=name, expectations=expectations)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,11 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from ..core.binning import require_columns
 from ..core.errors import ConfigError, SourceError
 from ..core.profile import FeatureProfile
-from .frame import count_frame, require_columns
+from ..core.values import unsupported
+from .frame import count_frame
 
 BATCH_ROWS = 131_072
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".tsv", ".txt")
@@ -112,6 +116,25 @@ def iter_batches(
         raise SourceError(f"cannot read {str(path)!r}: {exc}") from None
 
 
+def _engine(fmt: str) -> str:
+    return "Parquet" if fmt == "parquet" else "CSV"
+
+
+def read_schema(data: str | os.PathLike) -> pa.Schema:
+    """The Arrow schema of a file or folder: Parquet's stored one; for CSV the
+    types Arrow infers from the first block (numbers are then read as float64)."""
+    path = Path(data)
+    fmt = _location_format(path)
+    try:
+        if fmt == "zip":
+            zf, member = _zip_member(path)
+            with zf, zf.open(member) as handle:
+                return pacsv.open_csv(handle, convert_options=_csv_convert(None)).schema
+        return _dataset(path, fmt, None).schema
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, zipfile.BadZipFile) as exc:
+        raise SourceError(f"cannot read {str(path)!r}: {exc}") from None
+
+
 def _location_format(path: Path) -> str:
     """``parquet``, ``csv`` or ``zip`` for a file, or the one format of a folder's files."""
     if not path.exists():
@@ -157,14 +180,14 @@ def read_table(data: str | os.PathLike, columns: list[str] | None = None) -> pa.
     return pa.Table.from_batches(batches)
 
 
-def _csv_types(features: Mapping[str, FeatureProfile]) -> dict[str, pa.DataType]:
-    """Read numeric features as float64 and categorical ones as strings, so a
-    CSV's type inference on its first block cannot disagree with the profile."""
-    return {
-        name: (pa.float64() if fp.kind == "numeric" else pa.string())
-        for name, fp in features.items()
-        if not fp.datetime
-    }
+def csv_read_types(value_types: Mapping[str, str]) -> dict[str, pa.DataType]:
+    """The Arrow types CSV columns are read as, from their value types: the same
+    for the profile and every check, so a CSV compared with itself cannot differ.
+    Numbers are read as float64 (the type they are compared in, whatever the
+    first block looked like), booleans as bool (``true``/``True``/``1`` ...),
+    strings as strings; dates and timestamps keep Arrow's reading of them."""
+    read_as = {"number": pa.float64(), "boolean": pa.bool_(), "string": pa.string()}
+    return {name: read_as[v] for name, v in value_types.items() if v in read_as}
 
 
 Progress = Callable[[int], None]
@@ -212,8 +235,9 @@ def _count_parts(data, features: Mapping[str, FeatureProfile]) -> Iterator[dict[
     if files:
         yield from _count_parquet_columns(files, features)
         return
-    for batch in iter_batches(data, list(features), _csv_types(features)):
-        yield {**count_frame(batch, features), ROWS_KEY: len(batch)}
+    types = csv_read_types({name: fp.value for name, fp in features.items()})
+    for batch in iter_batches(data, list(features), types):
+        yield {**count_frame(batch, features, _engine(fmt)), ROWS_KEY: len(batch)}
 
 
 def _count_parquet_columns(files: list[str], features: Mapping[str, FeatureProfile]):
@@ -226,13 +250,45 @@ def _count_parquet_columns(files: list[str], features: Mapping[str, FeatureProfi
                 part: dict[str, Any] = {ROWS_KEY: parquet.metadata.row_group(group).num_rows}
                 for feature, fp in features.items():
                     chunk = parquet.read_row_group(group, columns=[feature], use_threads=False)
-                    part.update(count_frame(chunk, {feature: fp}))
+                    part.update(count_frame(chunk, {feature: fp}, "Parquet"))
                 yield part
         except (pa.ArrowInvalid, OSError) as exc:
             raise SourceError(f"cannot read {name!r}: {exc}") from None
 
 
 SAMPLE_ROWS = 2_000_000
+
+
+@dataclass
+class _Tally:
+    """Pass-1 state of one feature: exact value counts (categorical) or a sample
+    of values (numeric), and the Arrow type it was read as."""
+
+    value: str
+    source_type: str
+    counts: Counter = field(default_factory=Counter)
+    missing: int = 0
+    sample: list[pa.Array] = field(default_factory=list)
+
+
+def _profiled_types(data, schema: pa.Schema, features: list[str] | None, engine: str):
+    """``{feature: value type}`` from the schema; a named feature of an unsupported
+    type is refused, unnamed ones are left out."""
+    from .frame import arrow_value_type, default_features
+
+    names = list(schema.names)
+    if features is not None:
+        if isinstance(features, str) or not features:
+            raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+        require_columns(names, list(features), "reference")
+    found = {}
+    for name in features if features is not None else names:
+        value = arrow_value_type(schema.field(name).type)
+        if value is None and features is not None:
+            raise unsupported(name, str(schema.field(name).type), engine)
+        found[name] = value or unsupported(name, str(schema.field(name).type), engine)
+    chosen = list(features) if features is not None else default_features(found)
+    return {name: found[name] for name in chosen}
 
 
 def profile_files(
@@ -247,6 +303,8 @@ def profile_files(
 ) -> tuple[dict[str, FeatureProfile], dict[str, Any]]:
     """Profile a file or folder in two streamed passes, in bounded memory.
 
+    Kinds come from the schema (Parquet's, or for CSV Arrow's reading of its
+    first block, recorded so every check reads the file the same way).
     Pass 1 keeps a uniform random sample of at most about ``sample_rows`` rows
     of each numeric column (every row when the data has fewer: then the edges
     are exactly the in-memory ones) and exact value counts of categorical
@@ -257,64 +315,24 @@ def profile_files(
     profile's counts are exact whatever the sample. Returns the features and
     a note on how the edges were made (stored in the profile's settings).
     """
-    from .frame import (
-        categorical_profile,
-        column_kind,
-        profile_column,
-        select_features,
-        type_name,
-        value_counts,
-    )
-
+    path = Path(data)
+    engine = _engine(_location_format(path))
+    value_types = _profiled_types(data, read_schema(data), features, engine)
+    explicit = dict(edges or {})
+    unknown = sorted(set(explicit) - set(value_types))
+    if unknown:
+        raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
     total = count_rows(data)
     rate = 1.0 if total is None or total <= sample_rows else sample_rows / total
-    rng = np.random.default_rng(seed)
-    samples: dict[str, list[pa.Array]] = {}
-    categorical: dict[str, dict[str, int]] = {}
-    names: list[str] | None = None
-    types: dict[str, str] = {}
-    rows = 0
-    for batch in iter_batches(data, features):
-        table = pa.Table.from_batches([batch])
-        if names is None:
-            names = select_features(table, features)
-            types = {n: type_name(table.column(n)) for n in names}
-            kinds = {n: column_kind(table.column(n)) for n in names}
-            samples = {n: [] for n in names if kinds[n] != "categorical"}
-            categorical = {n: {} for n in names if kinds[n] == "categorical"}
-        rows += len(batch)
-        keep = None if rate >= 1.0 else pa.array(rng.random(len(batch)) < rate)
-        for name in names:
-            col = table.column(name)
-            if name in categorical:
-                vc, missing = value_counts(col)
-                acc = categorical[name]
-                for key, count in vc.items():
-                    acc[key] = acc.get(key, 0) + count
-                acc[None] = acc.get(None, 0) + missing  # type: ignore[index]
-            else:
-                samples[name].append(col if keep is None else col.filter(keep))
-    if names is None or rows == 0:
+    tallies, rows = _first_pass(data, value_types, rate, np.random.default_rng(seed))
+    if rows == 0:
         raise SourceError(
             f"reference {os.fspath(data)!r} has no rows; a profile needs at least one"
         )
-    explicit = dict(edges or {})
-    unknown = sorted(set(explicit) - set(names))
-    if unknown:
-        raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
-    result: dict[str, FeatureProfile] = {}
-    for name in names:
-        if name in categorical:
-            acc = dict(categorical[name])
-            missing = acc.pop(None, 0)  # type: ignore[call-overload]
-            result[name] = categorical_profile(name, acc, missing, top_k, types[name])
-            continue
-        column = pa.chunked_array(
-            [c for a in samples[name] for c in a.chunks], type=samples[name][0].type
-        )
-        stub = profile_column(name, column, bins, top_k, binning, explicit.get(name))
-        samples[name] = []  # free the sample before the next column
-        result[name] = stub
+    result = {
+        name: _feature_from_tally(name, tally, bins, top_k, binning, explicit.get(name), engine)
+        for name, tally in tallies.items()
+    }
     if rate < 1.0:  # edges came from a sample: count every row exactly
         numeric = {n: f for n, f in result.items() if f.kind == "numeric"}
         exact = count_files(data, numeric)
@@ -326,4 +344,37 @@ def profile_files(
         if rate >= 1.0
         else f"uniform sample of about {sample_rows} rows (seed {seed})",
     }
-    return {n: result[n] for n in names}, note
+    return result, note
+
+
+def _first_pass(data, value_types: Mapping[str, str], rate: float, rng) -> tuple[dict, int]:
+    """Exact value counts of categorical features and a sample of numeric ones."""
+    from .frame import NULL, layout_of, value_counts
+
+    tallies: dict[str, _Tally] = {}
+    rows = 0
+    for batch in iter_batches(data, list(value_types), csv_read_types(value_types)):
+        rows += len(batch)
+        keep = None if rate >= 1.0 else pa.array(rng.random(len(batch)) < rate)
+        for name, value in value_types.items():
+            col = batch.column(name)
+            tally = tallies.setdefault(name, _Tally(value, str(col.type)))
+            if value == NULL or layout_of(value) == "categorical":
+                vc, missing = value_counts(col)
+                tally.counts.update(vc)
+                tally.missing += missing
+            else:
+                tally.sample.append(col if keep is None else col.filter(keep))
+    return tallies, rows
+
+
+def _feature_from_tally(name, tally: _Tally, bins, top_k, binning, edges, engine):
+    from .frame import categorical_profile, profile_column
+
+    if not tally.sample:
+        return categorical_profile(
+            name, dict(tally.counts), tally.missing, top_k, tally.source_type, tally.value
+        )
+    column = pa.chunked_array(tally.sample, type=tally.sample[0].type)
+    tally.sample = []  # free the sample before the next column
+    return profile_column(name, column, bins, top_k, binning, edges, engine)

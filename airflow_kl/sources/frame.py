@@ -1,20 +1,29 @@
 """Count in-memory columns (pandas or Arrow) into profile bins.
 
-Sources count; they never compute a divergence. Numeric columns become one
-float64 array (NaN = missing) and go through ``searchsorted`` + ``bincount``;
-categorical columns are reduced to their value counts first (hashing in
-pandas/Arrow), so per-row Python never runs.
+Sources count; they never compute a divergence. A column's value type comes
+from its type (:mod:`airflow_kl.core.values`): pandas dtypes map directly,
+and an ``object`` column takes the Arrow type it converts to (the type it
+would have in Parquet), over all its values; an object column Arrow cannot
+type (``1``, ``"1"`` and ``True`` together) is compared by ``str(v)``.
+
+Numeric columns become one float64 array (NaN = missing) for the numpy
+kernel of :mod:`airflow_kl.core.binning`; categorical columns are reduced
+to value counts in Arrow first, so per-row Python never runs for typed data.
 
 >>> import pandas as pd
 >>> s = pd.Series(["a", "b", None, "a"])
->>> column_kind(s), value_counts(s)
-('categorical', ({'a': 2, 'b': 1}, 1))
+>>> value_type(s), value_counts(s)
+('string', ({'a': 2, 'b': 1}, 1))
+>>> value_counts(pd.Series([1, 1.0, True, "1", None], dtype=object))
+({'1': 2, '1.0': 1, 'True': 1}, 1)
 >>> numeric_values(pd.Series([1, None], dtype="Int64")).tolist()
 [1.0, nan]
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,103 +39,171 @@ from ..core.binning import (
     check_top_k,
     numeric_counts,
     quantile_edges,
+    require_columns,
     top_categories,
     uniform_edges,
 )
 from ..core.errors import ConfigError, SchemaError
 from ..core.profile import FeatureProfile
+from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
+
+log = logging.getLogger(__name__)
 
 Column = pd.Series | pa.Array | pa.ChunkedArray
 BINNINGS = ("quantile", "uniform")
-_NUMERIC_INFERRED = {"integer", "floating", "mixed-integer-float", "decimal"}
+MIXED = "object (mixed types)"
 
 
-def column_kind(col: Column) -> str:
-    """``numeric``, ``categorical`` or ``datetime`` (numeric only when asked for)."""
-    if isinstance(col, pd.Series):
-        dtype = col.dtype
-        if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
-            return "categorical"
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            return "datetime"
-        if pd.api.types.is_numeric_dtype(dtype):
-            return "numeric"
-        if dtype.kind == "O" and pd.api.types.infer_dtype(col, skipna=True) in _NUMERIC_INFERRED:
-            return "numeric"
-        return "categorical"
-    t = col.type
-    if pa.types.is_dictionary(t):
-        return "categorical"
+def arrow_value_type(t: pa.DataType) -> str | None:
+    """The value type of an Arrow type, or None when none holds it faithfully."""
+    if pa.types.is_null(t):
+        return NULL
     if pa.types.is_boolean(t):
-        return "categorical"
+        return "boolean"
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        return "numeric"
+        return "number"
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
         return "datetime"
-    return "categorical"
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
+        return "string"
+    if hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t):
+        return "string"
+    return None
+
+
+def _pandas_value_type(dtype: Any) -> str | None:
+    if isinstance(dtype, pd.ArrowDtype):
+        return arrow_value_type(dtype.pyarrow_dtype)
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dtype):
+        return "string"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_complex_dtype(dtype):
+        return None
+    if pd.api.types.is_numeric_dtype(dtype):
+        return "number"
+    return None
+
+
+def as_arrow(col: Column) -> pa.Array | pa.ChunkedArray | None:
+    """The column as Arrow (its type decided from every value), or None for an
+    object column Arrow cannot type (mixed Python types)."""
+    if not isinstance(col, pd.Series):
+        return col
+    try:
+        return pa.Array.from_pandas(col)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError):
+        if col.dtype == np.dtype(object):
+            return None
+        raise
+
+
+class TypedColumn:
+    """A column with its value type, converted to Arrow at most once."""
+
+    def __init__(self, name: str, col: Column, engine: str = "pandas", profiled: str = "") -> None:
+        self.name, self.col, self.engine = name, col, engine
+        self._arrow: Any = False
+        if isinstance(col, pd.Series) and col.dtype != np.dtype(object):
+            self.type_name = str(col.dtype)
+            found = _pandas_value_type(col.dtype)
+        elif self.arrow is None:  # an object column of mixed Python types
+            self.type_name, found = MIXED, "string"
+        else:
+            self.type_name = str(self.arrow.type)
+            if isinstance(col, pd.Series):
+                self.type_name = f"object ({self.arrow.type})"
+            found = arrow_value_type(self.arrow.type)
+        if found is None:
+            raise unsupported(name, self.type_name, engine, profiled)
+        self.value = found
+
+    @property
+    def arrow(self) -> Any:
+        if self._arrow is False:
+            self._arrow = as_arrow(self.col)
+        return self._arrow
+
+
+def value_type(col: Column) -> str:
+    """``number``, ``datetime``, ``boolean``, ``string`` or ``null`` (all missing)."""
+    return TypedColumn("column", col).value
 
 
 def type_name(col: Column) -> str:
-    return str(col.dtype) if isinstance(col, pd.Series) else str(col.type)
+    return TypedColumn("column", col).type_name
 
 
 def numeric_values(col: Column) -> np.ndarray:
-    """Float64 values, NaN where missing; datetimes as epoch nanoseconds."""
-    if isinstance(col, pd.Series):
-        if pd.api.types.is_datetime64_any_dtype(col.dtype):
-            return numeric_values(pa.array(col))
-        if col.dtype.kind == "O":
-            return pd.to_numeric(col).to_numpy(dtype=np.float64, na_value=np.nan)
+    """Float64 values, NaN where missing; datetimes as epoch nanoseconds UTC."""
+    if isinstance(col, pd.Series) and col.dtype.kind in "biuf":
         return col.to_numpy(dtype=np.float64, na_value=np.nan)
-    t = col.type
+    arr = as_arrow(col)
+    if arr is None:
+        raise SchemaError(f"cannot read {col.name!r} as numbers: it mixes Python types")
+    t = arr.type
+    if pa.types.is_null(t):
+        return np.full(len(arr), np.nan)
     if pa.types.is_date(t):
-        col = pc.cast(col, pa.timestamp("ns"))
-        t = col.type
+        arr = pc.cast(arr, pa.timestamp("ns"))
+        t = arr.type
     if pa.types.is_timestamp(t):
-        col = pc.cast(pc.cast(col, pa.timestamp("ns", t.tz)), pa.int64())
-    arr = pc.cast(col, pa.float64(), safe=False)  # int64 beyond 2**53 rounds, as in numpy
+        arr = pc.cast(pc.cast(arr, pa.timestamp("ns", t.tz)), pa.int64())
+    if pa.types.is_dictionary(t):
+        arr = pc.cast(arr, t.value_type)
+    arr = pc.cast(arr, pa.float64(), safe=False)  # int64 beyond 2**53 rounds, as in every engine
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
     return arr.to_numpy(zero_copy_only=False)
 
 
+def _mixed_value_counts(col: pd.Series) -> tuple[dict[str, int], int]:
+    """Counts by ``str(v)`` over Python objects of mixed types, in any row order."""
+    values = col.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    return dict(Counter(canonical(v) for v in values[~missing])), int(missing.sum())
+
+
 def value_counts(col: Column) -> tuple[dict[str, int], int]:
-    """``({str(value): count}, missing)`` over the non-missing values."""
+    """``({canonical value: count}, missing)``; missing = None/NaN/NaT/pd.NA."""
+    arr = as_arrow(col)
+    if arr is None:
+        return _mixed_value_counts(col)
+    if pa.types.is_dictionary(arr.type):
+        arr = pc.cast(arr, arr.type.value_type)
     out: dict[str, int] = {}
-    if isinstance(col, pd.Series):
-        missing = int(col.isna().sum())
-        vc = col.value_counts(dropna=True, sort=False)
-        items = zip(vc.index.tolist(), vc.to_numpy().tolist(), strict=True)
-    else:
-        missing = int(col.null_count)
-        vc = pc.value_counts(col)
-        items = zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True)
-    for value, count in items:
+    vc = pc.value_counts(arr)
+    for value, count in zip(
+        vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True
+    ):
         if count and value is not None:
-            key = str(value)
+            key = canonical(value)
             out[key] = out.get(key, 0) + int(count)
-    return out, missing
+    return out, int(arr.null_count)
 
 
-def _check_type(name: str, col: Column, fp: FeatureProfile) -> None:
-    kind = column_kind(col)
+def _counts(column: TypedColumn, fp: FeatureProfile) -> np.ndarray:
     if fp.kind == "numeric":
-        expected = "datetime" if fp.datetime else "numeric"
-        if kind != expected:
-            was = fp.source_type or expected
-            raise SchemaError(
-                f"feature {name!r} was {expected} ({was}) in the profile but is now "
-                f"{type_name(col)}; cast the column or rebuild the profile"
-            )
-
-
-def count_column(name: str, col: Column, fp: FeatureProfile) -> np.ndarray:
-    """One column's counts in the profile's bins (value bins, [OTHER,] MISSING)."""
-    _check_type(name, col, fp)
-    if fp.kind == "numeric":
-        return numeric_counts(numeric_values(col), np.asarray(fp.edges, dtype=np.float64))
-    vc, missing = value_counts(col)
+        source = column.col if column.value != "datetime" else column.arrow
+        return numeric_counts(numeric_values(source), np.asarray(fp.edges, dtype=np.float64))
+    if column.value == NULL:
+        return categorical_counts({}, len(column.col), fp.categories or ())
+    source = column.col if column.arrow is None else column.arrow
+    vc, missing = value_counts(source)
     return categorical_counts(vc, missing, fp.categories or ())
+
+
+def count_column(name: str, col: Column, fp: FeatureProfile, engine: str = "pandas") -> np.ndarray:
+    """One column's counts in the profile's bins (value bins, [OTHER,] MISSING)."""
+    column = TypedColumn(name, col, engine, fp.described)
+    check_value_type(name, fp.value, fp.source_type, column.value, column.type_name, engine)
+    return _counts(column, fp)
+
+
+def engine_of(data: Any) -> str:
+    return "pandas" if isinstance(data, pd.DataFrame) else "Arrow"
 
 
 def get_column(data: Any, name: str) -> Column:
@@ -141,44 +218,87 @@ def column_names(data: Any) -> list[str]:
     return list(data.schema.names)
 
 
-def require_columns(available: list[str], wanted: list[str], what: str = "data") -> None:
-    missing = [c for c in wanted if c not in available]
-    if missing:
-        raise SchemaError(
-            f"{what} lacks column(s) {', '.join(map(repr, missing))}; "
-            f"it has: {', '.join(available) or 'no columns'}"
-        )
-
-
-def count_frame(data: Any, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
+def count_frame(
+    data: Any, features: Mapping[str, FeatureProfile], engine: str | None = None
+) -> dict[str, np.ndarray]:
     """Counts of every profiled feature in a DataFrame / Arrow Table / RecordBatch."""
-    require_columns(column_names(data), list(features))
-    return {name: count_column(name, get_column(data, name), fp) for name, fp in features.items()}
+    engine = engine or engine_of(data)
+    require_columns(column_names(data), list(features), f"{engine} data")
+    return {
+        name: count_column(name, get_column(data, name), fp, engine)
+        for name, fp in features.items()
+    }
 
 
-def select_features(data: Any, features: list[str] | None) -> list[str]:
-    """The features to profile: the given ones (checked), or every non-datetime column."""
+def select_features(data: Any, features: list[str] | None, engine: str | None = None) -> list[str]:
+    """The features to profile: the given ones (checked), or every column whose
+    type is a number, boolean or string (datetimes only when named)."""
+    engine = engine or engine_of(data)
     names = column_names(data)
     if features is not None:
         if isinstance(features, str) or not features:
             raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
         require_columns(names, list(features), "reference")
         return list(features)
-    chosen = [n for n in names if column_kind(get_column(data, n)) != "datetime"]
+    found: dict[str, str | SchemaError] = {}
+    for name in names:
+        try:
+            found[name] = TypedColumn(name, get_column(data, name), engine).value
+        except SchemaError as exc:
+            found[name] = exc
+    return default_features(found)
+
+
+def default_features(value_types: Mapping[str, str | SchemaError]) -> list[str]:
+    """Columns profiled when ``features`` is not given: not datetimes, and not of a
+    type no value type holds (given as the error; those are logged and left out)."""
+    chosen = []
+    for name, value in value_types.items():
+        if isinstance(value, SchemaError):
+            log.info("not profiled by default: %s", value)
+        elif value != "datetime":
+            chosen.append(name)
     if not chosen:
-        raise SchemaError(f"reference has no numeric or categorical column: {names}")
+        raise SchemaError(f"reference has no number, boolean or string column: {list(value_types)}")
     return chosen
 
 
 def categorical_profile(
-    name: str, vc: Mapping[str, int], missing: int, top_k: int, source_type: str = ""
+    name: str,
+    vc: Mapping[str, int],
+    missing: int,
+    top_k: int,
+    source_type: str = "",
+    value: str = "string",
 ) -> FeatureProfile:
     """A categorical feature from exact value counts: top ``top_k``, OTHER, MISSING."""
     categories = top_categories(vc, check_top_k(top_k))
     counts = categorical_counts(vc, missing, categories)
     return FeatureProfile(
-        name, "categorical", tuple(counts.tolist()), categories=categories, source_type=source_type
+        name,
+        "categorical",
+        tuple(counts.tolist()),
+        categories=categories,
+        source_type=source_type,
+        value="string" if value == NULL else value,
     )
+
+
+def choose_edges(
+    name: str,
+    values: np.ndarray,
+    bins: int = 10,
+    binning: str = "quantile",
+    edges: list[float] | None = None,
+) -> np.ndarray:
+    """Edges of one numeric column: explicit, quantile or uniform."""
+    if edges is not None:
+        return check_edges(edges, f"edges for {name!r}")
+    if binning == "quantile":
+        return quantile_edges(values, check_bins(bins))
+    if binning == "uniform":
+        return uniform_edges(values, check_bins(bins))
+    raise ConfigError(f"binning must be one of {BINNINGS}, got {binning!r}")
 
 
 def profile_column(
@@ -188,26 +308,21 @@ def profile_column(
     top_k: int = 20,
     binning: str = "quantile",
     edges: list[float] | None = None,
+    engine: str = "pandas",
 ) -> FeatureProfile:
     """Bins and reference counts of one column."""
-    kind = column_kind(col)
-    if kind == "categorical":
-        vc, missing = value_counts(col)
-        return categorical_profile(name, vc, missing, top_k, type_name(col))
-    values = numeric_values(col)
-    if edges is not None:
-        e = check_edges(edges, f"edges for {name!r}")
-    elif binning == "quantile":
-        e = quantile_edges(values, check_bins(bins))
-    elif binning == "uniform":
-        e = uniform_edges(values, check_bins(bins))
-    else:
-        raise ConfigError(f"binning must be one of {BINNINGS}, got {binning!r}")
+    column = TypedColumn(name, col, engine)
+    if column.value == NULL or layout_of(column.value) == "categorical":
+        source = column.col if column.arrow is None else column.arrow
+        vc, missing = value_counts(source) if column.value != NULL else ({}, len(col))
+        return categorical_profile(name, vc, missing, top_k, column.type_name, column.value)
+    values = numeric_values(column.col if column.value == "number" else column.arrow)
+    e = choose_edges(name, values, bins, binning, edges)
     return FeatureProfile(
         name,
         "numeric",
         tuple(numeric_counts(values, e).tolist()),
         edges=tuple(e.tolist()),
-        datetime=kind == "datetime",
-        source_type=type_name(col),
+        source_type=column.type_name,
+        value=column.value,
     )

@@ -1,9 +1,13 @@
 """PySpark DataFrames, counted by Spark: one aggregation, only counts come back.
 
-Every bin becomes ``sum(when(condition, 1).otherwise(0))`` in a single
-``DataFrame.agg``, so a partition is scanned once on the cluster and no row
-is collected to the driver. Quantiles for a profile use Spark's exact
-``percentile`` (linear interpolation, as numpy's default).
+Every bin of :func:`airflow_kl.core.binning.bin_predicates` becomes
+``sum(when(predicate, 1).otherwise(0))`` in a single ``DataFrame.agg``, so a
+partition is scanned once on the cluster and no row is collected to the
+driver. Values follow the one value model: numbers as doubles, booleans as
+``'True'``/``'False'``, dates and timestamps as epoch nanoseconds UTC
+(``TIMESTAMP_NTZ`` and ``DATE`` read as UTC whatever the session time zone).
+Quantiles for a profile use Spark's exact ``percentile`` (linear
+interpolation, as numpy's default).
 """
 
 from __future__ import annotations
@@ -14,20 +18,39 @@ from typing import Any
 
 import numpy as np
 
-from ..core.binning import check_bins, check_top_k, top_categories
+from ..core.binning import (
+    bin_predicates,
+    check_bins,
+    check_top_k,
+    edges_from_quantiles,
+    quantile_levels,
+    require_columns,
+    uniform_edges_between,
+    unpack_counts,
+)
 from ..core.errors import ConfigError, SchemaError
 from ..core.profile import FeatureProfile
+from ..core.values import NULL, check_value_type, layout_of, unsupported
+from .frame import categorical_profile, default_features
 
-NUMERIC_TYPES = (
-    "ByteType",
-    "ShortType",
-    "IntegerType",
-    "LongType",
-    "FloatType",
-    "DoubleType",
-    "DecimalType",
-)
-DATETIME_TYPES = ("DateType", "TimestampType", "TimestampNTZType")
+VALUE_TYPES = {
+    "ByteType": "number",
+    "ShortType": "number",
+    "IntegerType": "number",
+    "LongType": "number",
+    "FloatType": "number",
+    "DoubleType": "number",
+    "DecimalType": "number",
+    "BooleanType": "boolean",
+    "StringType": "string",
+    "VarcharType": "string",
+    "CharType": "string",
+    "DateType": "datetime",
+    "TimestampType": "datetime",
+    "TimestampNTZType": "datetime",
+    "NullType": NULL,
+}
+NS_PER_DAY = 86_400 * 1_000_000_000
 
 
 def _f():
@@ -36,13 +59,80 @@ def _f():
     return F
 
 
-def spark_kind(data_type: Any) -> str:
-    name = type(data_type).__name__
-    if name in NUMERIC_TYPES:
-        return "numeric"
-    if name in DATETIME_TYPES:
-        return "datetime"
-    return "categorical"
+def spark_value_type(data_type: Any) -> str | None:
+    """The value type of a Spark data type, or None when none holds it faithfully."""
+    return VALUE_TYPES.get(type(data_type).__name__)
+
+
+@dataclass(frozen=True)
+class SparkColumn:
+    """A column of a Spark DataFrame and its value type."""
+
+    name: str
+    data_type: Any
+
+    @property
+    def type_name(self) -> str:
+        return self.data_type.simpleString()
+
+    def value(self, profiled: str = "") -> str:
+        found = spark_value_type(self.data_type)
+        if found is None:
+            raise unsupported(self.name, self.type_name, "Spark", profiled)
+        return found
+
+    def expression(self) -> Any:
+        """The value in canonical form: a double, or the canonical string."""
+        F = _f()  # noqa: N806
+        col = F.col(f"`{self.name.replace('`', '``')}`")
+        value, kind = self.value(), type(self.data_type).__name__
+        if value == "number":
+            return col.cast("double")
+        if kind == "TimestampType":
+            return (F.unix_micros(col) * F.lit(1000)).cast("double")
+        if kind == "TimestampNTZType":
+            epoch = F.lit("1970-01-01 00:00:00").cast("timestamp_ntz")
+            micros = F.timestamp_diff("MICROSECOND", epoch, col)
+            return (micros * F.lit(1000)).cast("double")
+        if kind == "DateType":
+            return (F.unix_date(col).cast("long") * F.lit(NS_PER_DAY)).cast("double")
+        if value == "boolean":
+            return F.when(col, F.lit("True")).when(~col, F.lit("False"))
+        return col
+
+    def ops(self) -> SparkOps:
+        return SparkOps(self.expression(), self.value() not in (NULL, "boolean", "string"))
+
+
+class SparkOps:
+    """The bin predicates of :func:`bin_predicates`, as Spark columns."""
+
+    def __init__(self, x: Any, may_be_nan: bool) -> None:
+        self.x, self.may_be_nan = x, may_be_nan
+
+    def missing(self):
+        return self.x.isNull() | _f().isnan(self.x) if self.may_be_nan else self.x.isNull()
+
+    def less(self, edge: float):
+        return self.x < _f().lit(float(edge))
+
+    def at_least(self, edge: float):
+        return self.x >= _f().lit(float(edge))
+
+    def equals(self, category: str):
+        return self.x == _f().lit(category)
+
+    def any_of(self, categories):
+        return self.x.isin(list(categories))
+
+    def both(self, a, b):
+        return a & b
+
+    def negate(self, a):
+        return ~a
+
+    def finite(self):
+        return ~self.missing() & (_f().abs(self.x) < _f().lit(float("inf")))
 
 
 @dataclass(frozen=True)
@@ -51,108 +141,82 @@ class SparkSource:
 
     frame: Any
 
-    def _fields(self, wanted: list[str]) -> dict[str, Any]:
+    def columns(self, wanted: list[str] | None = None) -> list[SparkColumn]:
         fields = {f.name: f.dataType for f in self.frame.schema.fields}
-        missing = [c for c in wanted if c not in fields]
-        if missing:
-            raise SchemaError(
-                f"Spark DataFrame lacks column(s) {', '.join(map(repr, missing))}; "
-                f"it has: {', '.join(fields)}"
-            )
-        return {c: fields[c] for c in wanted}
-
-    def _value(self, name: str, data_type: Any) -> Any:
-        F = _f()  # noqa: N806
-        col = F.col(f"`{name.replace('`', '``')}`")
-        if spark_kind(data_type) == "datetime":
-            return F.unix_micros(col.cast("timestamp")).cast("double") * 1000.0
-        return col
-
-    def _conditions(self, name: str, data_type: Any, fp: FeatureProfile) -> list[Any]:
-        F = _f()  # noqa: N806
-        col = self._value(name, data_type)
-        if fp.kind == "numeric":
-            kind = spark_kind(data_type)
-            expected = "datetime" if fp.datetime else "numeric"
-            if kind != expected:
-                raise SchemaError(
-                    f"feature {name!r} was {expected} in the profile but is now "
-                    f"{data_type.simpleString()} in Spark; cast it or rebuild"
-                )
-            x = col.cast("double")
-            missing = x.isNull() | F.isnan(x)
-            present = ~missing
-            edges = [F.lit(float(e)) for e in fp.edges or ()]
-            if not edges:
-                return [present, missing]
-            conds = [present & (x < edges[0])]
-            conds += [(x >= a) & (x < b) for a, b in zip(edges, edges[1:], strict=False)]
-            return [*conds, present & (x >= edges[-1]), missing]
-        text = col.cast("string")
-        cats = list(fp.categories or ())
-        conds = [text == F.lit(c) for c in cats]
-        other = text.isNotNull() & ~text.isin(cats) if cats else text.isNotNull()
-        return [*conds, other, text.isNull()]
+        wanted = list(fields) if wanted is None else wanted
+        require_columns(fields, wanted, "Spark DataFrame")
+        return [SparkColumn(name, fields[name]) for name in wanted]
 
     def count_bins(self, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
         F = _f()  # noqa: N806
-        types = self._fields(list(features))
-        aggs, layout = [], []
-        for name, fp in features.items():
-            conds = self._conditions(name, types[name], fp)
-            layout.append((name, len(conds)))
-            aggs += [F.sum(F.when(c, 1).otherwise(0)) for c in conds]
-        row = self.frame.agg(*aggs).first()
-        out, i = {}, 0
-        for name, size in layout:
-            out[name] = np.array([int(v or 0) for v in row[i : i + size]], dtype=np.int64)
-            i += size
-        return out
+        aggs, sizes = [], {}
+        for column in self.columns(list(features)):
+            fp = features[column.name]
+            value = column.value(fp.described)
+            check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, "Spark")
+            predicates = bin_predicates(column.ops(), fp.edges, fp.categories)
+            sizes[column.name] = len(predicates)
+            aggs += [F.sum(F.when(p, 1).otherwise(0)) for p in predicates]
+        return unpack_counts(sizes, self.frame.agg(*aggs).first())
 
     def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
-        F = _f()  # noqa: N806
         bins, top_k = check_bins(bins), check_top_k(top_k)
-        if binning != "quantile":
-            raise ConfigError(f"Spark profiles use quantile binning, got binning={binning!r}")
-        all_types = {f.name: f.dataType for f in self.frame.schema.fields}
-        names = (
-            list(features)
-            if features
-            else [n for n, t in all_types.items() if spark_kind(t) != "datetime"]
+        if features is not None and (isinstance(features, str) or not features):
+            raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+        columns = self.columns(features)
+        if features is None:
+            found = {}
+            for c in columns:
+                try:
+                    found[c.name] = c.value()
+                except SchemaError as exc:
+                    found[c.name] = exc
+            kept = default_features(found)
+            columns = [c for c in columns if c.name in kept]
+        stubs = {c.name: self._stub(c, bins, top_k, binning) for c in columns}
+        counts = self.count_bins(stubs)
+        return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
+
+    def _stub(self, column: SparkColumn, bins: int, top_k: int, binning: str) -> FeatureProfile:
+        value = column.value()
+        if value == NULL or layout_of(value) == "categorical":
+            vc = self._top_values(column, top_k) if value != NULL else {}
+            return categorical_profile(column.name, vc, 0, top_k, column.type_name, value)
+        edges = self._edges(column, bins, binning)
+        return FeatureProfile(
+            column.name,
+            "numeric",
+            (0,) * (len(edges) + 2),
+            edges=edges,
+            source_type=column.type_name,
+            value=value,
         )
-        types = self._fields(names)
-        qs = np.linspace(0, 1, bins + 1)[1:-1].tolist()
-        result: dict[str, FeatureProfile] = {}
-        for name in names:
-            dt = types[name]
-            kind = spark_kind(dt)
-            if kind == "categorical":
-                text = self._value(name, dt).cast("string")
-                rows = (
-                    self.frame.select(text.alias("v"))
-                    .where(text.isNotNull())
-                    .groupBy("v")
-                    .count()
-                    .orderBy(F.desc("count"), F.asc("v"))
-                    .limit(top_k)
-                    .collect()
-                )
-                cats = top_categories({r["v"]: r["count"] for r in rows}, top_k)
-                stub = FeatureProfile(name, "categorical", (0,) * (len(cats) + 2), categories=cats)
-            else:
-                x = self._value(name, dt).cast("double")
-                finite = x.isNotNull() & ~F.isnan(x) & (F.abs(x) < F.lit(float("inf")))
-                edges: tuple[float, ...] = ()
-                if qs:
-                    got = self.frame.where(finite).agg(F.percentile(x, qs)).first()[0]
-                    edges = tuple(np.unique(np.asarray(got or [], dtype=float)).tolist())
-                stub = FeatureProfile(
-                    name,
-                    "numeric",
-                    (0,) * (len(edges) + 2),
-                    edges=edges,
-                    datetime=kind == "datetime",
-                    source_type=dt.simpleString(),
-                )
-            result[name] = stub.with_counts(self.count_bins({name: stub})[name])
-        return result
+
+    def _edges(self, column: SparkColumn, bins: int, binning: str) -> tuple[float, ...]:
+        F = _f()  # noqa: N806
+        ops = column.ops()
+        finite = self.frame.where(ops.finite())
+        if binning == "uniform":
+            lo, hi = finite.agg(F.min(ops.x), F.max(ops.x)).first()
+            return tuple(uniform_edges_between(lo, hi, bins).tolist())
+        if binning != "quantile":
+            raise ConfigError(f"binning must be one of ('quantile', 'uniform'), got {binning!r}")
+        levels = quantile_levels(bins).tolist()
+        if not levels:
+            return ()
+        return edges_from_quantiles(finite.agg(F.percentile(ops.x, levels)).first()[0])
+
+    def _top_values(self, column: SparkColumn, top_k: int) -> dict[str, int]:
+        """The ``top_k`` most frequent values and every value tied with the last."""
+        F = _f()  # noqa: N806
+        grouped = (
+            self.frame.select(column.expression().alias("v"))
+            .where(F.col("v").isNotNull())
+            .groupBy("v")
+            .count()
+        )
+        top = grouped.orderBy(F.desc("count")).limit(top_k).collect()
+        if len(top) < top_k:
+            return {r["v"]: int(r["count"]) for r in top}
+        least = min(int(r["count"]) for r in top)
+        return {r["v"]: int(r["count"]) for r in grouped.where(F.col("count") >= least).collect()}

@@ -7,6 +7,14 @@ leaves the database, and the query's size is bounded by the number of bins
 parameters) are bound parameters; table and column names must exist in the
 database and are quoted by the dialect.
 
+Values follow the one value model (:mod:`airflow_kl.core.values`), decided
+from the column types the database reports (:mod:`.sql_types`): numbers are
+cast to a 64-bit double explicitly (``DOUBLE``/``DOUBLE PRECISION``, never
+``FLOAT``, which is 32-bit in DuckDB), booleans become ``'True'``/``'False'``,
+dates and timestamps epoch nanoseconds UTC (PostgreSQL, DuckDB; SQLite has no
+date type and is refused). The bins are rendered from
+:func:`airflow_kl.core.binning.bin_predicates`.
+
 Works on SQLite, DuckDB (``duckdb:///``, the embedded default) and
 PostgreSQL. NULL is missing; float NaN counts as missing too on the dialects
 that store it (PostgreSQL, DuckDB), as it does in pandas.
@@ -20,19 +28,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ..core.binning import check_bins, check_top_k, uniform_edges
+from ..core.binning import (
+    bin_predicates,
+    check_bins,
+    check_top_k,
+    edges_from_quantiles,
+    quantile_levels,
+    require_columns,
+    uniform_edges_between,
+    unpack_counts,
+)
 from ..core.errors import ConfigError, SchemaError, SourceError
 from ..core.profile import FeatureProfile
-from .frame import column_kind, profile_column
+from ..core.values import NULL, check_value_type, layout_of, unsupported
+from .frame import categorical_profile, choose_edges, default_features
+from .sql_types import column_types, sql_value_type, sqlite_storage_type
 
 log = logging.getLogger(__name__)
 
-SAMPLE_ROWS = 10_000
 QUANTILE_DIALECTS = ("postgresql", "duckdb")
+DATETIME_DIALECTS = ("postgresql", "duckdb")
+ENGINE_NAMES = {"sqlite": "SQLite", "duckdb": "DuckDB", "postgresql": "PostgreSQL"}
 
 
 class DatabaseUnavailable(ConnectionError):
@@ -102,52 +121,131 @@ class SqlSource:
         result = conn.execute(self._select(conn, [sa.text("*")]).limit(0))
         return list(result.keys())
 
-    def _columns(self, conn: sa.Connection, wanted: list[str]) -> dict[str, sa.ColumnClause]:
-        available = self.column_names(conn)
-        missing = [c for c in wanted if c not in available]
-        if missing:
-            raise SchemaError(
-                f"SQL source lacks column(s) {', '.join(map(repr, missing))}; "
-                f"it has: {', '.join(available)}"
-            )
-        return {name: sa.column(name) for name in wanted}
+    def columns(self, conn: sa.Connection, wanted: list[str] | None = None) -> list[SqlColumn]:
+        """The wanted columns (default all) with their value types, from the schema."""
+        from_clause = self._from(conn)
+        types = column_types(conn, from_clause, (self.table, self.schema))
+        if wanted is None:
+            wanted = list(types)
+        require_columns(types, wanted, "SQL source")
+        return [
+            SqlColumn.of(conn, name, types[name], from_clause, self.engine_name(conn))
+            for name in wanted
+        ]
 
-    def sample(self, conn: sa.Connection, columns: list[str], rows: int = SAMPLE_ROWS):
-        cols = self._columns(conn, columns)
-        stmt = self._select(conn, list(cols.values())).limit(rows)
-        result = conn.execute(stmt)
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    @staticmethod
+    def engine_name(conn: sa.Connection) -> str:
+        return ENGINE_NAMES.get(conn.dialect.name, conn.dialect.name)
 
 
-def _missing(col: sa.ColumnElement, dialect: str, numeric: bool) -> sa.ColumnElement:
-    if numeric and dialect == "postgresql":
-        return sa.or_(col.is_(None), col == sa.literal("NaN").cast(sa.Float))
-    if numeric and dialect == "duckdb":
-        return sa.or_(col.is_(None), sa.func.isnan(col))
-    return col.is_(None)
+@dataclass(frozen=True)
+class SqlColumn:
+    """A column, its database type and its value type (or the error refusing it)."""
+
+    name: str
+    type_name: str
+    value: str | None
+    dialect: str
+    engine: str
+
+    @classmethod
+    def of(cls, conn, name: str, type_name: str, from_clause, engine: str) -> SqlColumn:
+        dialect = conn.dialect.name
+        value = sql_value_type(type_name)
+        if dialect == "sqlite":
+            if not type_name.strip():  # an expression: what SQLite stored decides
+                value = sqlite_storage_type(conn, from_clause, name) or None
+                type_name = f"no declared type, stores {value or 'mixed kinds'}"
+            elif value == "datetime":
+                value = None
+                type_name += " (SQLite stores it as text; it has no date type)"
+        elif value == "datetime" and dialect not in DATETIME_DIALECTS:
+            value = None
+        return cls(name, type_name, value, dialect, engine)
+
+    def error(self, profiled: str = "") -> SchemaError:
+        return unsupported(self.name, self.type_name, self.engine, profiled)
+
+    def checked_value(self, profiled: str = "") -> str:
+        if self.value is None:
+            raise self.error(profiled)
+        return self.value
+
+    def expression(self) -> sa.ColumnElement:
+        """The value in canonical form: a double, or the canonical string."""
+        col = sa.column(self.name)
+        value = self.checked_value()
+        if value == "number":
+            return sa.cast(col, sa.Double)
+        if value == "datetime":
+            if self.dialect == "postgresql":
+                seconds = sa.extract("epoch", col)
+                return sa.cast(seconds * sa.literal(1_000_000_000, sa.BigInteger), sa.Double)
+            ts = col if "TIMESTAMP" in self.type_name.upper() else sa.cast(col, sa.DateTime)
+            return sa.cast(sa.func.epoch_ns(ts), sa.Double)
+        if value == "boolean":
+            return sa.case((col, "True"), (sa.not_(col), "False"), else_=sa.null())
+        return col
+
+    def ops(self) -> SqlOps:
+        """Bin predicates over this column (an all-NULL column: every row missing)."""
+        if self.checked_value() == NULL:
+            return SqlOps(sa.column(self.name), self.dialect, may_be_nan=False)
+        return SqlOps(self.expression(), self.dialect, layout_of(self.value) == "numeric")
+
+
+class SqlOps:
+    """The bin predicates of :func:`bin_predicates`, as SQLAlchemy clauses over the
+    canonical value ``x``; ``may_be_nan`` when ``x`` is a double (NaN is missing)."""
+
+    def __init__(self, x: sa.ColumnElement, dialect: str, may_be_nan: bool) -> None:
+        self.x, self.dialect, self.may_be_nan = x, dialect, may_be_nan
+
+    def missing(self):
+        x = self.x
+        if not self.may_be_nan or self.dialect == "sqlite":  # SQLite stores NaN as NULL
+            return x.is_(None)
+        if self.dialect == "postgresql":  # NaN = NaN is true in PostgreSQL
+            return sa.or_(x.is_(None), x == sa.cast(sa.literal("NaN"), sa.Double))
+        if self.dialect == "duckdb":
+            return sa.or_(x.is_(None), sa.func.isnan(x))
+        return sa.or_(x.is_(None), x != x)
+
+    def less(self, edge: float):
+        return self.x < _double(edge)
+
+    def at_least(self, edge: float):
+        return self.x >= _double(edge)
+
+    def equals(self, category: str):
+        return self.x == sa.literal(category, sa.String)
+
+    def any_of(self, categories):
+        return self.x.in_([sa.literal(c, sa.String) for c in categories])
+
+    def both(self, a, b):
+        return sa.and_(a, b)
+
+    def negate(self, a):
+        return sa.not_(a)
+
+    def finite(self):
+        return sa.and_(sa.not_(self.missing()), self.x > _double(-np.inf), self.x < _double(np.inf))
+
+
+def _double(value: float) -> sa.ColumnElement:
+    return sa.cast(sa.literal(float(value), sa.Double), sa.Double)
 
 
 def _count(cond: sa.ColumnElement) -> sa.ColumnElement:
     return sa.func.sum(sa.case((cond, 1), else_=0))
 
 
-def bin_conditions(col: sa.ColumnElement, fp: FeatureProfile, dialect: str) -> list:
+def bin_conditions(column: SqlColumn, fp: FeatureProfile) -> list:
     """One boolean SQL condition per bin of ``fp``, in the profile's order."""
-    if fp.kind == "numeric":
-        missing = _missing(col, dialect, True)
-        present = sa.not_(missing)
-        edges = [sa.literal(float(e), sa.Float) for e in fp.edges or ()]
-        if not edges:
-            return [present, missing]
-        conds = [sa.and_(present, col < edges[0])]
-        conds += [sa.and_(col >= a, col < b) for a, b in zip(edges, edges[1:], strict=False)]
-        conds += [sa.and_(present, col >= edges[-1]), missing]
-        return conds
-    text = sa.cast(col, sa.String)
-    cats = [sa.literal(c, sa.String) for c in fp.categories or ()]
-    conds = [text == c for c in cats]
-    other = col.is_not(None) if not cats else sa.and_(col.is_not(None), text.not_in(cats))
-    return [*conds, other, col.is_(None)]
+    value = column.checked_value(fp.described)
+    check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, column.engine)
+    return bin_predicates(column.ops(), fp.edges, fp.categories)
 
 
 def one_row_of_counts(conditions: list) -> sa.Select:
@@ -155,25 +253,27 @@ def one_row_of_counts(conditions: list) -> sa.Select:
     return sa.select(*[_count(c).label(f"b{i}") for i, c in enumerate(conditions)])
 
 
+def count_columns(
+    conn: sa.Connection, columns: Mapping[str, SqlColumn], features, scope
+) -> dict[str, np.ndarray]:
+    """Every feature's bin counts in one aggregate query; ``scope`` adds FROM/WHERE."""
+    conditions, sizes = [], {}
+    for name, fp in features.items():
+        conds = bin_conditions(columns[name], fp)
+        sizes[name] = len(conds)
+        conditions += conds
+    try:
+        row = conn.execute(scope(one_row_of_counts(conditions))).one()
+    except DBAPIError as exc:
+        _raise_query_error(exc)
+    return unpack_counts(sizes, row)
+
+
 def count_sql(source: SqlSource, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
     """All features' bin counts in one aggregate query."""
     with source._connect() as conn:
-        cols = source._columns(conn, list(features))
-        dialect = conn.dialect.name
-        conditions, layout = [], []
-        for name, fp in features.items():
-            conds = bin_conditions(cols[name], fp, dialect)
-            layout.append((name, len(conds)))
-            conditions += conds
-        try:
-            row = conn.execute(source.scope(conn, one_row_of_counts(conditions))).one()
-        except DBAPIError as exc:
-            _raise_query_error(exc)
-    out, i = {}, 0
-    for name, size in layout:
-        out[name] = np.array([int(v or 0) for v in row[i : i + size]], dtype=np.int64)
-        i += size
-    return out
+        columns = {c.name: c for c in source.columns(conn, list(features))}
+        return count_columns(conn, columns, features, lambda stmt: source.scope(conn, stmt))
 
 
 def _raise_query_error(exc: DBAPIError) -> None:
@@ -189,83 +289,102 @@ def profile_sql(
     top_k: int = 20,
     binning: str = "quantile",
 ) -> dict[str, FeatureProfile]:
-    """Profile in the database: quantiles by ``percentile_cont``/``quantile_cont``
-    where the dialect has them, top-k by GROUP BY; otherwise (SQLite) the numeric
-    column is fetched and binned in numpy, which is logged."""
+    """Profile in the database: kinds from the column types, quantiles by
+    ``percentile_cont``/``quantile_cont`` where the dialect has them, top-k by
+    GROUP BY; otherwise (SQLite) the column's doubles are fetched and binned in
+    numpy, which is logged. Counts come from one final aggregate query."""
     bins, top_k = check_bins(bins), check_top_k(top_k)
     with source._connect() as conn:
-        names = features or source.column_names(conn)
-        sample = source.sample(conn, list(names))
-        cols = source._columns(conn, list(names))
-        dialect = conn.dialect.name
-        result: dict[str, FeatureProfile] = {}
-        for name in names:
-            kind = column_kind(sample[name])
-            if kind == "datetime" and features is None:
-                continue
-            if kind == "categorical":
-                result[name] = _profile_categorical(source, conn, name, cols[name], top_k)
-                continue
-            edges = _pushed_edges(source, conn, cols[name], dialect, bins, binning)
-            if edges is None:
-                log.info("%s: no quantile function on %s; binning %r in numpy", name, dialect, name)
-                values = conn.execute(source._select(conn, [cols[name]])).scalars().all()
-                column = pd.Series(values, name=name)
-                result[name] = profile_column(name, column, bins, top_k, binning)
-                continue
-            fp = FeatureProfile(
-                name,
-                "numeric",
-                counts=(0,) * (len(edges) + 2),
-                edges=edges,
-                source_type=str(sample[name].dtype),
-            )
-            result[name] = fp.with_counts(count_sql(source, {name: fp})[name])
-    return result
+        if features is not None and (isinstance(features, str) or not features):
+            raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+        columns = source.columns(conn, features)
+        if features is None:
+            kept = default_features({c.name: c.value or c.error() for c in columns})
+            columns = [c for c in columns if c.name in kept]
+        stubs: dict[str, FeatureProfile] = {}
+        try:
+            for column in columns:
+                stubs[column.name] = _stub(source, conn, column, bins, top_k, binning)
+        except DBAPIError as exc:
+            _raise_query_error(exc)
+        by_name = {c.name: c for c in columns}
+        counts = count_columns(conn, by_name, stubs, lambda stmt: source.scope(conn, stmt))
+    return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
 
 
-def _pushed_edges(source, conn, col, dialect, bins, binning) -> tuple[float, ...] | None:
-    if binning == "uniform":
-        lo, hi = conn.execute(source._select(conn, [sa.func.min(col), sa.func.max(col)])).one()
-        values = np.array([v for v in (lo, hi) if v is not None], dtype=float)
-        return tuple(uniform_edges(values, bins).tolist())
-    if dialect not in QUANTILE_DIALECTS:
-        return None
-    if bins == 1:
-        return ()
-    qs = np.linspace(0, 1, bins + 1)[1:-1].tolist()
-    finite = sa.and_(col.is_not(None), col > float("-inf"), col < float("inf"))
-    x = sa.cast(col, sa.Float)
-    if dialect == "postgresql":
-        agg = sa.func.percentile_cont(sa.literal(qs, sa.ARRAY(sa.Float))).within_group(x)
-    else:
-        agg = sa.func.quantile_cont(x, sa.literal(qs, sa.ARRAY(sa.Float)))
-    stmt = source._select(conn, [agg]).where(finite)
-    if dialect == "duckdb":
-        stmt = stmt.where(sa.not_(sa.func.isnan(col)))
-    values = conn.execute(stmt).scalar()
-    if values is None:
-        return ()
-    return tuple(np.unique(np.asarray(values, dtype=float)).tolist())
-
-
-def _profile_categorical(source, conn, name, col, top_k) -> FeatureProfile:
-    text = sa.cast(col, sa.String)
-    n = sa.func.count().label("n")
-    stmt = (
-        source._select(conn, [text.label("v"), n])
-        .where(col.is_not(None))
-        .group_by(text)
-        .order_by(n.desc(), text.asc())
-        .limit(top_k)
-    )
-    top = conn.execute(stmt).all()
-    total, missing = conn.execute(
-        source._select(conn, [sa.func.count(), _count(col.is_(None))])
-    ).one()
-    cats = tuple(str(v) for v, _ in top)
-    inside = [int(c) for _, c in top]
-    other = int(total) - int(missing or 0) - sum(inside)
+def _stub(source, conn, column: SqlColumn, bins, top_k, binning) -> FeatureProfile:
+    """A feature's bins (counts still zero) computed in the database."""
+    value = column.checked_value()
+    if value == NULL or layout_of(value) == "categorical":
+        vc = _top_values(source, conn, column, top_k)
+        stub = categorical_profile(column.name, vc, 0, top_k, column.type_name, value)
+        return stub
+    edges = _edges(source, conn, column, bins, binning)
     return FeatureProfile(
-        name, "categorical", (*inside, other, int(missing or 0)), categories=cats, source_type="sql"
+        column.name,
+        "numeric",
+        (0,) * (len(edges) + 2),
+        edges=edges,
+        source_type=column.type_name,
+        value=value,
     )
+
+
+def _edges(source, conn, column: SqlColumn, bins: int, binning: str) -> tuple[float, ...]:
+    ops = column.ops()
+    x, finite = ops.x, ops.finite()
+    if binning == "uniform":
+        lo, hi = conn.execute(
+            source.scope(conn, sa.select(sa.func.min(x), sa.func.max(x)).where(finite))
+        ).one()
+        return tuple(uniform_edges_between(lo, hi, bins).tolist())
+    if binning != "quantile":
+        raise ConfigError(f"binning must be one of ('quantile', 'uniform'), got {binning!r}")
+    levels = quantile_levels(bins).tolist()
+    if not levels:
+        return ()
+    if column.dialect == "postgresql":
+        agg = sa.func.percentile_cont(sa.literal(levels, sa.ARRAY(sa.Double))).within_group(x)
+    elif column.dialect == "duckdb":
+        agg = sa.func.quantile_cont(x, sa.literal(levels, sa.ARRAY(sa.Double)))
+    else:
+        log.info("no quantile function on %s; binning %r in numpy", column.dialect, column.name)
+        values = conn.execute(source.scope(conn, sa.select(x).where(finite))).scalars().all()
+        e = choose_edges(column.name, np.asarray(values, dtype=np.float64), bins, binning)
+        return tuple(e.tolist())
+    return edges_from_quantiles(
+        conn.execute(source.scope(conn, sa.select(agg).where(finite))).scalar()
+    )
+
+
+def _top_values(source, conn, column: SqlColumn, top_k: int) -> dict[str, int]:
+    """Counts of the ``top_k`` most frequent values and of every value tied with the
+    last of them, so ties are broken in Python (by the value), not by a collation."""
+    if column.value == NULL:
+        return {}
+    x = column.expression()
+    n = sa.func.count().label("n")
+    grouped = source.scope(conn, sa.select(x.label("v"), n).where(x.is_not(None))).group_by(x)
+    top = conn.execute(grouped.order_by(n.desc()).limit(top_k)).all()
+    if len(top) < top_k:
+        return {str(v): int(c) for v, c in top}
+    least = min(int(c) for _, c in top)
+    tied = conn.execute(grouped.having(sa.func.count() >= least)).all()
+    return {str(v): int(c) for v, c in tied}
+
+
+def count_selectable(
+    conn: sa.Connection, selectable: Any, features: Mapping[str, FeatureProfile]
+) -> dict[str, np.ndarray]:
+    """Counts over any SQLAlchemy selectable (a table, or GX's batch subquery)."""
+    from_clause = selectable.subquery() if isinstance(selectable, sa.Select) else selectable
+    table = None
+    if isinstance(from_clause, sa.TableClause):
+        table = (from_clause.name, getattr(from_clause, "schema", None))
+    types = column_types(conn, from_clause, table)
+    require_columns(types, list(features), "SQL table")
+    engine = SqlSource.engine_name(conn)
+    columns = {
+        name: SqlColumn.of(conn, name, types[name], from_clause, engine) for name in features
+    }
+    return count_columns(conn, columns, features, lambda stmt: stmt.select_from(from_clause))

@@ -24,7 +24,45 @@ def test_round_trip_and_checksum(tmp_path):
     loaded = Profile.load(path)
     assert loaded == profile and loaded.checksum == checksum
     text = path.read_text()
-    assert "NaN" not in text and json.loads(text)["format_version"] == 1
+    assert "NaN" not in text and json.loads(text)["format_version"] == 2
+    assert json.loads(text)["features"]["c"]["value"] == "string"
+
+
+def test_version_1_profiles_still_load_with_their_value_types(tmp_path):
+    """0.1 wrote format_version 1 (kind + a datetime flag, no value type)."""
+    import hashlib
+
+    from airflow_kl.core.profile import canonical_json
+
+    body = {
+        "format": "airflow-kl/profile",
+        "format_version": 1,
+        "created_at": "2024-01-01T00:00:00+00:00",
+        "settings": {"bins": 3},
+        "metadata": {},
+        "features": {
+            "b": {
+                "kind": "categorical",
+                "counts": [2, 1, 0, 0],
+                "categories": ["True", "False"],
+                "source_type": "bool",
+            },
+            "t": {"kind": "numeric", "counts": [1, 2, 0], "edges": [5.0], "datetime": True},
+            "x": {"kind": "numeric", "counts": [1, 2, 0], "edges": [5.0]},
+        },
+    }
+    digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()
+    path = tmp_path / "v1.json"
+    path.write_text(json.dumps({**body, "checksum": f"sha256:{digest}"}))
+    loaded = Profile.load(path)
+    assert {n: f.value for n, f in loaded.features.items()} == {
+        "b": "boolean",
+        "t": "datetime",
+        "x": "number",
+    }
+    edit(path, lambda d: d["features"]["x"].update(counts=[1, 2, 1]))
+    with pytest.raises(ProfileError, match="checksum mismatch"):
+        Profile.load(path)
 
 
 def test_save_leaves_no_temp_files(tmp_path):
@@ -58,8 +96,8 @@ def test_truncated_profile(saved):
 
 
 def test_future_version(saved):
-    edit(saved, lambda d: d.update(format_version=2))
-    with pytest.raises(ProfileError, match="format_version 2.*upgrade"):
+    edit(saved, lambda d: d.update(format_version=3))
+    with pytest.raises(ProfileError, match="format_version 3.*upgrade"):
         Profile.load(saved)
 
 

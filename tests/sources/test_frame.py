@@ -6,26 +6,29 @@ import pyarrow as pa
 import pytest
 
 import airflow_kl as ak
-from airflow_kl.sources.frame import column_kind, count_column, numeric_values, value_counts
+from airflow_kl.sources.frame import count_column, numeric_values, value_counts, value_type
 
 
 @pytest.mark.parametrize(
     "series,kind",
     [
-        (pd.Series([1, 2]), "numeric"),
-        (pd.Series([1.5, None]), "numeric"),
-        (pd.Series([1, None], dtype="Int64"), "numeric"),
-        (pd.Series([Decimal("1.5"), None], dtype=object), "numeric"),
-        (pd.Series([True, False]), "categorical"),
-        (pd.Series([True, None], dtype="boolean"), "categorical"),
-        (pd.Series(["a", "b"]), "categorical"),
-        (pd.Series(["a", "b"], dtype="category"), "categorical"),
+        (pd.Series([1, 2]), "number"),
+        (pd.Series([1.5, None]), "number"),
+        (pd.Series([1, None], dtype="Int64"), "number"),
+        (pd.Series([Decimal("1.5"), None], dtype=object), "number"),
+        (pd.Series([True, False]), "boolean"),
+        (pd.Series([True, None], dtype="boolean"), "boolean"),
+        (pd.Series([True, None], dtype=object), "boolean"),
+        (pd.Series(["a", "b"]), "string"),
+        (pd.Series(["a", "b"], dtype="category"), "string"),
         (pd.Series(pd.to_datetime(["2024-01-01"]).tz_localize("UTC")), "datetime"),
+        (pd.Series([__import__("datetime").date(2024, 1, 1), None]), "datetime"),
+        (pd.Series([None, None], dtype=object), "null"),
     ],
 )
-def test_column_kind(series, kind):
-    assert column_kind(series) == kind
-    assert column_kind(pa.array(series)) == kind
+def test_value_type_from_pandas_equals_arrow(series, kind):
+    assert value_type(series) == kind
+    assert value_type(pa.array(series)) == kind
 
 
 def test_missing_markers_all_count_as_missing():
@@ -62,11 +65,13 @@ def test_pandas_and_arrow_give_identical_counts():
         assert from_pandas[name].sum() == 1000
 
 
-def test_categorical_values_compare_by_str():
+def test_booleans_have_canonical_labels_and_are_not_strings():
     profile = ak.build_profile(pd.DataFrame({"c": pd.Series([True, False, True])}))
     assert profile.features["c"].categories == ("True", "False")
-    counts = count_column("c", pd.Series(["True", "x", None]), profile.features["c"])
-    assert counts.tolist() == [1, 0, 1, 1]
+    nullable = pd.Series([True, None, False, True], dtype="boolean")
+    assert count_column("c", nullable, profile.features["c"]).tolist() == [2, 1, 0, 1]
+    with pytest.raises(ak.SchemaError, match=r"'c' is boolean \(bool\).*string \(str\)"):
+        count_column("c", pd.Series(["True", "x", None]), profile.features["c"])
 
 
 def test_unused_pandas_categories_are_not_profiled():
@@ -77,7 +82,7 @@ def test_unused_pandas_categories_are_not_profiled():
 
 def test_numbers_now_strings_is_a_schema_error():
     profile = ak.build_profile(pd.DataFrame({"x": np.arange(200.0)}))
-    with pytest.raises(ak.SchemaError, match=r"'x' was numeric \(float64\).*now str"):
+    with pytest.raises(ak.SchemaError, match=r"'x' is number \(float64\) in the profile but string \(str\) in pandas"):
         ak.count_bins(profile, pd.DataFrame({"x": ["1", "2"]}))
 
 

@@ -1,0 +1,103 @@
+"""Column types of a SQL table or query, read from the database, as value types.
+
+The type of a column is what the database says it is, never a guess from
+some rows: PostgreSQL and DuckDB describe a query's result columns;
+SQLite reports declared types (a temporary view over the query), and for a
+column without one (an expression), the storage classes its values have;
+other dialects reflect the table.
+
+>>> sql_value_type("DOUBLE PRECISION"), sql_value_type("varchar(20)"), sql_value_type("INTERVAL")
+('number', 'string', None)
+>>> sql_value_type("TIMESTAMP WITH TIME ZONE"), sql_value_type("bool")
+('datetime', 'boolean')
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..core.values import NULL
+
+_NUMBER = re.compile(
+    r"(U?(TINY|SMALL|MEDIUM|BIG|HUGE)?INT(EGER)?\d*|INT\d|REAL|FLOAT\d*|DOUBLE|NUMERIC|DECIMAL"
+    r"|NUMBER|(BIG|SMALL)?SERIAL)\b"
+)
+_DATETIME = re.compile(r"(DATE|TIMESTAMP|TIMESTAMPTZ|DATETIME\d*|SMALLDATETIME)\b")
+_STRING = re.compile(
+    r"(VARCHAR|NVARCHAR|CHAR|NCHAR|CHARACTER|BPCHAR|TEXT|STRING|CLOB|NAME|CITEXT)\b"
+)
+_BOOLEAN = re.compile(r"BOOL(EAN)?\b")
+_STORAGE_CLASSES = {"integer": "number", "real": "number", "text": "string"}
+
+
+def sql_value_type(type_name: str) -> str | None:
+    """The value type of a SQL type name, or None when none holds it faithfully."""
+    t = type_name.strip().upper()
+    for pattern, value in (
+        (_BOOLEAN, "boolean"),
+        (_NUMBER, "number"),
+        (_DATETIME, "datetime"),
+        (_STRING, "string"),
+    ):
+        if pattern.match(t):
+            return value
+    return None
+
+
+def column_types(conn: sa.Connection, source: sa.FromClause, table: Any = None) -> dict[str, str]:
+    """``{column: type name}`` of ``source`` (a table or a subquery) as the database has it."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        return _sqlite_types(conn, source)
+    if dialect in ("postgresql", "duckdb"):
+        result = conn.execute(sa.select(sa.text("*")).select_from(source).limit(0))
+        description = result.cursor.description
+        result.close()
+        if dialect == "duckdb":
+            return {d[0]: str(d[1]) for d in description}
+        oids = sorted({int(d[1]) for d in description})
+        names = dict(
+            conn.execute(
+                sa.text("SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(:o)"),
+                {"o": oids},
+            ).all()
+        )
+        return {d[0]: names.get(int(d[1]), str(d[1])) for d in description}
+    if table is None:
+        from ..core.errors import SchemaError
+
+        raise SchemaError(
+            f"cannot read the column types of a query on {dialect}; give a table or view"
+        )
+    name, schema = table
+    return {c["name"]: str(c["type"]) for c in sa.inspect(conn).get_columns(name, schema=schema)}
+
+
+def _sqlite_types(conn: sa.Connection, source: sa.FromClause) -> dict[str, str]:
+    view = f"airflow_kl_types_{uuid.uuid4().hex}"
+    body = sa.select(sa.text("*")).select_from(source)
+    sql = str(body.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    conn.exec_driver_sql(f'CREATE TEMP VIEW "{view}" AS {sql}')
+    try:
+        declared = {row[1]: row[2] for row in conn.exec_driver_sql(f'PRAGMA table_info("{view}")')}
+    finally:
+        conn.exec_driver_sql(f'DROP VIEW temp."{view}"')
+    return declared
+
+
+def sqlite_storage_type(conn: sa.Connection, source: sa.FromClause, column: str) -> str:
+    """For a SQLite column with no declared type: the value type its stored values
+    have, over every row (``typeof``), or ``''`` when they mix kinds."""
+    col = sa.column(column)
+    classes = {
+        row[0]
+        for row in conn.execute(sa.select(sa.func.typeof(col)).select_from(source).distinct()).all()
+    } - {"null"}
+    if not classes:
+        return NULL
+    found = {_STORAGE_CLASSES.get(c, "") for c in classes}
+    return found.pop() if len(found) == 1 else ""

@@ -1,0 +1,118 @@
+"""Every kind x every engine x a profile built on any engine: the same rows give
+the same counts (so identical data never drifts), or a SchemaError before
+counting that names the column and both types."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+import airflow_kl as ak
+from airflow_kl.gx import build_suite, validate
+from airflow_kl.sources.sql import SqlSource
+
+from .engines import (
+    BUILDERS,
+    DATETIMES,
+    ENGINES,
+    REFUSED,
+    accepted,
+    held,
+    load_sql,
+    make_frame,
+    spark_frame,
+    write_csv,
+    write_parquet,
+)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return make_frame()
+
+
+@pytest.fixture(scope="module")
+def stores(frame, tmp_path_factory, postgres_url, spark):
+    d = tmp_path_factory.mktemp("matrix")
+    return {
+        "pandas": frame,
+        "arrow": pa.Table.from_pandas(frame[held("arrow")], preserve_index=False),
+        "parquet": write_parquet(frame[held("parquet")], d / "kinds.parquet"),
+        "csv": write_csv(frame[held("csv")], d / "kinds.csv"),
+        "sqlite": SqlSource(load_sql(f"sqlite:///{d}/kinds.db", frame), table="kinds"),
+        "duckdb": SqlSource(load_sql(f"duckdb:///{d}/kinds.duckdb", frame), table="kinds"),
+        "postgresql": SqlSource(load_sql(postgres_url, frame), table="kinds"),
+        "spark": spark_frame(spark, frame),
+        "gx_pandas": frame,
+        "gx_sql": postgres_url,
+        "gx_spark": spark_frame(spark, frame),
+    }
+
+
+@pytest.fixture(scope="module")
+def profiles(stores):
+    return {b: ak.build_profile(stores[b], features=accepted(b)) for b in BUILDERS}
+
+
+class GXRefused(Exception):
+    """A GX validation that raised inside an expectation."""
+
+
+def count(engine: str, data, profile: ak.Profile, features: list[str]) -> dict[str, list[int]]:
+    if not engine.startswith("gx_"):
+        return {k: v.tolist() for k, v in ak.count_bins(profile, data, features).items()}
+    suite = build_suite(profile, features=features)
+    if engine == "gx_sql":
+        result = validate(suite, connection_string=data, table="kinds")
+    else:
+        result = validate(suite, data)
+    out = {}
+    for r in result.results:
+        if r.exception_info.get("raised_exception"):
+            raise GXRefused(r.exception_info["exception_message"])
+        bins = r.result["details"]["bins"]
+        out[r.expectation_config.kwargs["column"]] = [b["current_count"] for b in bins]
+    return out
+
+
+PAIRS = [(b, c) for b in BUILDERS for c in ENGINES]
+
+
+@pytest.mark.parametrize("builder,checker", PAIRS, ids=[f"{b}->{c}" for b, c in PAIRS])
+def test_same_rows_same_counts_or_a_clear_refusal(builder, checker, stores, profiles):
+    profile = profiles[builder]
+    common = [k for k in accepted(builder) if k in held(checker)]
+    refused = [k for k in common if k in REFUSED.get(checker, set())]
+    judged = [k for k in common if k not in refused]
+    counts = count(checker, stores[checker], profile, judged)
+    for kind in judged:
+        assert counts[kind] == list(profile.features[kind].counts), (builder, checker, kind)
+    for kind in refused:
+        fp = profile.features[kind]
+        error = GXRefused if checker.startswith("gx_") else ak.SchemaError
+        with pytest.raises(error, match=rf"'{kind}'.*{fp.source_type[:4]}"):
+            count(checker, stores[checker], profile, [kind])
+
+
+def test_identical_data_never_drifts_on_any_engine(stores, profiles):
+    for builder, profile in profiles.items():
+        for checker in ("pandas", "duckdb", "spark"):
+            features = [k for k in profile.features if k in accepted(checker)]
+            report = ak.check_drift(profile, stores[checker], features=features, min_rows=1)
+            assert not report.drifted, (builder, checker)
+            assert all(f.kl == 0.0 and f.p_value == 1.0 for f in report.features.values())
+
+
+@pytest.mark.parametrize("kind", sorted(DATETIMES))
+def test_sqlite_refuses_dates_naming_column_engine_and_type(kind, stores):
+    with pytest.raises(ak.SchemaError, match=rf"'{kind}' has the SQLite type .*text"):
+        ak.build_profile(stores["sqlite"], features=[kind])
+
+
+def test_profiles_agree_on_kinds_across_engines(profiles):
+    """Every builder reads the same value type for a column (from its schema)."""
+    reference = profiles["pandas"].features
+    for builder, profile in profiles.items():
+        for name, fp in profile.features.items():
+            assert fp.value == reference[name].value, (builder, name)
+            assert fp.kind == reference[name].kind, (builder, name)
