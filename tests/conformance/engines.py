@@ -48,9 +48,11 @@ def make_frame(seed: int = 7, n: int = N) -> pd.DataFrame:
     day0 = dt.date(2020, 1, 1)
     dates = [day0 + dt.timedelta(days=int(d)) for d in rng.integers(0, 400, n)]
     micros = rng.integers(0, 10**6, n)
-    stamps = pd.to_datetime("2020-01-01") + pd.to_timedelta(
-        rng.integers(0, 10**7, n), unit="s"
-    ) + pd.to_timedelta(micros, unit="us")
+    stamps = (
+        pd.to_datetime("2020-01-01")
+        + pd.to_timedelta(rng.integers(0, 10**7, n), unit="s")
+        + pd.to_timedelta(micros, unit="us")
+    )
     stamps = pd.Series(stamps).astype("datetime64[us]")
     stamps[i % 11 == 0] = pd.NaT
     return pd.DataFrame(
@@ -62,12 +64,17 @@ def make_frame(seed: int = 7, n: int = N) -> pd.DataFrame:
             "float": floats,
             "f32": rng.normal(size=n).astype("float32"),
             "dec": pd.Series(
-                [None if k % 7 == 0 else Decimal(f"{v:.2f}") for k, v in zip(i, floats * 10)],
+                [
+                    None if k % 7 == 0 else Decimal(f"{v:.2f}")
+                    for k, v in zip(i, floats * 10, strict=True)
+                ],
                 dtype=object,
             ).where(np.isfinite(floats), None),
             "str": pd.Series(strings, dtype=object),
             "cat": pd.Categorical(np.array(["x", "y", "z"])[rng.integers(0, 3, n)]),
-            "date": pd.Series([None if k % 9 == 0 else d for k, d in zip(i, dates)], dtype=object),
+            "date": pd.Series(
+                [None if k % 9 == 0 else d for k, d in zip(i, dates, strict=True)], dtype=object
+            ),
             "ts": stamps,
             "tstz": stamps.dt.tz_localize("America/New_York", nonexistent="shift_forward"),
             "mixed": pd.Series([[1, 1.0, True, "1", None, "a"][k % 6] for k in i], dtype=object),

@@ -82,7 +82,10 @@ def test_unused_pandas_categories_are_not_profiled():
 
 def test_numbers_now_strings_is_a_schema_error():
     profile = ak.build_profile(pd.DataFrame({"x": np.arange(200.0)}))
-    with pytest.raises(ak.SchemaError, match=r"'x' is number \(float64\) in the profile but string \(str\) in pandas"):
+    with pytest.raises(
+        ak.SchemaError,
+        match=r"'x' is number \(float64\) in the profile but string \(str\) in pandas",
+    ):
         ak.count_bins(profile, pd.DataFrame({"x": ["1", "2"]}))
 
 
