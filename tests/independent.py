@@ -1,4 +1,4 @@
-"""A second, deliberately separate implementation of DESIGN.md's statistics,
+"""A second, deliberately separate implementation of docs/statistics.md.s statistics,
 written with pandas and scipy only, to pin every layer's numbers."""
 
 from __future__ import annotations

@@ -77,7 +77,7 @@ def test_failed_check_keeps_existing_json(files, capsys):
 
 
 def test_json_agrees_with_independent_implementation(files, flights, tmp_path):
-    """`check --json` equals a separate pandas/scipy implementation of DESIGN.md."""
+    """`check --json` equals a separate pandas/scipy implementation of docs/statistics.md."""
     out = tmp_path / "r.json"
     assert (
         main(["check", str(files / "p.json"), str(files / "sep.parquet"), "--json", str(out)]) == 1

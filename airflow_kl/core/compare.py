@@ -42,7 +42,7 @@ DEFAULT_KEY = "*"  # in a threshold mapping: the value for features not named
 
 @dataclass(frozen=True)
 class CheckSettings:
-    """Validated options of a drift check (defaults as in DESIGN.md).
+    """Validated options of a drift check (the contract: docs/statistics.md).
 
     ``threshold`` is one number or a ``{feature: value}`` mapping; in a mapping
     the key ``"*"`` sets the value for the features it does not name.

@@ -124,7 +124,10 @@ class SqlSource:
     def columns(self, conn: sa.Connection, wanted: list[str] | None = None) -> list[SqlColumn]:
         """The wanted columns (default all) with their value types, from the schema."""
         from_clause = self._from(conn)
-        types = column_types(conn, from_clause, (self.table, self.schema))
+        try:
+            types = column_types(conn, from_clause, (self.table, self.schema))
+        except DBAPIError as exc:
+            _raise_query_error(exc)
         if wanted is None:
             wanted = list(types)
         require_columns(types, wanted, "SQL source")
@@ -381,7 +384,10 @@ def count_selectable(
     table = None
     if isinstance(from_clause, sa.TableClause):
         table = (from_clause.name, getattr(from_clause, "schema", None))
-    types = column_types(conn, from_clause, table)
+    try:
+        types = column_types(conn, from_clause, table)
+    except DBAPIError as exc:
+        _raise_query_error(exc)
     require_columns(types, list(features), "SQL table")
     engine = SqlSource.engine_name(conn)
     columns = {

@@ -204,3 +204,29 @@ def test_10_date_objects_are_dates_as_in_parquet(tmp_path):
     assert from_pandas.features["d"].edges == from_parquet.features["d"].edges
     assert_same_counts(from_pandas, str(tmp_path / "d.parquet"))
     assert_same_counts(from_parquet, frame)
+
+
+@pytest.mark.parametrize(
+    "column,type_name",
+    [
+        (pd.Series(pd.to_timedelta([1, 2], unit="s")), "timedelta64"),
+        (pd.Series([b"a", b"b"], dtype=object), "binary"),
+        (pd.Series([[1], [2]], dtype=object), "list"),
+        (pd.Series([1 + 2j, 3j]), "complex"),
+    ],
+)
+def test_types_no_value_type_holds_are_refused_by_name(column, type_name):
+    frame = pd.DataFrame({"odd": column, "x": [1.0, 2.0]})
+    with pytest.raises(ak.SchemaError, match=rf"'odd' has the pandas type .*{type_name}"):
+        ak.build_profile(frame, features=["odd"])
+    assert list(ak.build_profile(frame).features) == ["x"]  # left out by default
+    profile = ak.build_profile(frame.assign(odd=["a", "b"]))
+    with pytest.raises(ak.SchemaError, match=r"'odd' .*profile has it as string"):
+        ak.count_bins(profile, frame)
+
+
+def test_a_broken_sql_query_is_a_source_error_not_a_driver_exception(tmp_path):
+    source = SqlSource(f"duckdb:///{tmp_path}/t.duckdb", query="SELECT nope FROM nowhere")
+    profile = ak.build_profile(pd.DataFrame({"nope": [1.0, 2.0]}))
+    with pytest.raises(ak.SourceError, match="SQL query failed"):
+        ak.count_bins(profile, source)
