@@ -146,17 +146,41 @@ def numeric_values(col: Column) -> np.ndarray:
     t = arr.type
     if pa.types.is_null(t):
         return np.full(len(arr), np.nan)
-    if pa.types.is_date(t):
-        arr = pc.cast(arr, pa.timestamp("ns"))
-        t = arr.type
-    if pa.types.is_timestamp(t):
-        arr = pc.cast(pc.cast(arr, pa.timestamp("ns", t.tz)), pa.int64())
+    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+        return epoch_ns(arr)
     if pa.types.is_dictionary(t):
         arr = pc.cast(arr, t.value_type)
-    arr = pc.cast(arr, pa.float64(), safe=False)  # int64 beyond 2**53 rounds, as in every engine
+    return _float64(arr)  # int64 beyond 2**53 rounds to nearest, as in every engine
+
+
+def _float64(arr: Any) -> np.ndarray:
+    arr = pc.cast(arr, pa.float64(), safe=False)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
     return arr.to_numpy(zero_copy_only=False)
+
+
+_NS_PER_UNIT = {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0}
+NS_PER_DAY = 86_400e9
+
+
+def epoch_ns(arr: Any) -> np.ndarray:
+    """Dates and timestamps as float64 epoch nanoseconds UTC, NaN where missing.
+
+    Computed as (count in the stored unit, a float64) x (ns per unit): the
+    product of two exact doubles is the correctly rounded nanosecond count,
+    which SQL and Spark compute the same way, and no date overflows int64 ns
+    (years past 2262 stay exact to the double).
+
+    >>> epoch_ns(pa.array([0, 1, None], pa.date32())).tolist()
+    [0.0, 86400000000000.0, nan]
+    """
+    t = arr.type
+    if pa.types.is_date32(t):
+        return _float64(pc.cast(arr, pa.int32())) * NS_PER_DAY
+    if pa.types.is_date64(t):
+        return _float64(pc.cast(arr, pa.int64())) * 1e6
+    return _float64(pc.cast(arr, pa.int64())) * _NS_PER_UNIT[t.unit]
 
 
 def _mixed_value_counts(col: pd.Series) -> tuple[dict[str, int], int]:
@@ -196,10 +220,22 @@ def _counts(column: TypedColumn, fp: FeatureProfile) -> np.ndarray:
 
 
 def count_column(name: str, col: Column, fp: FeatureProfile, engine: str = "pandas") -> np.ndarray:
-    """One column's counts in the profile's bins (value bins, [OTHER,] MISSING)."""
+    """One column's counts in the profile's bins (value bins, [OTHER,] MISSING).
+
+    A column whose every value is missing fits any profile (pandas reads an
+    empty string column as float64 NaN): all its rows go to MISSING.
+    """
     column = TypedColumn(name, col, engine, fp.described)
+    if column.value != fp.value and _all_missing(col):
+        return np.array([0] * (len(fp.counts) - 1) + [len(col)], dtype=np.int64)
     check_value_type(name, fp.value, fp.source_type, column.value, column.type_name, engine)
     return _counts(column, fp)
+
+
+def _all_missing(col: Column) -> bool:
+    if isinstance(col, pd.Series):
+        return bool(col.isna().all())
+    return col.null_count == len(col)
 
 
 def engine_of(data: Any) -> str:

@@ -50,7 +50,7 @@ VALUE_TYPES = {
     "TimestampNTZType": "datetime",
     "NullType": NULL,
 }
-NS_PER_DAY = 86_400 * 1_000_000_000
+NS_PER_DAY = 86_400e9
 
 
 def _f():
@@ -88,14 +88,15 @@ class SparkColumn:
         value, kind = self.value(), type(self.data_type).__name__
         if value == "number":
             return col.cast("double")
+        # (count in its unit, a double) x (ns per unit): correctly rounded, as in numpy
         if kind == "TimestampType":
-            return (F.unix_micros(col) * F.lit(1000)).cast("double")
+            return F.unix_micros(col).cast("double") * F.lit(1000.0)
         if kind == "TimestampNTZType":
             epoch = F.lit("1970-01-01 00:00:00").cast("timestamp_ntz")
             micros = F.timestamp_diff("MICROSECOND", epoch, col)
-            return (micros * F.lit(1000)).cast("double")
+            return micros.cast("double") * F.lit(1000.0)
         if kind == "DateType":
-            return (F.unix_date(col).cast("long") * F.lit(NS_PER_DAY)).cast("double")
+            return F.unix_date(col).cast("double") * F.lit(NS_PER_DAY)
         if value == "boolean":
             return F.when(col, F.lit("True")).when(~col, F.lit("False"))
         return col

@@ -181,11 +181,15 @@ class SqlColumn:
         if value == "number":
             return sa.cast(col, sa.Double)
         if value == "datetime":
-            if self.dialect == "postgresql":
+            if self.dialect == "postgresql":  # exact numeric seconds, rounded once
                 seconds = sa.extract("epoch", col)
                 return sa.cast(seconds * sa.literal(1_000_000_000, sa.BigInteger), sa.Double)
-            ts = col if "TIMESTAMP" in self.type_name.upper() else sa.cast(col, sa.DateTime)
-            return sa.cast(sa.func.epoch_ns(ts), sa.Double)
+            # DuckDB: (microseconds, a double) x 1000, correctly rounded as in numpy
+            upper = self.type_name.upper()
+            if upper.startswith("TIMESTAMP_NS"):
+                return sa.cast(sa.func.epoch_ns(col), sa.Double)
+            ts = col if upper.startswith("TIMESTAMP") else sa.cast(col, sa.DateTime)
+            return sa.cast(sa.func.epoch_us(ts), sa.Double) * _double(1000.0)
         if value == "boolean":
             return sa.case((col, "True"), (sa.not_(col), "False"), else_=sa.null())
         return col

@@ -55,6 +55,7 @@ def make_frame(seed: int = 7, n: int = N) -> pd.DataFrame:
     )
     stamps = pd.Series(stamps).astype("datetime64[us]")
     stamps[i % 11 == 0] = pd.NaT
+    dates[5] = dt.date(9999, 12, 31)
     return pd.DataFrame(
         {
             "bool": i % 3 == 0,
@@ -93,6 +94,7 @@ ENGINES = [
     "spark",
     "gx_pandas",
     "gx_sql",
+    "gx_sqlite",
     "gx_spark",
 ]
 BUILDERS = [e for e in ENGINES if not e.startswith("gx_")]
@@ -109,10 +111,11 @@ NOT_HELD = {
     "postgresql": {"mixed"},
     "spark": {"mixed"},
     "gx_sql": {"mixed"},
+    "gx_sqlite": {"mixed"},
     "gx_spark": {"mixed"},
 }
 # Held but refused with a SchemaError: SQLite has no date type (text).
-REFUSED = {"sqlite": DATETIMES}
+REFUSED = {"sqlite": DATETIMES, "gx_sqlite": DATETIMES}
 
 
 def held(engine: str) -> list[str]:

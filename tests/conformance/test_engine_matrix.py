@@ -45,6 +45,7 @@ def stores(frame, tmp_path_factory, postgres_url, spark):
         "spark": spark_frame(spark, frame),
         "gx_pandas": frame,
         "gx_sql": postgres_url,
+        "gx_sqlite": f"sqlite:///{d}/kinds.db",
         "gx_spark": spark_frame(spark, frame),
     }
 
@@ -62,17 +63,30 @@ def count(engine: str, data, profile: ak.Profile, features: list[str]) -> dict[s
     if not engine.startswith("gx_"):
         return {k: v.tolist() for k, v in ak.count_bins(profile, data, features).items()}
     suite = build_suite(profile, features=features)
-    if engine == "gx_sql":
+    if engine in ("gx_sql", "gx_sqlite"):
         result = validate(suite, connection_string=data, table="kinds")
     else:
         result = validate(suite, data)
     out = {}
     for r in result.results:
-        if r.exception_info.get("raised_exception"):
-            raise GXRefused(r.exception_info["exception_message"])
+        errors = gx_errors(r.exception_info)
+        if errors:
+            raise GXRefused(errors[0])
         bins = r.result["details"]["bins"]
         out[r.expectation_config.kwargs["column"]] = [b["current_count"] for b in bins]
     return out
+
+
+def gx_errors(info: dict) -> list[str]:
+    """Messages of what raised in an expectation: GX keeps them either at the top
+    of ``exception_info`` or per metric that failed."""
+    if info.get("raised_exception"):
+        return [info["exception_message"]]
+    return [
+        v["exception_message"]
+        for v in info.values()
+        if isinstance(v, dict) and v.get("raised_exception")
+    ]
 
 
 PAIRS = [(b, c) for b in BUILDERS for c in ENGINES]

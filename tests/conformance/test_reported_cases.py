@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import airflow_kl as ak
 from airflow_kl.cli import main
 from airflow_kl.gx import build_suite, validate
+from airflow_kl.sources.frame import epoch_ns
 from airflow_kl.sources.sql import SqlSource
 
 
@@ -230,3 +231,30 @@ def test_a_broken_sql_query_is_a_source_error_not_a_driver_exception(tmp_path):
     profile = ak.build_profile(pd.DataFrame({"nope": [1.0, 2.0]}))
     with pytest.raises(ak.SourceError, match="SQL query failed"):
         ak.count_bins(profile, source)
+
+
+def test_dates_and_timestamps_past_2262_stay_exact_everywhere(tmp_path, postgres_url, spark):
+    """Past 2262-04-11 epoch nanoseconds overflow int64: every engine multiplies
+    the count in its own unit, as a double, by the nanoseconds per unit."""
+    moments = [
+        dt.datetime(1900, 1, 1),
+        dt.datetime(2013, 1, 1, 5, 0, 0, 500000),
+        dt.datetime(2500, 6, 1, 12, 0, 0, 1),
+    ]
+    stamps = pd.Series(moments * 40, dtype="datetime64[us]")
+    frame = pd.DataFrame({"t": stamps, "d": [dt.date(9999, 12, 31), dt.date(1, 1, 1), None] * 40})
+    profile = ak.build_profile(frame, features=["t", "d"], bins=3)
+    exact_ns = (moments[2] - dt.datetime(1970, 1, 1)) // dt.timedelta(microseconds=1) * 1000
+    assert epoch_ns(pa.array(stamps)).max() == float(exact_ns)  # Python ints: no overflow
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "t.parquet")
+    dtype = {"t": sa.DateTime, "d": sa.Date}
+    for data in (
+        str(tmp_path / "t.parquet"),
+        table(f"duckdb:///{tmp_path}/t.duckdb", frame, dtype),
+        table(postgres_url, frame, dtype),
+        spark.createDataFrame(
+            [(t.to_pydatetime(), d) for t, d in zip(frame.t, frame.d, strict=True)],
+            "t timestamp_ntz, d date",
+        ),
+    ):
+        assert_same_counts(profile, data)
