@@ -1,25 +1,42 @@
-"""airflow-kl: binned KL-divergence drift checks for batch data."""
+"""airflow-kl: binned KL-divergence drift checks for batch data.
 
-from .api import build_profile, check_drift, count_bins
-from .core.compare import CheckSettings
-from .core.errors import AirflowKLError, ConfigError, ProfileError, SchemaError, SourceError
-from .core.profile import FeatureProfile, Profile
-from .core.report import DriftReport, FeatureResult
+Names load on first use, so ``import airflow_kl.core`` (numpy and scipy
+only) never imports pandas, pyarrow, Airflow or Great Expectations.
+"""
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-__all__ = [
-    "AirflowKLError",
-    "CheckSettings",
-    "ConfigError",
-    "DriftReport",
-    "FeatureProfile",
-    "FeatureResult",
-    "Profile",
-    "ProfileError",
-    "SchemaError",
-    "SourceError",
-    "build_profile",
-    "check_drift",
-    "count_bins",
-]
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.2.0"
+
+_LAZY = {
+    "build_profile": ".api",
+    "check_drift": ".api",
+    "count_bins": ".api",
+    "CheckSettings": ".core.settings",
+    "AirflowKLError": ".core.errors",
+    "ConfigError": ".core.errors",
+    "ProfileError": ".core.errors",
+    "SchemaError": ".core.errors",
+    "SourceError": ".core.errors",
+    "FeatureProfile": ".core.profile",
+    "Profile": ".core.profile",
+    "DriftReport": ".core.results",
+    "FeatureResult": ".core.results",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -19,10 +19,11 @@ import pandas as pd
 import pyarrow as pa
 
 from .core.binning import check_bins, check_top_k
-from .core.compare import CheckSettings, compare_counts
+from .core.compare import compare_counts, profiled_features
 from .core.errors import ConfigError, SourceError
 from .core.profile import FORMAT_VERSION, FeatureProfile, Profile
-from .core.report import DriftReport
+from .core.results import DriftReport
+from .core.settings import CheckSettings
 from .sources.files import count_files, is_path, profile_files, read_table
 from .sources.frame import (
     BINNINGS,
@@ -119,11 +120,7 @@ def count_bins(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Current counts of ``data`` in the profile's bins, per feature."""
-    names = list(profile.features) if features is None else list(features)
-    wanted = {n: profile.features[n] for n in names if n in profile.features}
-    if len(wanted) != len(names):
-        missing = next(n for n in names if n not in profile.features)
-        raise ConfigError(f"feature {missing!r} is not in the profile: {list(profile.features)}")
+    wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
     pushdown = _pushdown(data)
     if pushdown is not None:
         return pushdown.count_bins(wanted)
@@ -135,32 +132,24 @@ def count_bins(
 def check_drift(
     profile: Profile,
     current: Data,
-    threshold: float | Mapping[str, float] = 0.1,
-    alpha: float | None = 0.01,
-    smoothing: float = 0.5,
-    min_rows: int = 100,
-    correction: str = "holm",
-    direction: str = "current||reference",
-    base: str = "nats",
-    drift_share: float | None = None,
     features: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    settings: CheckSettings | None = None,
+    **options: Any,
 ) -> DriftReport:
     """Count ``current`` into the profile's bins and judge each feature.
 
-    ``progress``, for file sources, is called with the rows of each batch read.
+    ``options`` are the check options of :data:`airflow_kl.core.settings.OPTIONS`
+    (``threshold``, ``alpha``, ``smoothing``, ``min_rows``, ``correction``,
+    ``direction``, ``base``, ``drift_share``), validated before any data is
+    read; or pass a ready ``settings``. ``progress``, for file sources, is
+    called with the rows of each batch read.
     """
     if not isinstance(profile, Profile):
         raise ConfigError(f"profile must be a Profile (Profile.load(path)), got {profile!r}")
-    settings = CheckSettings(
-        threshold=threshold,
-        alpha=alpha,
-        smoothing=smoothing,
-        min_rows=min_rows,
-        correction=correction,
-        direction=direction,
-        base=base,
-        drift_share=drift_share,
-    )
+    if settings is None:
+        settings = CheckSettings.from_options(options)
+    elif options:
+        raise ConfigError(f"give settings or options, not both: {sorted(options)}")
     counts = count_bins(profile, current, features, progress)
     return compare_counts(profile, counts, settings, features)

@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from .api import build_profile, check_drift
 from .core.errors import AirflowKLError, SourceError
 from .core.profile import Profile
-from .core.report import DriftReport
+from .core.results import DriftReport
+from .core.settings import OPTIONS, CheckSettings
 from .core.storage import atomic_write_text, read_text
 from .report.history import record, trend
 from .report.html import history_trends, write_html
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_INSUFFICIENT = 0, 1, 2, 3
+HISTORY_HELP = "SQLAlchemy URL or SQLite path"
 
 
 class UsageError(Exception):
@@ -38,24 +40,6 @@ def _features(text: str) -> list[str]:
     return names
 
 
-def _alpha(text: str) -> float | None:
-    return None if text.lower() in ("none", "off") else float(text)
-
-
-def _threshold(text: str) -> float | dict[str, float]:
-    """``0.1`` or ``0.1,dep_delay=0.2`` (a default plus per-feature overrides)."""
-    default, overrides = None, {}
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        if sep:
-            overrides[name.strip()] = float(value)
-        else:
-            default = float(name)
-    if not overrides:
-        return default if default is not None else 0.1
-    return overrides if default is None else {"*": default, **overrides}
-
-
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="airflow-kl", description="Binned KL-divergence drift checks.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -71,37 +55,38 @@ def make_parser() -> argparse.ArgumentParser:
     chk = sub.add_parser("check", help="check a partition against a profile")
     chk.add_argument("profile", help="profile JSON written by `airflow-kl profile`")
     chk.add_argument("current", help=".parquet/.csv file or folder of Parquet files")
-    chk.add_argument(
-        "--threshold",
-        type=_threshold,
-        default=0.1,
-        help="KL threshold, or e.g. 0.1,dep_delay=0.2 for per-feature values",
-    )
-    chk.add_argument("--alpha", type=_alpha, default=0.01, help="significance level or 'none'")
-    chk.add_argument("--smoothing", type=float, default=0.5)
-    chk.add_argument("--min-rows", type=int, default=100)
-    chk.add_argument("--correction", choices=("holm", "bonferroni", "bh", "none"), default="holm")
-    chk.add_argument(
-        "--direction",
-        choices=("current||reference", "reference||current"),
-        default="current||reference",
-    )
-    chk.add_argument("--base", choices=("nats", "bits"), default="nats")
-    chk.add_argument("--drift-share", type=float, default=None)
+    for option in OPTIONS:  # the check options, validated by CheckSettings like everywhere
+        choices = f"; one of {', '.join(option.choices)}" if option.choices else ""
+        chk.add_argument(
+            option.flag,
+            dest=option.name,
+            metavar=option.name.upper(),
+            help=f"{option.help}{choices} (default {option.default})",
+        )
     chk.add_argument("--features", type=_features, help="check only these features")
-    chk.add_argument("--json", dest="json_out", help="write the report as JSON here")
-    chk.add_argument("--html", dest="html_out", help="write the HTML report here")
-    chk.add_argument("--history", help="results database (SQLAlchemy URL or SQLite path)")
-    chk.add_argument("--partition", help="partition key recorded in --history")
+    chk.add_argument(
+        "--report-path", "--json", dest="report_path", help="write the report as JSON here"
+    )
+    chk.add_argument("--html-path", "--html", dest="html_path", help="write the HTML report here")
+    chk.add_argument(
+        "--history-db", "--history", dest="history_db", help=f"results database ({HISTORY_HELP})"
+    )
+    chk.add_argument(
+        "--partition-key", "--partition", dest="partition_key", help="partition in --history-db"
+    )
 
     rep = sub.add_parser("report", help="render a report JSON as a self-contained HTML page")
     rep.add_argument("report", help="report JSON written by `check --json`")
     rep.add_argument("-o", "--output", required=True, help="HTML file to write")
-    rep.add_argument("--history", help="results database to draw KL trends from")
+    rep.add_argument(
+        "--history-db", "--history", dest="history_db", help="results database for KL trends"
+    )
     rep.add_argument("--title", default="")
 
     his = sub.add_parser("history", help="print a feature's KL over partitions")
-    his.add_argument("--db", required=True, help="results database (URL or SQLite path)")
+    his.add_argument(
+        "--history-db", "--db", dest="history_db", required=True, help=f"({HISTORY_HELP})"
+    )
     his.add_argument("--feature", required=True)
     his.add_argument("--dag-id")
     his.add_argument("--task-id")
@@ -143,15 +128,15 @@ def run_check(args: argparse.Namespace) -> int:
     profile = Profile.load(args.profile)
     with _progress_bar(args.current) as bar:
         report = _check(profile, args, bar.update)
-    if args.history:
-        if not args.partition:
-            raise UsageError("airflow-kl check: --history needs --partition KEY")
-        record(args.history, report, partition_key=args.partition)
-    if args.json_out:
-        atomic_write_text(args.json_out, report.to_json())
-    if args.html_out:
-        trends = history_trends(args.history, report) if args.history else None
-        write_html(report, args.html_out, title=str(args.current), trends=trends)
+    if args.history_db:
+        if not args.partition_key:
+            raise UsageError("airflow-kl check: --history-db needs --partition-key KEY")
+        record(args.history_db, report, partition_key=args.partition_key)
+    if args.report_path:
+        atomic_write_text(args.report_path, report.to_json())
+    if args.html_path:
+        trends = history_trends(args.history_db, report) if args.history_db else None
+        write_html(report, args.html_path, title=str(args.current), trends=trends)
     print(report.table())
     if report.all_insufficient:
         return EXIT_INSUFFICIENT
@@ -159,19 +144,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check(profile: Profile, args: argparse.Namespace, progress):
+    given = {o.name: getattr(args, o.name) for o in OPTIONS if getattr(args, o.name) is not None}
+    settings = CheckSettings.from_options(given)  # bad options fail before any data is read
     return check_drift(
-        profile,
-        args.current,
-        threshold=args.threshold,
-        alpha=args.alpha,
-        smoothing=args.smoothing,
-        min_rows=args.min_rows,
-        correction=args.correction,
-        direction=args.direction,
-        base=args.base,
-        drift_share=args.drift_share,
-        features=args.features,
-        progress=progress,
+        profile, args.current, features=args.features, progress=progress, settings=settings
     )
 
 
@@ -182,16 +158,16 @@ def run_report(args: argparse.Namespace) -> int:
         if isinstance(exc, AirflowKLError):
             raise
         raise SourceError(f"{args.report} is not a drift report JSON: {exc}") from None
-    trends = history_trends(args.history, report) if args.history else None
+    trends = history_trends(args.history_db, report) if args.history_db else None
     write_html(report, args.output, title=args.title, trends=trends)
     print(f"wrote {args.output}")
     return EXIT_OK
 
 
 def run_history(args: argparse.Namespace) -> int:
-    rows = trend(args.db, args.feature, dag_id=args.dag_id, task_id=args.task_id)
+    rows = trend(args.history_db, args.feature, dag_id=args.dag_id, task_id=args.task_id)
     if not rows:
-        raise SourceError(f"no history for feature {args.feature!r} in {args.db}")
+        raise SourceError(f"no history for feature {args.feature!r} in {args.history_db}")
     print(f"{'partition':<20} {'KL':>8} {'p_value':>9} status")
     for r in rows:
         kl = "inf" if r["kl_infinite"] else f"{r['kl']:.4f}"

@@ -53,7 +53,7 @@ def test_exit_3_insufficient(files, capsys):
         (["check", "{d}/p.json", "{d}/feb.csv", "--alpha", "2"], "alpha must be in (0, 1)"),
         (["check", "{d}/p.json", "{d}/feb.csv", "--threshold", "-1"], "threshold must be"),
         (["check", "{d}/p.json", "{d}/feb.csv", "--smoothing", "nan"], "smoothing must be"),
-        (["check", "{d}/p.json", "{d}/feb.csv", "--correction", "x"], "invalid choice"),
+        (["check", "{d}/p.json", "{d}/feb.csv", "--correction", "x"], "correction must be one of"),
         (["check", "{d}/p.json"], "required: current"),
         (["check", "{d}/feb.csv", "{d}/feb.csv"], "not valid JSON"),
         (["profile", "{d}/jan.parquet", "-o", "{d}/q.json", "--bins", "0"], "bins must be"),

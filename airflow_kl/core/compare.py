@@ -14,106 +14,117 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .decision import (
-    INSUFFICIENT,
-    check_alpha,
-    check_correction,
-    check_drift_share,
-    check_min_rows,
-    check_threshold,
-    correct_pvalues,
-    dataset_drifted,
-    feature_status,
-    g_test,
-)
-from .divergence import BASES, DIRECTIONS, check_smoothing, divergences
+from .decision import INSUFFICIENT, correct_pvalues, dataset_drifted, feature_status, g_test
+from .divergence import Divergences, divergences
 from .errors import ConfigError, SchemaError
-from .profile import Profile
-from .report import BinResult, DriftReport, FeatureResult
+from .profile import FeatureProfile, Profile
+from .results import BinResult, DriftReport, FeatureResult
+from .settings import DEFAULT_KEY, DEFAULTS, CheckSettings
 
-DEFAULT_THRESHOLD = 0.1
-DEFAULT_KEY = "*"  # in a threshold mapping: the value for features not named
+DEFAULT_THRESHOLD = DEFAULTS["threshold"]
+
+
+def profiled_features(profile: Profile, features: list[str] | None) -> list[str]:
+    """The features to judge: all profiled ones, or the named ones, which must be
+    profiled (the same error from every entry point)."""
+    if features is None:
+        return list(profile.features)
+    if isinstance(features, str):
+        raise ConfigError(f"features must be a list of names, got {features!r}")
+    unknown = [n for n in features if n not in profile.features]
+    if unknown:
+        raise ConfigError(
+            f"feature {unknown[0]!r} is not in the profile; profiled: {', '.join(profile.features)}"
+        )
+    return list(features)
 
 
 @dataclass(frozen=True)
-class CheckSettings:
-    """Validated options of a drift check (the contract: docs/statistics.md).
+class FeatureStats:
+    """One feature's counts and statistics before the multiple-testing step."""
 
-    ``threshold`` is one number or a ``{feature: value}`` mapping; in a mapping
-    the key ``"*"`` sets the value for the features it does not name.
+    fp: FeatureProfile
+    current: np.ndarray
+    divergence: Divergences
+    g: float
+    p_raw: float
 
-    >>> CheckSettings(threshold={"*": 0.2, "x": 0.05}).threshold_for("y")
-    0.2
-    >>> CheckSettings(alpha=2)
-    Traceback (most recent call last):
-    ...
-    airflow_kl.core.errors.ConfigError: alpha must be in (0, 1) or None, got 2
-    """
+    @property
+    def n_current(self) -> int:
+        return int(self.current.sum())
 
-    threshold: float | Mapping[str, float] = DEFAULT_THRESHOLD
-    alpha: float | None = 0.01
-    smoothing: float = 0.5
-    min_rows: int = 100
-    correction: str = "holm"
-    direction: str = "current||reference"
-    base: str = "nats"
-    drift_share: float | None = None
-    default_threshold: float = field(default=DEFAULT_THRESHOLD, repr=False)
+    @property
+    def n_reference(self) -> int:
+        return self.fp.n
 
-    def __post_init__(self) -> None:
-        if isinstance(self.threshold, Mapping):
-            thresholds = {
-                str(k): check_threshold(v, f"threshold[{k!r}]") for k, v in self.threshold.items()
-            }
-            default = thresholds.pop(DEFAULT_KEY, self.default_threshold)
-            object.__setattr__(self, "threshold", thresholds)
-            object.__setattr__(self, "default_threshold", default)
-        else:
-            object.__setattr__(self, "threshold", check_threshold(self.threshold))
-            object.__setattr__(self, "default_threshold", self.threshold)
-        object.__setattr__(self, "alpha", check_alpha(self.alpha))
-        object.__setattr__(self, "smoothing", check_smoothing(self.smoothing))
-        object.__setattr__(self, "min_rows", check_min_rows(self.min_rows))
-        object.__setattr__(self, "correction", check_correction(self.correction))
-        object.__setattr__(self, "drift_share", check_drift_share(self.drift_share))
-        if self.direction not in DIRECTIONS:
-            raise ConfigError(f"direction must be one of {DIRECTIONS}, got {self.direction!r}")
-        if self.base not in BASES:
-            raise ConfigError(f"base must be one of {BASES}, got {self.base!r}")
+    def sufficient(self, min_rows: int) -> bool:
+        return self.n_current >= min_rows and self.n_reference >= min_rows
 
-    def threshold_for(self, feature: str) -> float:
-        if isinstance(self.threshold, Mapping):
-            return self.threshold.get(feature, self.default_threshold)
-        return self.threshold
 
-    def check_features(self, features: list[str]) -> None:
-        """Per-feature thresholds must name features that are checked."""
-        if isinstance(self.threshold, Mapping):
-            unknown = sorted(set(self.threshold) - set(features))
-            if unknown:
-                raise ConfigError(
-                    f"threshold names unknown feature {unknown[0]!r}; checked features: "
-                    f"{', '.join(features)}"
-                )
+def feature_stats(fp: FeatureProfile, counts: Any, settings: CheckSettings) -> FeatureStats:
+    """Divergences and the G-test of one feature's current counts against its profile."""
+    current = np.asarray(counts, dtype=np.int64)
+    reference = np.asarray(fp.counts, dtype=np.int64)
+    if current.shape != reference.shape:
+        raise SchemaError(
+            f"feature {fp.name!r}: {current.size} current bins, profile has {reference.size}"
+        )
+    div = divergences(current, reference, settings.smoothing, settings.direction, settings.base)
+    g, _, p_raw = g_test(current, reference)
+    return FeatureStats(fp, current, div, g, p_raw)
 
-    def to_dict(self) -> dict[str, Any]:
-        threshold = dict(self.threshold) if isinstance(self.threshold, Mapping) else self.threshold
-        return {
-            "threshold": threshold,
-            "default_threshold": self.default_threshold,
-            "alpha": self.alpha,
-            "smoothing": self.smoothing,
-            "min_rows": self.min_rows,
-            "correction": self.correction,
-            "direction": self.direction,
-            "base": self.base,
-            "drift_share": self.drift_share,
-        }
+
+def corrected_pvalues(
+    stats: Mapping[str, FeatureStats], settings: CheckSettings
+) -> dict[str, float]:
+    """p-values corrected over the judged features; the others keep their raw value."""
+    judged = [n for n, s in stats.items() if s.sufficient(settings.min_rows)]
+    corrected = correct_pvalues([stats[n].p_raw for n in judged], settings.correction)
+    out = {n: float(s.p_raw) for n, s in stats.items()}
+    out.update(zip(judged, (float(p) for p in corrected), strict=True))
+    return out
+
+
+def feature_result(stats: FeatureStats, p_value: float, settings: CheckSettings) -> FeatureResult:
+    """The verdict and the report row of one feature."""
+    div, threshold = stats.divergence, settings.threshold_for(stats.fp.name)
+    status = feature_status(
+        kl=div.kl,
+        p_value=p_value,
+        n_current=stats.n_current,
+        n_reference=stats.n_reference,
+        threshold=threshold,
+        alpha=settings.alpha,
+        min_rows=settings.min_rows,
+    )
+    bins = tuple(
+        BinResult(label, int(rc), int(cc), float(contrib))
+        for label, rc, cc, contrib in zip(
+            stats.fp.labels, stats.fp.counts, stats.current, div.contributions, strict=True
+        )
+    )
+    return FeatureResult(
+        name=stats.fp.name,
+        kind=stats.fp.kind,
+        kl=_clean(div.kl),
+        js=_clean(div.js),
+        psi=_clean(div.psi),
+        hellinger=_clean(div.hellinger),
+        tv=_clean(div.tv),
+        g_statistic=stats.g,
+        p_value=p_value,
+        p_value_raw=float(stats.p_raw),
+        threshold=threshold,
+        status=status,
+        n_reference=stats.n_reference,
+        n_current=stats.n_current,
+        bins=bins,
+    )
 
 
 def compare_counts(
@@ -123,87 +134,17 @@ def compare_counts(
     features: list[str] | None = None,
 ) -> DriftReport:
     """Judge each profiled feature (or the ``features`` subset) from its current counts."""
-    names = list(profile.features) if features is None else list(features)
-    unknown = [n for n in names if n not in profile.features]
-    if unknown:
-        raise SchemaError(
-            f"feature {unknown[0]!r} is not in the profile; profiled: {', '.join(profile.features)}"
-        )
+    names = profiled_features(profile, features)
     settings.check_features(names)
-    raw: dict[str, dict[str, Any]] = {}
-    for name in names:
-        fp = profile.features[name]
-        if name not in current_counts:
-            raise SchemaError(f"no current counts for feature {name!r}")
-        cur = np.asarray(current_counts[name], dtype=np.int64)
-        ref = np.asarray(fp.counts, dtype=np.int64)
-        if cur.shape != ref.shape:
-            raise SchemaError(f"feature {name!r}: {cur.size} current bins, profile has {ref.size}")
-        div = divergences(cur, ref, settings.smoothing, settings.direction, settings.base)
-        g, _, p_raw = g_test(cur, ref)
-        n_cur, n_ref = int(cur.sum()), int(ref.sum())
-        sufficient = n_cur >= settings.min_rows and n_ref >= settings.min_rows
-        raw[name] = dict(
-            fp=fp,
-            cur=cur,
-            ref=ref,
-            div=div,
-            g=g,
-            p_raw=p_raw,
-            n_cur=n_cur,
-            n_ref=n_ref,
-            sufficient=sufficient,
-        )
-
-    judged = [n for n in names if raw[n]["sufficient"]]
-    corrected = dict(
-        zip(
-            judged,
-            correct_pvalues([raw[n]["p_raw"] for n in judged], settings.correction),
-            strict=True,
-        )
-    )
-    results: dict[str, FeatureResult] = {}
-    for name in names:
-        r = raw[name]
-        div, threshold = r["div"], settings.threshold_for(name)
-        p_value = float(corrected.get(name, r["p_raw"]))
-        status = feature_status(
-            kl=div.kl,
-            p_value=p_value,
-            n_current=r["n_cur"],
-            n_reference=r["n_ref"],
-            threshold=threshold,
-            alpha=settings.alpha,
-            min_rows=settings.min_rows,
-        )
-        bins = tuple(
-            BinResult(label, int(rc), int(cc), float(contrib))
-            for label, rc, cc, contrib in zip(
-                r["fp"].labels, r["ref"], r["cur"], div.contributions, strict=True
-            )
-        )
-        results[name] = FeatureResult(
-            name=name,
-            kind=r["fp"].kind,
-            kl=_clean(div.kl),
-            js=_clean(div.js),
-            psi=_clean(div.psi),
-            hellinger=_clean(div.hellinger),
-            tv=_clean(div.tv),
-            g_statistic=r["g"],
-            p_value=p_value,
-            p_value_raw=float(r["p_raw"]),
-            threshold=threshold,
-            status=status,
-            n_reference=r["n_ref"],
-            n_current=r["n_cur"],
-            bins=bins,
-        )
-    statuses = [f.status for f in results.values()]
+    missing = [n for n in names if n not in current_counts]
+    if missing:
+        raise SchemaError(f"no current counts for feature {missing[0]!r}")
+    stats = {n: feature_stats(profile.features[n], current_counts[n], settings) for n in names}
+    p_values = corrected_pvalues(stats, settings)
+    results = {n: feature_result(stats[n], p_values[n], settings) for n in names}
     return DriftReport(
         features=results,
-        drifted=dataset_drifted(statuses, settings.drift_share),
+        drifted=dataset_drifted([f.status for f in results.values()], settings.drift_share),
         settings=settings.to_dict(),
         profile_checksum=profile.checksum,
     )
@@ -214,4 +155,4 @@ def _clean(value: float) -> float:
     return 0.0 if math.isnan(value) else value
 
 
-__all__ = ["CheckSettings", "compare_counts", "INSUFFICIENT"]
+__all__ = ["CheckSettings", "DEFAULT_KEY", "compare_counts", "INSUFFICIENT"]

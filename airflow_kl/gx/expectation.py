@@ -23,14 +23,17 @@ from great_expectations.render.renderer_configuration import (
 )
 from great_expectations.validator.metric_configuration import MetricConfiguration
 
-from ..core.compare import CheckSettings, compare_counts
+from ..core.compare import compare_counts
 from ..core.decision import INSUFFICIENT
 from ..core.errors import SchemaError
 from ..core.profile import Profile
-from ..core.report import json_number
+from ..core.results import json_number
+from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
 from .metric import METRIC
 
 ProfileLike = dict | str
+# drift_share judges a dataset, not one column: a suite's success is its own.
+EXPECTATION_OPTIONS = tuple(n for n in OPTION_NAMES if n != "drift_share")
 
 
 def load_profile(profile: Any) -> Profile:
@@ -73,14 +76,15 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
 
     family: list[str] | None = None
     profile: ProfileLike
-    threshold: float = 0.1
-    alpha: float | None = 0.01
-    smoothing: float = 0.5
-    min_rows: int = 100
-    correction: Literal["holm", "bonferroni", "bh", "none"] = "holm"
-    direction: Literal["current||reference", "reference||current"] = "current||reference"
-    base: Literal["nats", "bits"] = "nats"
-    allow_insufficient: bool = False
+    threshold: float = DEFAULTS["threshold"]
+    alpha: float | None = DEFAULTS["alpha"]
+    smoothing: float = DEFAULTS["smoothing"]
+    min_rows: int = DEFAULTS["min_rows"]
+    correction: str = DEFAULTS["correction"]
+    direction: str = DEFAULTS["direction"]
+    base: str = DEFAULTS["base"]
+    on_insufficient_data: Literal["fail", "warn"] = "fail"
+    allow_insufficient: bool | None = None  # deprecated: on_insufficient_data="warn"
 
     library_metadata: ClassVar[dict] = {
         "maturity": "production",
@@ -99,6 +103,7 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         "correction",
         "direction",
         "base",
+        "on_insufficient_data",
         "allow_insufficient",
         "family",
     )
@@ -117,15 +122,13 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         return profile_subset(profile, family).to_dict()
 
     def _settings(self) -> CheckSettings:
-        return CheckSettings(
-            threshold=self.threshold,
-            alpha=self.alpha,
-            smoothing=self.smoothing,
-            min_rows=self.min_rows,
-            correction=self.correction,
-            direction=self.direction,
-            base=self.base,
-        )
+        """The same options, names, defaults and validation as ``check_drift``."""
+        return CheckSettings.from_options({n: getattr(self, n) for n in EXPECTATION_OPTIONS})
+
+    def _tolerates_insufficient(self) -> bool:
+        if self.allow_insufficient is not None:
+            return self.allow_insufficient
+        return self.on_insufficient_data == "warn"
 
     def _family(self) -> Profile:
         family = list(self.family or [self.column])
@@ -154,7 +157,7 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         profile = self._family()
         report = compare_counts(profile, metrics[METRIC], self._settings())
         f = report.features[self.column]
-        success = f.status == "ok" or (f.status == INSUFFICIENT and self.allow_insufficient)
+        success = f.status == "ok" or (f.status == INSUFFICIENT and self._tolerates_insufficient())
         details = {
             **f.to_dict(),
             "family": list(profile.features),

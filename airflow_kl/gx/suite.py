@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import great_expectations as gx
 
-from ..core.compare import DEFAULT_THRESHOLD, CheckSettings
+from ..core.compare import DEFAULT_THRESHOLD
+from ..core.errors import ConfigError
 from ..core.profile import Profile
+from ..core.settings import OPTION_NAMES, CheckSettings
 from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
 
 
 def build_suite(
     profile: Profile | dict | str,
-    thresholds: float | Mapping[str, float] = DEFAULT_THRESHOLD,
+    threshold: float | Mapping[str, float] = DEFAULT_THRESHOLD,
     name: str = "airflow_kl_drift",
     features: list[str] | None = None,
     correction: str = "bonferroni",
+    thresholds: float | Mapping[str, float] | None = None,
     **options: Any,
 ) -> gx.ExpectationSuite:
     """One expectation per profiled feature, judged together as one family: each
@@ -27,9 +31,30 @@ def build_suite(
     ``correction`` stays Bonferroni by default, as suites built by airflow-kl
     0.1 were; pass ``"holm"`` to match ``check_drift``'s default.
     """
+    if thresholds is not None:
+        warnings.warn(
+            "build_suite(thresholds=...) is deprecated; use threshold=", DeprecationWarning, 2
+        )
+        threshold = thresholds
+    if options.get("allow_insufficient") is not None:
+        warnings.warn(
+            "allow_insufficient is deprecated; use on_insufficient_data='warn' (or 'fail')",
+            DeprecationWarning,
+            2,
+        )
+        on = "warn" if options.pop("allow_insufficient") else "fail"
+        options["on_insufficient_data"] = on
     profile = load_profile(profile)
     names = list(features or profile.features)
-    settings = CheckSettings(threshold=thresholds, correction=correction)
+    if options.get("drift_share") is not None:
+        raise ConfigError(
+            "drift_share judges a whole dataset; a GX suite succeeds only when every "
+            "expectation does: use check_drift or KLDriftCheckOperator for drift_share"
+        )
+    checked = {k: v for k, v in options.items() if k in OPTION_NAMES}
+    settings = CheckSettings.from_options(
+        {**checked, "threshold": threshold, "correction": correction}
+    )
     settings.check_features(names)
     expectations = [
         ExpectColumnBinnedKlDivergenceToBeLessThan(
@@ -38,7 +63,7 @@ def build_suite(
             threshold=settings.threshold_for(column),
             family=names,
             correction=settings.correction,
-            **options,
+            **{k: v for k, v in options.items() if k != "drift_share"},
         )
         for column in names
     ]

@@ -16,6 +16,7 @@ _LAZY = {
     "KLDriftCheckOperator": ".operators",
     "DriftDetected": ".exceptions",
     "InsufficientData": ".exceptions",
+    "InvalidDriftInput": ".exceptions",
     "drift_branch": ".branch",
 }
 

@@ -8,7 +8,7 @@ Airflow-free API, the report goes to XCom, and only then is the verdict acted on
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +16,14 @@ from airflow.sdk import Asset, BaseOperator
 from airflow.sdk.exceptions import AirflowSkipException
 
 from ..api import build_profile, check_drift
-from ..core.compare import CheckSettings
 from ..core.errors import AirflowKLError
 from ..core.profile import Profile
+from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
 from ..core.storage import atomic_write_text, within
 from ..report.html import write_html
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
 from .links import HTML_XCOM_KEY, DriftReportLink
-from .sources import describe, resolve_source, sql_engine
+from .source_args import describe, resolve_source, sql_engine
 
 ON_DRIFT = ("fail", "warn", "skip")
 ON_INSUFFICIENT = ("fail", "skip", "warn")
@@ -135,7 +135,10 @@ class KLDriftCheckOperator(BaseOperator):
     :param source: a Parquet/CSV path or folder, a SQL mapping
         ``{"conn_id", "table" | "sql", "where", "parameters"}``, or a callable
         returning a DataFrame (templated, except callables).
-    :param threshold: KL threshold, or ``{feature: value, "*": default}``.
+    :param threshold, alpha, smoothing, min_rows, correction, direction, base,
+        drift_share: the check options, with the names, defaults and validation
+        of :class:`~airflow_kl.CheckSettings` (all templated; a rendered
+        ``"0.2"``, ``"none"`` or JSON mapping is read as the value it spells).
     :param on_drift: ``"fail"`` raises :class:`DriftDetected` (no retries),
         ``"warn"`` logs and succeeds, ``"skip"`` marks the task skipped.
     :param on_insufficient_data: when no feature has ``min_rows`` rows:
@@ -157,7 +160,7 @@ class KLDriftCheckOperator(BaseOperator):
     template_fields = (
         "profile",
         "source",
-        "threshold",
+        *OPTION_NAMES,
         "features",
         "report_path",
         "html_path",
@@ -174,11 +177,6 @@ class KLDriftCheckOperator(BaseOperator):
         *,
         profile: str,
         source: Any,
-        threshold: float | Mapping = 0.1,
-        alpha: float | None = 0.01,
-        smoothing: float = 0.5,
-        min_rows: int = 100,
-        correction: str = "holm",
         features: list[str] | None = None,
         on_drift: str = "fail",
         on_insufficient_data: str = "fail",
@@ -192,15 +190,16 @@ class KLDriftCheckOperator(BaseOperator):
         base_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
+        options = {name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs}
         if drift_asset is not None:
             asset = drift_asset if isinstance(drift_asset, Asset) else Asset(drift_asset)
             kwargs["outlets"] = [*(kwargs.get("outlets") or []), asset]
         else:
             asset = None
         super().__init__(**kwargs)
-        self.profile, self.source, self.threshold = profile, source, threshold
-        self.alpha, self.smoothing, self.min_rows = alpha, smoothing, min_rows
-        self.correction, self.features = correction, features
+        for name in OPTION_NAMES:  # templated, so validated in execute()
+            setattr(self, name, options.get(name, DEFAULTS[name]))
+        self.profile, self.source, self.features = profile, source, features
         self.on_drift, self.on_insufficient_data = on_drift, on_insufficient_data
         self.drift_asset, self.report_path = asset, report_path
         self.html_path, self.html_url = html_path, html_url
@@ -214,33 +213,32 @@ class KLDriftCheckOperator(BaseOperator):
         self.source, self.profile, self.report_path, self.html_path = _confine(
             self.base_dir, self.source, self.profile, self.report_path, self.html_path
         )
-        try:
-            # options first: a typo fails before any data is read
-            CheckSettings(
-                threshold=self.threshold,
-                alpha=self.alpha,
-                smoothing=self.smoothing,
-                min_rows=self.min_rows,
-                correction=self.correction,
-            )
-            report = check_drift(
-                Profile.load(self.profile),
-                resolve_source(self.source),
-                threshold=self.threshold,
-                alpha=self.alpha,
-                smoothing=self.smoothing,
-                min_rows=self.min_rows,
-                correction=self.correction,
-                features=self.features,
-            )
-        except AirflowKLError as exc:
-            raise InvalidDriftInput(str(exc)) from exc
-        result = report.to_dict()
-        result["source"] = describe(self.source)
-        result["profile"] = str(self.profile)
+        report = self._check()
+        result = {**report.to_dict(), "source": describe(self.source), "profile": str(self.profile)}
         self.log.info(
             "drift check of %s against %s\n%s", result["source"], self.profile, report.table()
         )
+        self._write_outputs(report, result, context)
+        context["ti"].xcom_push(key="return_value", value=result)
+        self._emit_asset_event(report, result, context)
+        self._act(report, result)
+        return result
+
+    def _check(self) -> Any:
+        """Validate the options (before any data is read), then count and judge."""
+        try:
+            settings = CheckSettings.from_options({n: getattr(self, n) for n in OPTION_NAMES})
+            return check_drift(
+                Profile.load(self.profile),
+                resolve_source(self.source),
+                features=self.features,
+                settings=settings,
+            )
+        except AirflowKLError as exc:
+            raise InvalidDriftInput(str(exc)) from exc
+
+    def _write_outputs(self, report: Any, result: dict[str, Any], context: Any) -> None:
+        """The report JSON, the history rows and the HTML report with its link."""
         if self.report_path:
             atomic_write_text(self.report_path, report.to_json())
         self._record_history(report, context)
@@ -252,7 +250,8 @@ class KLDriftCheckOperator(BaseOperator):
             url = self.html_url or Path(html).resolve().as_uri()
             context["ti"].xcom_push(key=HTML_XCOM_KEY, value=url)
             self.log.info("HTML drift report: %s", url)
-        context["ti"].xcom_push(key="return_value", value=result)
+
+    def _emit_asset_event(self, report: Any, result: dict[str, Any], context: Any) -> None:
         if self.drift_asset is not None:
             context["outlet_events"][self.drift_asset].extra = {
                 "drifted": report.drifted,
@@ -260,8 +259,6 @@ class KLDriftCheckOperator(BaseOperator):
                 "profile_checksum": report.profile_checksum,
                 "source": result["source"],
             }
-        self._act(report, result)
-        return result
 
     def _record_history(self, report: Any, context: Any) -> None:
         if not (self.history_db or self.history_conn_id):
@@ -278,8 +275,8 @@ class KLDriftCheckOperator(BaseOperator):
     def _act(self, report: Any, result: dict[str, Any]) -> None:
         if report.all_insufficient:
             message = (
-                f"no feature has min_rows={self.min_rows} rows in {result['source']}; "
-                "nothing could be judged"
+                f"no feature has min_rows={report.settings['min_rows']} rows in "
+                f"{result['source']}; nothing could be judged"
             )
             if self.on_insufficient_data == "fail":
                 raise InsufficientData(message)

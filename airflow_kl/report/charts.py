@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from ..core.report import FeatureResult  # noqa: E402
+from ..core.results import FeatureResult  # noqa: E402
 
 REFERENCE_COLOR = "#4c78a8"
 CURRENT_COLOR = "#f58518"

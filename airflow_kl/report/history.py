@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import ConfigError
-from ..core.report import DriftReport
+from ..core.results import DriftReport
 
 METADATA = sa.MetaData()
 HISTORY = sa.Table(

@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from ..core.report import DriftReport
+from ..core.results import DriftReport
 from ..core.storage import atomic_write_text
 from .charts import feature_svg
 from .templates import PAGE

@@ -94,8 +94,11 @@ def test_insufficient_data_fails_unless_allowed(data):
     assert strict.success is False
     assert all(r.result["details"]["status"] == "insufficient_data" for r in strict.results)
     assert all(isinstance(r.result["observed_value"], float) for r in strict.results)
-    relaxed = validate(build_suite(profile, allow_insufficient=True), tiny)
+    relaxed = validate(build_suite(profile, on_insufficient_data="warn"), tiny)
     assert relaxed.success is True
+    with pytest.warns(DeprecationWarning, match="on_insufficient_data"):
+        old = build_suite(profile, allow_insufficient=True)
+    assert validate(old, tiny).success is True
 
 
 def test_infinite_kl_is_explicit_and_strict_json(data):
@@ -113,10 +116,10 @@ def test_profile_by_path_and_bad_options(data, tmp_path):
     profile.save(tmp_path / "p.json")
     by_path = validate(build_suite(str(tmp_path / "p.json")), sep)
     assert_matches_check_drift(by_path, profile, sep)
-    with pytest.raises(Exception, match="family_size"):
-        ExpectColumnBinnedKlDivergenceToBeLessThan(
-            column="x", profile=profile.to_dict(), family_size=0
-        )
+    with pytest.raises(ak.ConfigError, match="correction must be one of"):
+        build_suite(profile, correction="holmes")
+    with pytest.raises(ak.ConfigError, match="unknown feature 'typo'"):
+        build_suite(profile, threshold={"typo": 0.2})
 
 
 def test_prescriptive_rendering(data):
@@ -127,4 +130,5 @@ def test_prescriptive_rendering(data):
     exp.render()
     text = json.dumps([c.to_json_dict() for c in exp.rendered_content])
     assert "binned KL divergence from its reference profile must be less than" in text
-    assert '"threshold": 0.2' in text or "0.2" in text
+    params = exp.rendered_content[0].to_json_dict()["value"]["params"]
+    assert params["threshold"]["value"] == 0.2 and params["column"]["value"] == "arr_delay"

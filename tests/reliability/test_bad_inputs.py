@@ -108,7 +108,7 @@ def test_high_cardinality_categorical_is_bounded(tmp_path):
     [
         ({"threshold": -0.1}, "threshold must be a finite number >= 0, got -0.1"),
         ({"threshold": float("nan")}, "threshold must be"),
-        ({"threshold": "0.1"}, "threshold must be a number, got '0.1'"),
+        ({"threshold": "high"}, "threshold must be a number, got 'high'"),
         ({"threshold": {"x": -1}}, r"threshold\['x'\] must be"),
         ({"alpha": 0}, "alpha must be in \\(0, 1\\) or None, got 0"),
         ({"alpha": 1.5}, "got 1.5"),

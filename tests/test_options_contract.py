@@ -1,0 +1,190 @@
+"""One contract: every check option has the same name, default, validation and
+error in the Python API, the CLI, the Airflow operator and the GX expectation."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import airflow_kl as ak
+from airflow_kl.cli import main
+from airflow_kl.core.settings import DEFAULTS, OPTIONS, options_table
+from airflow_kl.gx import ExpectColumnBinnedKlDivergenceToBeLessThan, build_suite
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# option: (a value other than the default, the same value as text, a bad value as text)
+WALK = {
+    "threshold": (0.2, "0.2", "-1"),
+    "alpha": (0.05, "0.05", "2"),
+    "smoothing": (1.0, "1", "-0.5"),
+    "min_rows": (50, "50", "0"),
+    "correction": ("bh", "bh", "holmes"),
+    "direction": ("reference||current", "reference||current", "both"),
+    "base": ("bits", "bits", "decibans"),
+    "drift_share": (0.5, "0.5", "1.5"),
+}
+GX_OPTIONS = [o.name for o in OPTIONS if o.name != "drift_share"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("contract")
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"x": rng.normal(size=500), "c": rng.choice(["a", "b"], 500)})
+    ak.build_profile(frame).save(folder / "p.json")
+    frame.to_parquet(folder / "cur.parquet")
+    return folder, frame
+
+
+def test_the_walk_covers_every_option():
+    assert sorted(WALK) == sorted(o.name for o in OPTIONS)
+
+
+def test_readme_table_is_the_settings_table():
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- options -->\n(.*?)\n<!-- /options -->", readme, re.S)
+    assert block is not None and block.group(1) == options_table()
+
+
+def test_defaults_are_the_same_everywhere():
+    assert ak.CheckSettings().to_dict() | {"default_threshold": DEFAULTS["threshold"]} == {
+        **DEFAULTS,
+        "default_threshold": DEFAULTS["threshold"],
+    }
+    fields = ExpectColumnBinnedKlDivergenceToBeLessThan.__fields__
+    assert {n: fields[n].default for n in GX_OPTIONS} == {n: DEFAULTS[n] for n in GX_OPTIONS}
+    from airflow_kl.provider import KLDriftCheckOperator
+
+    op = KLDriftCheckOperator(task_id="t", profile="p.json", source="s.parquet")
+    assert {n: getattr(op, n) for n in DEFAULTS} == DEFAULTS
+    assert set(DEFAULTS) <= set(KLDriftCheckOperator.template_fields)
+
+
+@pytest.mark.parametrize("name", list(WALK))
+def test_python_cli_and_gx_read_each_option_the_same(name, data, tmp_path):
+    folder, frame = data
+    value, text, _ = WALK[name]
+    profile = ak.Profile.load(folder / "p.json")
+    want = ak.check_drift(profile, frame, **{name: value}).settings[name]
+    assert want == value
+    assert ak.check_drift(profile, frame, **{name: text}).settings[name] == value
+    out = tmp_path / "r.json"
+    flag = next(o.flag for o in OPTIONS if o.name == name)
+    code = main(
+        [
+            "check",
+            str(folder / "p.json"),
+            str(folder / "cur.parquet"),
+            flag,
+            text,
+            "--report-path",
+            str(out),
+        ]
+    )
+    assert code in (0, 1)
+    assert json.loads(out.read_text())["settings"][name] == value
+    if name in GX_OPTIONS:
+        exp = ExpectColumnBinnedKlDivergenceToBeLessThan(
+            column="x", profile=profile, **{name: value}
+        )
+        assert exp._settings().to_dict()[name] == value
+
+
+@pytest.mark.parametrize("name", list(WALK))
+def test_a_bad_value_gets_one_error_from_every_entry_point(name, data, capsys):
+    folder, frame = data
+    _, _, bad = WALK[name]
+    profile = ak.Profile.load(folder / "p.json")
+    with pytest.raises(ak.ConfigError) as python_error:
+        ak.check_drift(profile, frame, **{name: bad})
+    message = str(python_error.value)
+    assert name in message
+    flag = next(o.flag for o in OPTIONS if o.name == name)
+    code = main(["check", str(folder / "p.json"), str(folder / "cur.parquet"), flag, bad])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == f"airflow-kl: error: {message}"
+    if name in GX_OPTIONS:
+        with pytest.raises(ak.ConfigError, match=re.escape(message)):
+            build_suite(profile, **{name: bad})
+    else:
+        with pytest.raises(ak.ConfigError, match="drift_share judges a whole dataset"):
+            build_suite(profile, **{name: bad})
+
+
+def test_templated_options_render_to_values_in_a_dag_run(data, airflow_db):
+    """threshold, alpha and min_rows from Jinja (strings, and a JSON mapping)."""
+    from tests.provider.test_operators import run_check
+
+    folder, _ = data
+    run, ti, report = run_check(
+        "templated_options",
+        profile=str(folder / "p.json"),
+        source=str(folder / "cur.parquet"),
+        threshold='{{ \'{"*": 0.3, "x": 0.25}\' }}',
+        alpha="{{ 0.02 }}",
+        min_rows="{{ 10 * 5 }}",
+        correction="{{ 'bonferroni' }}",
+    )
+    assert ti.state == "success"
+    assert report["settings"]["threshold"] == {"x": 0.25}
+    assert report["settings"]["default_threshold"] == 0.3
+    assert (report["settings"]["alpha"], report["settings"]["min_rows"]) == (0.02, 50)
+    assert report["settings"]["correction"] == "bonferroni"
+
+
+def test_a_bad_templated_option_fails_once_with_the_same_message(data, airflow_db):
+    from tests.provider.test_operators import run_check
+
+    folder, frame = data
+    profile = ak.Profile.load(folder / "p.json")
+    with pytest.raises(ak.ConfigError) as python_error:
+        ak.check_drift(profile, frame, min_rows="many")
+    run, ti, report = run_check(
+        "bad_template",
+        profile=str(folder / "p.json"),
+        source=str(folder / "cur.parquet"),
+        min_rows="{{ 'many' }}",
+    )
+    assert ti.state == "failed" and ti.try_number == 1 and report is None
+    assert str(python_error.value) == "min_rows must be an integer >= 1, got 'many'"
+
+
+def test_public_exceptions_import_from_where_the_readme_says():
+    from airflow_kl import ConfigError, ProfileError, SchemaError, SourceError  # noqa: F401
+    from airflow_kl.provider import DriftDetected, InsufficientData, InvalidDriftInput
+
+    assert all(
+        issubclass(e, Exception) for e in (DriftDetected, InsufficientData, InvalidDriftInput)
+    )
+
+
+def test_a_feature_not_in_the_profile_is_the_same_error_everywhere(data):
+    folder, frame = data
+    profile = ak.Profile.load(folder / "p.json")
+    from airflow_kl.core.compare import compare_counts
+
+    with pytest.raises(ak.ConfigError, match="'nope' is not in the profile") as a:
+        ak.check_drift(profile, frame, features=["nope"])
+    with pytest.raises(ak.ConfigError) as b:
+        compare_counts(profile, {}, ak.CheckSettings(), ["nope"])
+    assert str(a.value) == str(b.value)
+
+
+def test_the_core_imports_without_pandas_or_pyarrow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, airflow_kl, airflow_kl.core.compare, airflow_kl.core.settings\n"
+        "heavy = [m for m in ('pandas', 'pyarrow', 'airflow', 'great_expectations') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
