@@ -13,6 +13,7 @@ import os
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,11 +95,9 @@ def iter_batches(
     """Record batches of the projected ``columns`` of a file or folder."""
     path = Path(data)
     fmt = _location_format(path)
-    try:
+    with _read_errors(path):
         if fmt == "zip":
-            zf, member = _zip_member(path)
-            with zf, zf.open(member) as handle:
-                reader = pacsv.open_csv(handle, convert_options=_csv_convert(column_types))
+            with _zipped_csv(path, column_types) as reader:
                 for batch in reader:
                     yield batch.select(columns) if columns is not None else batch
             return
@@ -112,8 +111,22 @@ def iter_batches(
             yield from dataset.to_batches(
                 columns=columns, batch_size=batch_rows, batch_readahead=1, fragment_readahead=1
             )
+
+
+@contextmanager
+def _read_errors(path: Path) -> Iterator[None]:
+    """Arrow, zip and OS errors while reading ``path`` as one SourceError naming it."""
+    try:
+        yield
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, zipfile.BadZipFile) as exc:
         raise SourceError(f"cannot read {str(path)!r}: {exc}") from None
+
+
+@contextmanager
+def _zipped_csv(path: Path, column_types) -> Iterator[pacsv.CSVStreamingReader]:
+    zf, member = _zip_member(path)
+    with zf, zf.open(member) as handle:
+        yield pacsv.open_csv(handle, convert_options=_csv_convert(column_types))
 
 
 def _engine(fmt: str) -> str:
@@ -125,14 +138,11 @@ def read_schema(data: str | os.PathLike) -> pa.Schema:
     types Arrow infers from the first block (numbers are then read as float64)."""
     path = Path(data)
     fmt = _location_format(path)
-    try:
+    with _read_errors(path):
         if fmt == "zip":
-            zf, member = _zip_member(path)
-            with zf, zf.open(member) as handle:
-                return pacsv.open_csv(handle, convert_options=_csv_convert(None)).schema
+            with _zipped_csv(path, None) as reader:
+                return reader.schema
         return _dataset(path, fmt, None).schema
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, zipfile.BadZipFile) as exc:
-        raise SourceError(f"cannot read {str(path)!r}: {exc}") from None
 
 
 def _location_format(path: Path) -> str:
