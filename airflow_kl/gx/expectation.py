@@ -10,6 +10,8 @@ Its ``observed_value`` is the KL (``"inf"`` when infinite), never ``None``.
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any, ClassVar, Literal
 
 from great_expectations.compatibility import pydantic
@@ -37,12 +39,47 @@ EXPECTATION_OPTIONS = tuple(n for n in OPTION_NAMES if n != "drift_share")
 
 
 def load_profile(profile: Any) -> Profile:
-    """A Profile from a Profile, its JSON dict, or a path/URI to its file."""
+    """A Profile from a Profile, its JSON dict or text, or a path/URI to its file."""
     if isinstance(profile, Profile):
         return profile
     if isinstance(profile, dict):
         return Profile.from_dict(profile)
+    if _is_text(profile):
+        return _profile_from_text(profile)
     return Profile.load(profile)
+
+
+def _is_text(profile: Any) -> bool:
+    """A profile given as JSON text (not a path)."""
+    return isinstance(profile, str) and profile.lstrip().startswith("{")
+
+
+@functools.lru_cache(maxsize=64)
+def _profile_from_text(text: str) -> Profile:
+    """Parsed (and checksum-verified) once per text: GX asks for it many times a run."""
+    return Profile.from_json(text)
+
+
+_REPORTS: dict[tuple, Any] = {}
+
+
+def _family_report(profile: Profile, counts: dict, settings: CheckSettings) -> Any:
+    """The family's report, judged once for all its expectations (each reads its row).
+
+    The key is everything the verdict depends on: the profile, the counts and
+    the settings; the last few reports are kept.
+    """
+    key = (profile.checksum, json.dumps(counts, sort_keys=True), repr(settings))
+    if key not in _REPORTS:
+        while len(_REPORTS) >= 8:
+            _REPORTS.pop(next(iter(_REPORTS)))
+        _REPORTS[key] = compare_counts(profile, counts, settings)
+    return _REPORTS[key]
+
+
+def profile_text(profile: Profile) -> str:
+    """A profile as compact JSON text, the form an expectation keeps it in."""
+    return json.dumps(profile.to_dict(), separators=(",", ":"), allow_nan=False)
 
 
 def profile_subset(profile: Profile, features: list[str]) -> Profile:
@@ -110,16 +147,28 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
     args_keys = ("column", "profile", "threshold")
 
     @pydantic.validator("profile", pre=True)
-    def _profile_as_dict(cls, value: Any, values: dict[str, Any]) -> Any:
-        """Keep only the family's features: a suite then stays small, and GX's
-        per-call copies of the configuration too."""
+    def _profile_as_text(cls, value: Any, values: dict[str, Any]) -> Any:
+        """Keep the family's features as one JSON string: GX copies, hashes and
+        serialises an expectation's configuration many times a run, and a string
+        costs nothing there, where a nested dict costs every one of its values."""
         if isinstance(value, str):
             return value
         profile = load_profile(value)
         family = values.get("family") or [values.get("column")]
         if any(f not in profile.features for f in family):
-            return profile.to_dict()  # refused with a clear error at validation
-        return profile_subset(profile, family).to_dict()
+            raise SchemaError(
+                f"family names {[f for f in family if f not in profile.features]} not in "
+                f"the profile: {', '.join(profile.features)}"
+            )
+        return profile_text(profile_subset(profile, family))
+
+    @pydantic.root_validator(skip_on_failure=True)
+    def _family_lives_in_the_profile(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Once the profile text is cut to the family, the family is its features:
+        the list is dropped, so GX's many copies of the configuration stay small."""
+        if _is_text(values.get("profile")):
+            values["family"] = None
+        return values
 
     def _settings(self) -> CheckSettings:
         """The same options, names, defaults and validation as ``check_drift``."""
@@ -131,6 +180,14 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         return self.on_insufficient_data == "warn"
 
     def _family(self) -> Profile:
+        """The profile of the features judged together with this column."""
+        if _is_text(self.profile):
+            profile = _profile_from_text(self.profile)
+            if self.column not in profile.features:
+                raise SchemaError(
+                    f"column {self.column!r} is not in the profile: {', '.join(profile.features)}"
+                )
+            return profile
         family = list(self.family or [self.column])
         if self.column not in family:
             family.append(self.column)
@@ -146,16 +203,14 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
             MetricConfiguration(
                 metric_name=METRIC,
                 metric_domain_kwargs=kwargs["metric_domain_kwargs"],
-                metric_value_kwargs={
-                    "features": {name: f.to_dict() for name, f in profile.features.items()}
-                },
+                metric_value_kwargs={"profile": profile_text(profile)},
             ),
         )
         return deps
 
     def _validate(self, metrics: dict, runtime_configuration=None, execution_engine=None):
         profile = self._family()
-        report = compare_counts(profile, metrics[METRIC], self._settings())
+        report = _family_report(profile, metrics[METRIC], self._settings())
         f = report.features[self.column]
         success = f.status == "ok" or (f.status == INSUFFICIENT and self._tolerates_insufficient())
         details = {

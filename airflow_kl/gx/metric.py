@@ -6,8 +6,8 @@ with), so GX computes it once per batch, in one pass, and each expectation
 reads its column's counts and its family's p-values from it. One small
 method per execution engine, each delegating to the counting code of
 :mod:`airflow_kl.sources`, so GX and ``check_drift`` count identically.
-The bins arrive as the metric value kwarg ``features``
-(``{name: FeatureProfile.to_dict()}``).
+The bins arrive as the metric value kwarg ``profile``: the family's profile
+as JSON text (parsed once per text).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ METRIC = "table.airflow_kl_bin_counts"
 
 
 def features_from_kwargs(kwargs: dict[str, Any]) -> dict[str, FeatureProfile]:
-    return {name: FeatureProfile.from_dict(name, spec) for name, spec in kwargs["features"].items()}
+    from .expectation import load_profile
+
+    return dict(load_profile(kwargs["profile"]).features)
 
 
 def _as_lists(counts: dict[str, np.ndarray]) -> dict[str, list[int]]:
@@ -42,7 +44,7 @@ class TableAirflowKLBinCounts(TableMetricProvider):
     """``{feature: [count per bin (value bins, [OTHER,] MISSING)]}``."""
 
     metric_name = METRIC
-    value_keys = ("features",)
+    value_keys = ("profile",)
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
