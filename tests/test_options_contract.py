@@ -130,12 +130,25 @@ def test_templated_options_render_to_values_in_a_dag_run(data, airflow_db):
         alpha="{{ 0.02 }}",
         min_rows="{{ 10 * 5 }}",
         correction="{{ 'bonferroni' }}",
+        smoothing="{{ 1 }}",
+        direction="{{ 'reference||current' }}",
+        base="{{ 'bits' }}",
+        drift_share="{{ 0.5 }}",
+        on_drift="warn",
     )
     assert ti.state == "success"
-    assert report["settings"]["threshold"] == {"x": 0.25}
+    expected = ak.CheckSettings(
+        threshold={"*": 0.3, "x": 0.25},
+        alpha=0.02,
+        min_rows=50,
+        correction="bonferroni",
+        smoothing=1.0,
+        direction="reference||current",
+        base="bits",
+        drift_share=0.5,
+    ).to_dict()
+    assert report["settings"] == expected
     assert report["settings"]["default_threshold"] == 0.3
-    assert (report["settings"]["alpha"], report["settings"]["min_rows"]) == (0.02, 50)
-    assert report["settings"]["correction"] == "bonferroni"
 
 
 def test_a_bad_templated_option_fails_once_with_the_same_message(data, airflow_db):
@@ -153,6 +166,16 @@ def test_a_bad_templated_option_fails_once_with_the_same_message(data, airflow_d
     )
     assert ti.state == "failed" and ti.try_number == 1 and report is None
     assert str(python_error.value) == "min_rows must be an integer >= 1, got 'many'"
+
+
+def test_renamed_arguments_still_work_with_a_warning(data):
+    folder, frame = data
+    profile = ak.Profile.load(folder / "p.json")
+    with pytest.warns(DeprecationWarning, match="use threshold="):
+        old = build_suite(profile, thresholds={"x": 0.3})
+    new = build_suite(profile, threshold={"x": 0.3})
+    assert [e.threshold for e in old.expectations] == [e.threshold for e in new.expectations]
+    assert [e.threshold for e in new.expectations] == [0.3, DEFAULTS["threshold"]]
 
 
 def test_public_exceptions_import_from_where_the_readme_says():
