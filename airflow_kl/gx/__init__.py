@@ -5,12 +5,16 @@ Importing this package registers both with GX.
 
 from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
 from .metric import TableAirflowKLBinCounts
-from .suite import build_suite, validate
+from .suite import build_suite
+from .validation import Validation, load_suite, run_suite, validate
 
 __all__ = [
     "TableAirflowKLBinCounts",
     "ExpectColumnBinnedKlDivergenceToBeLessThan",
+    "Validation",
     "build_suite",
+    "load_suite",
+    "run_suite",
     "load_profile",
     "validate",
 ]

@@ -17,7 +17,8 @@ from typing import Any, ClassVar, Literal
 from great_expectations.compatibility import pydantic
 from great_expectations.expectations.expectation import ColumnAggregateExpectation
 from great_expectations.expectations.registry import get_metric_kwargs
-from great_expectations.render import RenderedStringTemplateContent
+from great_expectations.render import RenderedStringTemplateContent, RenderedTableContent
+from great_expectations.render.components import LegacyDiagnosticRendererType
 from great_expectations.render.renderer.renderer import renderer
 from great_expectations.render.renderer_configuration import (
     RendererConfiguration,
@@ -257,3 +258,50 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
                 }
             )
         ]
+
+    @classmethod
+    @renderer(renderer_type=LegacyDiagnosticRendererType.OBSERVED_VALUE)
+    def _diagnostic_observed_value_renderer(
+        cls, configuration=None, result=None, runtime_configuration=None, **kwargs
+    ):
+        """Data Docs' "observed value": the KL with the gates it was judged by."""
+        details = (result.result or {}).get("details") if result is not None else None
+        if not details:
+            return "--"
+        kl, p = details.get("kl"), details.get("p_value")
+        kl_text = "inf" if kl == "inf" else f"{float(kl):.4f}"
+        p_text = f"{float(p):.3g}" if p is not None else "--"
+        return (
+            f"KL {kl_text} (threshold {details.get('threshold')}), p = {p_text}: "
+            f"{details.get('status')}"
+        )
+
+    @classmethod
+    @renderer(renderer_type=LegacyDiagnosticRendererType.UNEXPECTED_TABLE)
+    def _diagnostic_unexpected_table_renderer(
+        cls, configuration=None, result=None, runtime_configuration=None, **kwargs
+    ):
+        """Data Docs' detail table: reference and current counts and KL share per bin."""
+        details = (result.result or {}).get("details") if result is not None else None
+        if not details or not details.get("bins"):
+            return None
+        rows = [
+            [
+                b["label"],
+                b["reference_count"],
+                b["current_count"],
+                b["contribution"]
+                if isinstance(b["contribution"], str)
+                else f"{b['contribution']:.5f}",
+            ]
+            for b in details["bins"]
+        ]
+        table = RenderedTableContent(
+            **{
+                "content_block_type": "table",
+                "header_row": ["bin", "reference", "current", "KL contribution"],
+                "table": rows,
+                "styling": {"classes": ["table-bordered", "table-sm", "mt-3"]},
+            }
+        )
+        return [table]  # Data Docs appends it to the expectation's cell

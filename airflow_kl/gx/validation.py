@@ -1,0 +1,160 @@
+"""Run a GX suite on one partition: the validation result, and optionally Data Docs.
+
+Airflow-free, so the provider's validation operator stays a thin adapter and
+these steps are tested without Airflow. A partition is a pandas or Spark
+DataFrame, or a SQL table or query (counted in the database by GX's SQL
+engine); the run is a GX ``Checkpoint`` whose ``UpdateDataDocsAction`` builds
+the Data Docs site into a folder when one is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+
+from ..core.errors import ConfigError, SourceError
+from ..core.storage import read_text
+
+SITE = "airflow_kl"
+
+
+def load_suite(path: str | os.PathLike) -> gx.ExpectationSuite:
+    """A suite from its JSON file (``suite.to_json_dict()``); anything else is refused."""
+    from great_expectations.core.expectation_suite import expectationSuiteSchema
+
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+        return gx.ExpectationSuite(**expectationSuiteSchema.load(data))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{os.fspath(path)!r} is not JSON: {exc}") from None
+    except Exception as exc:  # marshmallow and GX raise their own types for a bad suite
+        raise ConfigError(f"{os.fspath(path)!r} is not a GX expectation suite: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What a run produced: GX's result and the Data Docs index (if built)."""
+
+    result: Any
+    docs_index: Path | None = None
+
+    @property
+    def success(self) -> bool:
+        return bool(self.result.success)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as strict JSON (``describe_dict``), with the suite's statistics."""
+        described = self.result.describe_dict()
+        json.dumps(described, allow_nan=False)  # strict JSON, or fail here
+        return described
+
+    def failed(self) -> list[str]:
+        """``expectation_type(column)`` of every expectation that did not succeed."""
+        return [
+            f"{r.expectation_config.type}({r.expectation_config.kwargs.get('column', '')})"
+            for r in self.result.results
+            if not r.success
+        ]
+
+
+def batch_definition(
+    context: Any,
+    data: Any = None,
+    *,
+    connection_string: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """A GX batch definition for the partition, and the parameters of its run."""
+    if connection_string is not None:
+        if (table is None) == (query is None):
+            raise ConfigError("a SQL partition needs exactly one of table= or query=")
+        source = context.data_sources.add_or_update_sql(
+            "airflow_kl_sql", connection_string=connection_string
+        )
+        if table is not None:
+            asset = source.add_table_asset("airflow_kl_table", table_name=table)
+        else:
+            asset = source.add_query_asset("airflow_kl_query", query=query)
+        return asset.add_batch_definition_whole_table("whole"), {}
+    if data is None:
+        raise SourceError("nothing to validate: give a DataFrame or a SQL table/query")
+    if type(data).__module__.startswith("pyspark."):
+        source = context.data_sources.add_or_update_spark("airflow_kl_spark")
+    else:
+        source = context.data_sources.add_or_update_pandas("airflow_kl_pandas")
+    asset = source.add_dataframe_asset("airflow_kl_frame")
+    return asset.add_batch_definition_whole_dataframe("whole"), {"dataframe": data}
+
+
+def run_suite(
+    suite: gx.ExpectationSuite,
+    data: Any = None,
+    *,
+    connection_string: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    docs_dir: str | os.PathLike | None = None,
+    context: Any = None,
+) -> Validation:
+    """Validate ``suite`` on the partition through a Checkpoint; with ``docs_dir``
+    the Data Docs site for the run is built there."""
+    context = context or gx.get_context(mode="ephemeral")
+    suite = context.suites.add_or_update(suite)
+    batch, params = batch_definition(
+        context, data, connection_string=connection_string, table=table, query=query
+    )
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(data=batch, suite=suite, name=f"{suite.name}_run")
+    )
+    actions = []
+    if docs_dir is not None:
+        Path(docs_dir).mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name=SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(Path(docs_dir).resolve()),
+                },
+            },
+        )
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[SITE]))
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=f"{suite.name}_checkpoint", validation_definitions=[definition], actions=actions
+        )
+    )
+    outcome = checkpoint.run(batch_parameters=params)
+    result = next(iter(outcome.run_results.values()))
+    index = Path(docs_dir).resolve() / "index.html" if docs_dir is not None else None
+    return Validation(result, index)
+
+
+def validate(
+    suite: gx.ExpectationSuite,
+    data: Any = None,
+    *,
+    connection_string: str | None = None,
+    table: str | None = None,
+    query: str | None = None,
+    context: Any = None,
+) -> Any:
+    """Run ``suite`` on ``data`` (pandas or Spark DataFrame) or on a SQL ``table`` or
+    ``query``; an ephemeral context unless one is given. Returns GX's result."""
+    return run_suite(
+        suite,
+        data,
+        connection_string=connection_string,
+        table=table,
+        query=query,
+        context=context,
+    ).result
