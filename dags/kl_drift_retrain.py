@@ -21,17 +21,17 @@ from airflow.sdk import dag, task
 from include.flights import (
     DATA,
     DRIFT_ASSET,
-    FEATURES,
     MONTHLY,
     PARTITION,
     PROFILE,
     REPORT,
     land,
+    refresh_reference,
+    retrain,
     seed_reference,
-    train_model,
 )
 
-from airflow_kl.provider import BuildReferenceProfileOperator, KLDriftCheckOperator, drift_branch
+from airflow_kl.provider import KLDriftCheckOperator, drift_branch
 
 
 @dag(doc_md=__doc__, **MONTHLY)
@@ -52,13 +52,7 @@ def kl_drift_retrain():
     def choose(report: dict) -> str:
         return drift_branch(report, drift="retrain", ok="no_drift")
 
-    @task
-    def retrain(partition: str, ds=None) -> dict:
-        return train_model(partition, str(DATA / "models" / f"arr_delay-{ds}.joblib"))
-
-    refresh = BuildReferenceProfileOperator(
-        task_id="refresh_reference", source=PARTITION, profile_path=PROFILE, features=FEATURES
-    )
+    refresh = refresh_reference()
     no_drift = EmptyOperator(task_id="no_drift")
 
     partition = land()

@@ -56,6 +56,9 @@ def build_suite(
         {**checked, "threshold": threshold, "correction": correction}
     )
     settings.check_features(names)
+    validated = settings.to_dict()  # values, not the text they may have come as
+    given = {k: validated[k] if k in checked else v for k, v in options.items()}
+    given.pop("drift_share", None)
     expectations = [
         ExpectColumnBinnedKlDivergenceToBeLessThan(
             column=column,
@@ -63,7 +66,7 @@ def build_suite(
             threshold=settings.threshold_for(column),
             family=names,
             correction=settings.correction,
-            **{k: v for k, v in options.items() if k != "drift_share"},
+            **given,
         )
         for column in names
     ]

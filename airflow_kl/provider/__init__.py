@@ -17,6 +17,8 @@ _LAZY = {
     "DriftDetected": ".exceptions",
     "InsufficientData": ".exceptions",
     "InvalidDriftInput": ".exceptions",
+    "ValidationFailed": ".exceptions",
+    "GXValidationOperator": ".gx_validation",
     "drift_branch": ".branch",
 }
 

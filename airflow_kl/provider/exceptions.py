@@ -22,3 +22,7 @@ class InsufficientData(AirflowFailException):
 
 class InvalidDriftInput(AirflowFailException):
     """Bad options, a corrupted profile or a schema mismatch: retrying cannot help."""
+
+
+class ValidationFailed(AirflowFailException):
+    """A Great Expectations validation of the partition did not succeed (after XCom push)."""

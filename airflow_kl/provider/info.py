@@ -13,7 +13,16 @@ def get_provider_info() -> dict[str, Any]:
         "versions": ["0.2.0", "0.1.0"],
         "integrations": [{"integration-name": "airflow-kl", "tags": ["software"]}],
         "operators": [
-            {"integration-name": "airflow-kl", "python-modules": ["airflow_kl.provider.operators"]}
+            {
+                "integration-name": "airflow-kl",
+                "python-modules": [
+                    "airflow_kl.provider.operators",
+                    "airflow_kl.provider.gx_validation",
+                ],
+            }
         ],
-        "extra-links": ["airflow_kl.provider.links.DriftReportLink"],
+        "extra-links": [
+            "airflow_kl.provider.links.DriftReportLink",
+            "airflow_kl.provider.links.DataDocsLink",
+        ],
     }

@@ -17,3 +17,15 @@ class DriftReportLink(BaseOperatorLink):
 
     def get_link(self, operator: Any, *, ti_key: Any) -> str:
         return XCom.get_value(ti_key=ti_key, key=HTML_XCOM_KEY) or ""
+
+
+DATA_DOCS_XCOM_KEY = "gx_data_docs"
+
+
+class DataDocsLink(BaseOperatorLink):
+    """Links to the Data Docs index the validation pushed under XCom key ``gx_data_docs``."""
+
+    name = "Data Docs"
+
+    def get_link(self, operator: Any, *, ti_key: Any) -> str:
+        return XCom.get_value(ti_key=ti_key, key=DATA_DOCS_XCOM_KEY) or ""

@@ -27,15 +27,21 @@ def sql_engine(conn_id: str) -> Any:
     return hook.get_sqlalchemy_engine()
 
 
+def check_sql_mapping(source: Mapping[str, Any]) -> None:
+    """A SQL source mapping names a connection and exactly one of table or sql."""
+    unknown = set(source) - SQL_KEYS
+    one_of = (source.get("table") is None) != (source.get("sql") is None)
+    if unknown or "conn_id" not in source or not one_of:
+        raise ConfigError(
+            f"a SQL source needs conn_id and one of table or sql; got keys "
+            f"{sorted(source)} (allowed: {sorted(SQL_KEYS)})"
+        )
+
+
 def resolve_source(source: Any) -> Any:
     """The data object :func:`airflow_kl.check_drift` accepts."""
     if isinstance(source, Mapping):
-        unknown = set(source) - SQL_KEYS
-        if unknown or "conn_id" not in source:
-            raise ConfigError(
-                f"a SQL source needs conn_id and table or sql; got keys "
-                f"{sorted(source)} (allowed: {sorted(SQL_KEYS)})"
-            )
+        check_sql_mapping(source)
         from ..sources.sql import SqlSource
 
         return SqlSource(

@@ -74,15 +74,28 @@ def land(logical_date=None) -> str:
     return land_partition(logical_date.month)
 
 
-def seed_reference() -> BuildReferenceProfileOperator:
+def seed_reference(profile_path: str = PROFILE) -> BuildReferenceProfileOperator:
     """Profile January 2013 once; keep the profile on later runs (it may be refreshed)."""
     return BuildReferenceProfileOperator(
         task_id="seed_reference",
         source=str(partition_path(1)),
-        profile_path=PROFILE,
+        profile_path=profile_path,
         features=FEATURES,
         if_exists="keep",
     )
+
+
+def refresh_reference(profile_path: str = PROFILE) -> BuildReferenceProfileOperator:
+    """Make the run's month the reference (after a retrain on it)."""
+    return BuildReferenceProfileOperator(
+        task_id="refresh_reference", source=PARTITION, profile_path=profile_path, features=FEATURES
+    )
+
+
+@task
+def retrain(partition: str, ds=None) -> dict:
+    """Fit the arrival-delay model on the month that drifted."""
+    return train_model(partition, str(DATA / "models" / f"arr_delay-{ds}.joblib"))
 
 
 def train_model(partition: str, model_path: str) -> dict[str, float]:

@@ -7,6 +7,12 @@ from pathlib import Path
 import pytest
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
+EXAMPLES = (
+    "kl_drift_retrain",
+    "kl_quality_gate",
+    "kl_retrain_on_asset",
+    "kl_gx_validation_retrain",
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +28,8 @@ def states(run):
 
 def test_dagbag_has_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert {"kl_drift_retrain", "kl_quality_gate", "kl_retrain_on_asset"} <= set(dagbag.dag_ids)
-    for dag_id in ("kl_drift_retrain", "kl_quality_gate", "kl_retrain_on_asset"):
+    assert set(EXAMPLES) <= set(dagbag.dag_ids)
+    for dag_id in EXAMPLES:
         assert dagbag.get_dag(dag_id).doc_md
 
 
@@ -83,3 +89,39 @@ def test_quality_gate_fails_and_notifies(dagbag, airflow_db, tmp_path, monkeypat
 def test_retrain_on_asset_dag_skips_without_drift_event(dagbag, airflow_db):
     run = dagbag.get_dag("kl_retrain_on_asset").test()
     assert states(run)["retrain_if_drifted"] == "skipped"
+
+
+def test_gx_validation_retrain_retrains_only_when_validation_fails(dagbag, airflow_db):
+    from include.flights import DATA
+
+    from tests.provider.test_operators import pull
+
+    dag = dagbag.get_dag("kl_gx_validation_retrain")
+    feb = dag.test(logical_date=month(2))
+    s = states(feb)
+    assert str(feb.state) == "success"
+    assert s["validation_passed"] == "success" and s["retrain"] == "skipped"
+    passed = pull(feb, "validate")
+    assert passed["success"] is True
+    types = sorted({e["expectation_type"] for e in passed["expectations"]})
+    assert types == [
+        "expect_column_binned_kl_divergence_to_be_less_than",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_not_be_null",
+    ]
+    assert len(passed["expectations"]) == 10  # 8 features + 2 built-in
+
+    sep = dag.test(logical_date=month(9))
+    s = states(sep)
+    assert s["retrain"] == "success" and s["refresh_reference"] == "success"
+    assert s["validation_passed"] == "skipped"
+    failed = pull(sep, "validate")
+    assert failed["success"] is False
+    failing = [
+        (e["expectation_type"], e["kwargs"].get("column"))
+        for e in failed["expectations"]
+        if not e["success"]
+    ]
+    assert failing == [("expect_column_binned_kl_divergence_to_be_less_than", "arr_delay")]
+    docs = DATA / "data_docs" / "2013-09-01" / "index.html"
+    assert docs.exists()

@@ -1,8 +1,5 @@
 """The HTML report as a person sees it: rendered by headless Chromium."""
 
-import shutil
-import subprocess
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,18 +8,7 @@ from PIL import Image
 import airflow_kl as ak
 from airflow_kl.report import write_html
 from airflow_kl.report.charts import CURRENT_COLOR, REFERENCE_COLOR
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-]
+from tests.browser import chromium
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +31,6 @@ def page(tmp_path_factory):
     path = tmp_path_factory.mktemp("html") / "report.html"
     write_html(report, path, title="test partition")
     return path, report
-
-
-def chromium(*args, cwd):
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.fail("chromium not installed; `make test` installs it (scripts/system-deps.sh)")
-    return subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={cwd / 'profile'}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 def test_dom_has_charts_tables_and_special_bins(page, tmp_path):

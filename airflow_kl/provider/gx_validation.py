@@ -1,0 +1,191 @@
+"""``GXValidationOperator``: validate one partition against a Great Expectations suite.
+
+The suite is the user's own (a callable taking the GX context, as GX's
+operators take it, or a suite JSON file), plus, when ``profile`` is given,
+the binned-KL drift expectations built from it with the one set of check
+options. The validation result (``describe_dict()``, strict JSON) is the
+task's XCom ``return_value``, pushed before any exception; a failed
+validation raises :class:`ValidationFailed` (never retried), warns or skips.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowSkipException
+
+from ..core.errors import AirflowKLError
+from ..core.settings import OPTION_NAMES
+from .exceptions import InvalidDriftInput, ValidationFailed
+from .links import DATA_DOCS_XCOM_KEY, DataDocsLink
+from .operators import _choice, _confine
+from .source_args import describe, sql_engine
+
+ON_FAILURE = ("fail", "warn", "skip")
+
+
+class GXValidationOperator(BaseOperator):
+    """Validate a partition with a GX suite; a data-quality gate.
+
+    :param source: a Parquet/CSV path or folder (read into pandas, only the
+        suite's columns), a SQL mapping ``{"conn_id", "table" | "sql",
+        "where", "parameters"}`` validated by GX's SQL engine in the database,
+        or a callable returning a pandas or Spark DataFrame.
+    :param suite: a callable ``suite(context) -> ExpectationSuite``.
+    :param suite_path: or a suite JSON file (templated).
+    :param profile: a profile path (templated): adds the binned-KL expectation
+        of every profiled feature (``features`` to choose), built with the
+        check options (``threshold``, ``alpha``, ... as everywhere).
+    :param on_failure: ``"fail"`` (raise :class:`ValidationFailed`), ``"warn"``
+        or ``"skip"``.
+    :param data_docs_dir: a folder (templated) where the run's Data Docs site is
+        built; its index is the task's "Data Docs" extra link.
+    """
+
+    template_fields = (
+        "source",
+        "suite_path",
+        "profile",
+        "features",
+        *OPTION_NAMES,
+        "data_docs_dir",
+    )
+    template_fields_renderers = {"source": "json"}
+    ui_color = "#eef7ee"
+    operator_extra_links = (DataDocsLink(),)
+
+    def __init__(
+        self,
+        *,
+        source: Any,
+        suite: Callable[[Any], Any] | None = None,
+        suite_path: str | None = None,
+        profile: str | None = None,
+        features: list[str] | None = None,
+        on_failure: str = "fail",
+        data_docs_dir: str | None = None,
+        base_dir: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        options = {name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs}
+        super().__init__(**kwargs)
+        for name in OPTION_NAMES:
+            setattr(self, name, options.get(name))
+        self.source, self.suite, self.suite_path = source, suite, suite_path
+        self.profile, self.features = profile, features
+        self.on_failure, self.data_docs_dir, self.base_dir = on_failure, data_docs_dir, base_dir
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        _choice("on_failure", self.on_failure, ON_FAILURE)
+        self.source, self.suite_path, self.profile, self.data_docs_dir = _confine(
+            self.base_dir, self.source, self.suite_path, self.profile, self.data_docs_dir
+        )
+        try:
+            validation = self._validate()
+        except AirflowKLError as exc:
+            raise InvalidDriftInput(str(exc)) from exc
+        result = validation.to_dict()
+        context["ti"].xcom_push(key="return_value", value=result)
+        if validation.docs_index is not None:
+            context["ti"].xcom_push(key=DATA_DOCS_XCOM_KEY, value=validation.docs_index.as_uri())
+            self.log.info("Data Docs: %s", validation.docs_index.as_uri())
+        self._act(validation)
+        return result
+
+    def _validate(self) -> Any:
+        """Build the suite (before any data is read), then run it on the partition."""
+        import great_expectations as gx
+
+        from ..gx.validation import run_suite
+
+        gx_context = gx.get_context(mode="ephemeral")
+        suite = self._suite(gx_context)
+        columns = sorted({c for e in suite.expectations if (c := getattr(e, "column", None))})
+        self.log.info("validating %s with suite %s", describe(self.source), suite.name)
+        partition = self._partition(columns)
+        return run_suite(suite, **partition, docs_dir=self.data_docs_dir, context=gx_context)
+
+    def _suite(self, gx_context: Any) -> Any:
+        import great_expectations as gx
+
+        from ..gx import build_suite, load_suite
+
+        if self.suite is not None and self.suite_path is not None:
+            raise InvalidDriftInput("give suite= or suite_path=, not both")
+        if self.suite is not None:
+            suite = self.suite(gx_context)
+            if not isinstance(suite, gx.ExpectationSuite):
+                raise InvalidDriftInput(
+                    f"suite= must return a GX ExpectationSuite, got {type(suite).__name__}"
+                )
+        elif self.suite_path is not None:
+            suite = load_suite(self.suite_path)
+        else:
+            suite = gx.ExpectationSuite(name="airflow_kl_validation")
+        if self.profile is not None:
+            options = {n: getattr(self, n) for n in OPTION_NAMES if getattr(self, n) is not None}
+            for expectation in build_suite(
+                self.profile, features=self.features, **options
+            ).expectations:
+                suite.expectations.append(expectation)
+        if not suite.expectations:
+            raise InvalidDriftInput(
+                "the suite has no expectations: give suite, suite_path or profile"
+            )
+        return suite
+
+    def _partition(self, columns: list[str]) -> dict[str, Any]:
+        """The run's data: a DataFrame, or a SQL connection string with a table or query."""
+        source = self.source
+        if isinstance(source, Mapping):
+            return _sql_partition(source)
+        if isinstance(source, (str, os.PathLike)):
+            from ..sources.files import read_table
+
+            path = os.fspath(source)
+            path = path[len("file://") :] if path.startswith("file://") else path
+            return {"data": read_table(path, columns or None).to_pandas()}
+        if callable(source):
+            return {"data": source()}
+        raise InvalidDriftInput(
+            f"unsupported source {source!r}: a path, a SQL mapping or a callable"
+        )
+
+    def _act(self, validation: Any) -> None:
+        if validation.success:
+            return
+        message = f"validation failed: {', '.join(validation.failed())} ({describe(self.source)})"
+        if self.on_failure == "fail":
+            raise ValidationFailed(message)
+        if self.on_failure == "skip":
+            raise AirflowSkipException(message)
+        self.log.warning(message)
+
+
+def _sql_partition(source: Mapping[str, Any]) -> dict[str, Any]:
+    """A GX SQL partition for an Airflow connection: the table, or a query with
+    the ``where`` filter and its parameters rendered as SQL literals by SQLAlchemy."""
+    import sqlalchemy as sa
+
+    from .source_args import check_sql_mapping
+
+    check_sql_mapping(source)
+    engine = sql_engine(source["conn_id"])
+    url = engine.url.render_as_string(hide_password=False)
+    if source.get("sql") is None and not source.get("where"):
+        return {"connection_string": url, "table": source["table"]}
+    base = (
+        sa.text(f"({source['sql']}) AS src")
+        if source.get("sql") is not None
+        else sa.table(source["table"], schema=source.get("schema"))
+    )
+    stmt = sa.select(sa.text("*")).select_from(base)
+    if source.get("where"):
+        stmt = stmt.where(
+            sa.text(source["where"]).bindparams(**dict(source.get("parameters") or {}))
+        )
+    query = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
+    return {"connection_string": url, "query": query}
