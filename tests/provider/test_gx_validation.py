@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 import airflow_kl as ak
 
-from .test_operators import DAY, pull, run_dag
+from .test_operators import run_operator
 
 
 @pytest.fixture
@@ -33,15 +33,9 @@ def not_null_c(context):
 
 
 def run_validation(dag_id, **op_kwargs):
-    from airflow.sdk import DAG
-
     from airflow_kl.provider import GXValidationOperator
 
-    with DAG(dag_id, schedule=None, start_date=DAY) as dag:
-        GXValidationOperator(task_id="validate", **op_kwargs)
-    run = run_dag(dag)
-    ti = run.get_task_instances()[0]
-    return run, ti, pull(run, "validate")
+    return run_operator(dag_id, GXValidationOperator, "validate", **op_kwargs)
 
 
 def test_passing_and_failing_validation(files, airflow_db):

@@ -47,16 +47,21 @@ def run_dag(dag):
     return dag.test(logical_date=DAY)
 
 
-def run_check(dag_id, **op_kwargs):
+def run_operator(dag_id, operator, task_id, **op_kwargs):
+    """One operator in its own DAG under dag.test(): (run, task instance, its XCom)."""
     from airflow.sdk import DAG
 
-    from airflow_kl.provider import KLDriftCheckOperator
-
     with DAG(dag_id, schedule=None, start_date=DAY) as dag:
-        KLDriftCheckOperator(task_id="check", **op_kwargs)
+        operator(task_id=task_id, **op_kwargs)
     run = run_dag(dag)
     ti = run.get_task_instances()[0]
-    return run, ti, pull(run, "check")
+    return run, ti, pull(run, task_id)
+
+
+def run_check(dag_id, **op_kwargs):
+    from airflow_kl.provider import KLDriftCheckOperator
+
+    return run_operator(dag_id, KLDriftCheckOperator, "check", **op_kwargs)
 
 
 def pull(run, task_id):
