@@ -2,7 +2,7 @@
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -129,9 +129,11 @@ def test_bad_options_fail_without_retry(files, airflow_db):
         profile=str(files / "profile.json"),
         source=str(files / "same.parquet"),
         alpha=5,
-        retries=3,
+        retries=2,
+        retry_delay=timedelta(0),  # a retryable error would be tried again at once
     )
     assert str(ti.state) == "failed" and report is None
+    assert ti.try_number == 1  # InvalidDriftInput is an AirflowFailException: never retried
 
 
 def test_build_profile_operator_rerun_writes_nothing(files, airflow_db):

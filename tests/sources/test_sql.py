@@ -89,3 +89,34 @@ def test_unreachable_database_is_retryable():
     profile = ak.build_profile(pd.DataFrame({"x": np.arange(10.0)}))
     with pytest.raises(DatabaseUnavailable, match="cannot connect"):
         count_sql(SqlSource(eng, table="t"), profile.features)
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgresql"])
+def test_nan_stored_as_nan_is_missing_like_null(dialect, request, tmp_path):
+    """NaN is a value distinct from NULL in DuckDB and PostgreSQL (to_sql would
+    have turned it into NULL): both must land in MISSING, as in pandas."""
+    if dialect == "duckdb":
+        url = f"duckdb:///{tmp_path}/nan.duckdb"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = sa.create_engine(url)
+    nan = "'NaN'::DOUBLE" if dialect == "duckdb" else "'NaN'::float8"
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS nan_vs_null"))
+        conn.execute(sa.text("CREATE TABLE nan_vs_null (x DOUBLE PRECISION)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO nan_vs_null SELECT CAST(g AS DOUBLE PRECISION) "
+                "FROM generate_series(1, 200) AS s(g)"
+            )
+        )
+        conn.execute(sa.text(f"INSERT INTO nan_vs_null VALUES ({nan}), ({nan}), (NULL)"))
+        stored_nan = conn.execute(
+            sa.text(f"SELECT COUNT(*) FROM nan_vs_null WHERE x IS NOT NULL AND x <> x OR x = {nan}")
+        ).scalar()
+    assert stored_nan == 2  # really NaN, not NULL
+    frame = pd.DataFrame({"x": [*np.arange(1.0, 201.0), np.nan, np.nan, None]})
+    profile = ak.build_profile(frame, bins=4)
+    counts = count_sql(SqlSource(engine, table="nan_vs_null"), profile.features)["x"]
+    assert counts.tolist() == list(profile.features["x"].counts)
+    assert counts[-1] == 3
