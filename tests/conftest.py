@@ -114,7 +114,8 @@ def postgres_url(tmp_path_factory):
     try:
         yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
     finally:
-        run(f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+        if data.exists():  # (another pytest run may have pruned this session's temp dirs)
+            run(f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,15 @@ def test_entry_point_returns_provider_info():
     ]
     info = ep.load()()
     assert info["package-name"] == "airflow-kl"
-    assert info["operators"][0]["python-modules"] == ["airflow_kl.provider.operators"]
+    modules = info["operators"][0]["python-modules"]
+    assert modules == ["airflow_kl.provider.operators", "airflow_kl.provider.gx_validation"]
+    from importlib import import_module
+
+    for module in modules:  # each names a module that imports
+        import_module(module)
+    for link in info["extra-links"]:
+        module, name = link.rsplit(".", 1)
+        assert getattr(import_module(module), name).name in ("Drift report", "Data Docs")
 
 
 def test_public_names_import():
