@@ -5,6 +5,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
+
+# Property tests: the same examples on every CI run (derandomised, no deadline:
+# a shared 2-core machine times unevenly); locally, fresh examples each run.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
 # Airflow reads its configuration at import: point it at a throwaway home first.

@@ -1,3 +1,5 @@
+from bisect import bisect_right
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -79,14 +81,22 @@ def test_counts_sum_to_n(values, bins):
     assert np.all(np.diff(edges) > 0)
 
 
-@given(st.lists(floats, min_size=0, max_size=300), st.integers(0, 80))
-def test_compare_kernel_equals_searchsorted(values, n_edges):
-    x = np.array(values, dtype=float)
+def on_and_beside(edges: list[float]):
+    """Values drawn on the edges and one ulp either side of them, and any float."""
+    near = [v for e in edges for v in (np.nextafter(e, -np.inf), e, np.nextafter(e, np.inf))]
+    return st.one_of(floats, st.sampled_from(near)) if near else floats
+
+
+@given(st.integers(0, 100), st.data())
+def test_kernel_puts_values_on_and_beside_edges_in_left_closed_bins(n_edges, data):
+    """Both kernels (one comparison per edge, and searchsorted above 64 edges)
+    against Python's bisect over values drawn on the edges."""
     edges = np.unique(np.linspace(-5, 5, n_edges)) if n_edges else np.empty(0)
-    idx = np.searchsorted(edges, x, side="right")
-    idx[np.isnan(x)] = len(edges) + 1
-    expected = np.bincount(idx, minlength=len(edges) + 2)
-    assert numeric_counts(x, edges).tolist() == expected.tolist()
+    values = data.draw(st.lists(on_and_beside(edges.tolist()), max_size=300))
+    expected = [0] * (len(edges) + 2)
+    for v in values:
+        expected[-1 if np.isnan(v) else bisect_right(edges.tolist(), v)] += 1
+    assert numeric_counts(np.array(values, dtype=float), edges).tolist() == expected
 
 
 @given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=200))
