@@ -55,9 +55,12 @@ def test_no_pickle_or_eval_in_the_package():
 
 
 def test_connection_password_never_reaches_report_xcom_or_log(
-    postgres_url, tmp_path, monkeypatch, caplog, capsys
+    postgres_url, tmp_path, monkeypatch, caplog, capsys, airflow_db
 ):
+    """A real dag.test() run: SQL source and history through one Airflow connection,
+    XCom serialised by Airflow, the task log captured."""
     from airflow_kl.provider import KLDriftCheckOperator
+    from tests.provider.test_operators import run_operator
 
     engine = sa.create_engine(postgres_url)
     frame = pd.DataFrame({"x": np.random.default_rng(1).normal(size=500)})
@@ -66,26 +69,25 @@ def test_connection_password_never_reaches_report_xcom_or_log(
     password = "Sup3r-s3cret-pw"
     url = sa.engine.make_url(postgres_url).set(password=password, drivername="postgresql")
     monkeypatch.setenv("AIRFLOW_CONN_PG_SECRET", url.render_as_string(hide_password=False))
-
-    pushed = {}
-
-    class TaskInstance:  # the one attribute the operator uses
-        dag_id, task_id = "d", "t"
-
-        def xcom_push(self, key, value):
-            pushed[key] = value
-
-    op = KLDriftCheckOperator(
-        task_id="t",
+    run, ti, result = run_operator(
+        "secret_check",
+        KLDriftCheckOperator,
+        "check",
         profile=str(tmp_path / "p.json"),
         source={"conn_id": "pg_secret", "table": "secret_check"},
         report_path=str(tmp_path / "r.json"),
         history_conn_id="pg_secret",
+        partition_key="{{ ds }}",
     )
-    result = op.execute(context={"ti": TaskInstance()})
+    assert str(ti.state) == "success"
     assert result["drifted"] is False and result["source"] == "sql:pg_secret/secret_check"
+    with engine.connect() as conn:  # history went through the same connection
+        rows = conn.execute(
+            sa.text("SELECT dag_id, partition_key FROM airflow_kl_history WHERE feature = 'x'")
+        ).all()
+    assert ("secret_check", "2024-03-01") in [tuple(r) for r in rows]
     everything = (
-        json.dumps(pushed)
+        json.dumps(result)
         + (tmp_path / "r.json").read_text()
         + (tmp_path / "r.html").read_text()
         + caplog.text
