@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench lock clean system-deps
+.PHONY: install demo test lint bench mutation lock clean system-deps
 
 install: $(STAMP)
 
@@ -37,8 +37,16 @@ lint: install
 bench: install
 	$(BIN)/python -m bench
 
+# Mutation testing of the statistics core (configuration: [tool.mutmut] in
+# pyproject.toml); the summary and the survivors go to tests/MUTATION.md.
+mutation: install
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 > /dev/null || true
+	$(BIN)/python scripts/mutation_report.py > tests/MUTATION.md
+	@tail -n +1 tests/MUTATION.md | head -20
+
 lock:
 	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist *.egg-info
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info mutants
