@@ -48,6 +48,16 @@ def check_top_k(top_k: int) -> int:
     return int(top_k)
 
 
+def check_feature_names(features: object) -> list[str] | None:
+    """The ``features`` a profile is built for: None (the default choice) or a
+    non-empty list of names."""
+    if features is None:
+        return None
+    if isinstance(features, str) or not features:
+        raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+    return list(features)
+
+
 def finite(values: np.ndarray) -> np.ndarray:
     """The finite values of a float array (drops NaN and +-inf)."""
     values = np.asarray(values, dtype=np.float64)

@@ -24,7 +24,7 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from ..core.binning import require_columns
+from ..core.binning import check_feature_names, require_columns
 from ..core.errors import ConfigError, SourceError
 from ..core.profile import FeatureProfile
 from ..core.values import unsupported
@@ -287,9 +287,7 @@ def _profiled_types(data, schema: pa.Schema, features: list[str] | None, engine:
     from .frame import arrow_value_type, default_features
 
     names = list(schema.names)
-    if features is not None:
-        if isinstance(features, str) or not features:
-            raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+    if check_feature_names(features) is not None:
         require_columns(names, list(features), "reference")
     found = {}
     for name in features if features is not None else names:

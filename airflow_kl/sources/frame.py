@@ -36,6 +36,7 @@ from ..core.binning import (
     categorical_counts,
     check_bins,
     check_edges,
+    check_feature_names,
     check_top_k,
     numeric_counts,
     quantile_edges,
@@ -271,9 +272,7 @@ def select_features(data: Any, features: list[str] | None, engine: str | None = 
     type is a number, boolean or string (datetimes only when named)."""
     engine = engine or engine_of(data)
     names = column_names(data)
-    if features is not None:
-        if isinstance(features, str) or not features:
-            raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+    if check_feature_names(features) is not None:
         require_columns(names, list(features), "reference")
         return list(features)
     found: dict[str, str | SchemaError] = {}

@@ -21,6 +21,7 @@ import numpy as np
 from ..core.binning import (
     bin_predicates,
     check_bins,
+    check_feature_names,
     check_top_k,
     edges_from_quantiles,
     quantile_levels,
@@ -80,6 +81,11 @@ class SparkColumn:
         if found is None:
             raise unsupported(self.name, self.type_name, "Spark", profiled)
         return found
+
+    def value_or_error(self) -> str | SchemaError:
+        """The value type, or the error refusing the column (for default features)."""
+        found = spark_value_type(self.data_type)
+        return found if found is not None else unsupported(self.name, self.type_name, "Spark")
 
     def expression(self) -> Any:
         """The value in canonical form: a double, or the canonical string."""
@@ -162,17 +168,10 @@ class SparkSource:
 
     def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
         bins, top_k = check_bins(bins), check_top_k(top_k)
-        if features is not None and (isinstance(features, str) or not features):
-            raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+        features = check_feature_names(features)
         columns = self.columns(features)
         if features is None:
-            found = {}
-            for c in columns:
-                try:
-                    found[c.name] = c.value()
-                except SchemaError as exc:
-                    found[c.name] = exc
-            kept = default_features(found)
+            kept = default_features({c.name: c.value_or_error() for c in columns})
             columns = [c for c in columns if c.name in kept]
         stubs = {c.name: self._stub(c, bins, top_k, binning) for c in columns}
         counts = self.count_bins(stubs)

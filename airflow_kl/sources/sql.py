@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ..core.binning import (
     bin_predicates,
     check_bins,
+    check_feature_names,
     check_top_k,
     edges_from_quantiles,
     quantile_levels,
@@ -302,8 +303,7 @@ def profile_sql(
     numpy, which is logged. Counts come from one final aggregate query."""
     bins, top_k = check_bins(bins), check_top_k(top_k)
     with source._connect() as conn:
-        if features is not None and (isinstance(features, str) or not features):
-            raise ConfigError(f"features must be a non-empty list of names, got {features!r}")
+        features = check_feature_names(features)
         columns = source.columns(conn, features)
         if features is None:
             kept = default_features({c.name: c.value or c.error() for c in columns})
