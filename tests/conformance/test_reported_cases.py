@@ -258,3 +258,21 @@ def test_dates_and_timestamps_past_2262_stay_exact_everywhere(tmp_path, postgres
         ),
     ):
         assert_same_counts(profile, data)
+
+
+@pytest.mark.parametrize("duck_type", ["TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP", "TIMESTAMP_NS"])
+def test_every_duckdb_timestamp_precision_counts_like_pandas(duck_type, tmp_path):
+    unit = {"TIMESTAMP_S": "s", "TIMESTAMP_MS": "ms", "TIMESTAMP": "us", "TIMESTAMP_NS": "ns"}
+    stamps = pd.Series(
+        pd.to_datetime(["2013-01-01 05:00:01.123456789", "2020-02-29 23:59:59.5", None] * 70)
+    ).dt.floor(unit[duck_type])
+    frame = pd.DataFrame({"t": stamps.astype(f"datetime64[{unit[duck_type]}]")})
+    engine = sa.create_engine(f"duckdb:///{tmp_path}/t.duckdb")
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE TABLE t (t {duck_type})"))
+        conn.execute(
+            sa.text("INSERT INTO t VALUES (CAST(:t AS VARCHAR)::" + duck_type + ")"),
+            [{"t": None if pd.isna(v) else str(v)} for v in frame.t],
+        )
+    profile = ak.build_profile(frame, features=["t"], bins=4)
+    assert_same_counts(profile, SqlSource(engine, table="t"))
