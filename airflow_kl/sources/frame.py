@@ -133,10 +133,6 @@ def value_type(col: Column) -> str:
     return TypedColumn("column", col).value
 
 
-def type_name(col: Column) -> str:
-    return TypedColumn("column", col).type_name
-
-
 def numeric_values(col: Column) -> np.ndarray:
     """Float64 values, NaN where missing; datetimes as epoch nanoseconds UTC."""
     if isinstance(col, pd.Series) and col.dtype.kind in "biuf":

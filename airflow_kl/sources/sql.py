@@ -96,9 +96,6 @@ class SqlSource:
             )
         return sa.table(self.table, schema=self.schema)
 
-    def _select(self, conn: sa.Connection, columns: list[Any]) -> sa.Select:
-        return self.scope(conn, sa.select(*columns))
-
     def scope(self, conn: sa.Connection, stmt: sa.Select) -> sa.Select:
         """``stmt`` reading from this source's table or query, filtered by ``where``."""
         stmt = stmt.select_from(self._from(conn))
@@ -118,28 +115,24 @@ class SqlSource:
     def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
         return profile_sql(self, features, bins, top_k, binning)
 
-    def column_names(self, conn: sa.Connection) -> list[str]:
-        result = conn.execute(self._select(conn, [sa.text("*")]).limit(0))
-        return list(result.keys())
-
     def columns(self, conn: sa.Connection, wanted: list[str] | None = None) -> list[SqlColumn]:
         """The wanted columns (default all) with their value types, from the schema."""
-        from_clause = self._from(conn)
-        try:
-            types = column_types(conn, from_clause, (self.table, self.schema))
-        except DBAPIError as exc:
-            _raise_query_error(exc)
-        if wanted is None:
-            wanted = list(types)
-        require_columns(types, wanted, "SQL source")
-        return [
-            SqlColumn.of(conn, name, types[name], from_clause, self.engine_name(conn))
-            for name in wanted
-        ]
+        table = (self.table, self.schema)
+        return typed_columns(conn, self._from(conn), table, wanted, "SQL source")
 
-    @staticmethod
-    def engine_name(conn: sa.Connection) -> str:
-        return ENGINE_NAMES.get(conn.dialect.name, conn.dialect.name)
+
+def typed_columns(
+    conn: sa.Connection, from_clause: Any, table: Any, wanted: list[str] | None, what: str
+) -> list[SqlColumn]:
+    """Columns of ``from_clause`` (default all) with the types the database reports."""
+    try:
+        types = column_types(conn, from_clause, table)
+    except DBAPIError as exc:
+        _raise_query_error(exc)
+    wanted = list(types) if wanted is None else wanted
+    require_columns(types, wanted, what)
+    engine = ENGINE_NAMES.get(conn.dialect.name, conn.dialect.name)
+    return [SqlColumn.of(conn, name, types[name], from_clause, engine) for name in wanted]
 
 
 @dataclass(frozen=True)
@@ -388,13 +381,6 @@ def count_selectable(
     table = None
     if isinstance(from_clause, sa.TableClause):
         table = (from_clause.name, getattr(from_clause, "schema", None))
-    try:
-        types = column_types(conn, from_clause, table)
-    except DBAPIError as exc:
-        _raise_query_error(exc)
-    require_columns(types, list(features), "SQL table")
-    engine = SqlSource.engine_name(conn)
-    columns = {
-        name: SqlColumn.of(conn, name, types[name], from_clause, engine) for name in features
-    }
+    typed = typed_columns(conn, from_clause, table, list(features), "SQL table")
+    columns = {c.name: c for c in typed}
     return count_columns(conn, columns, features, lambda stmt: stmt.select_from(from_clause))
