@@ -10,7 +10,6 @@ validation raises :class:`ValidationFailed` (never retried), warns or skips.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,7 +21,7 @@ from ..core.settings import OPTION_NAMES
 from .exceptions import InvalidDriftInput, ValidationFailed
 from .links import DATA_DOCS_XCOM_KEY, DataDocsLink
 from .operators import _choice, _confine
-from .source_args import describe, sql_engine
+from .source_args import describe, resolve_source, sql_engine
 
 ON_FAILURE = ("fail", "warn", "skip")
 
@@ -139,20 +138,14 @@ class GXValidationOperator(BaseOperator):
 
     def _partition(self, columns: list[str]) -> dict[str, Any]:
         """The run's data: a DataFrame, or a SQL connection string with a table or query."""
-        source = self.source
-        if isinstance(source, Mapping):
-            return _sql_partition(source)
-        if isinstance(source, (str, os.PathLike)):
-            from ..sources.files import read_table
+        if isinstance(self.source, Mapping):
+            return _sql_partition(self.source)
+        from ..sources.files import is_path, read_table
 
-            path = os.fspath(source)
-            path = path[len("file://") :] if path.startswith("file://") else path
-            return {"data": read_table(path, columns or None).to_pandas()}
-        if callable(source):
-            return {"data": source()}
-        raise InvalidDriftInput(
-            f"unsupported source {source!r}: a path, a SQL mapping or a callable"
-        )
+        data = resolve_source(self.source)  # a path (file:// stripped) or a DataFrame
+        if is_path(data):
+            data = read_table(data, columns or None).to_pandas()
+        return {"data": data}
 
     def _act(self, validation: Any) -> None:
         if validation.success:
