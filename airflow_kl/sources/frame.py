@@ -127,6 +127,16 @@ class TypedColumn:
             self._arrow = as_arrow(self.col)
         return self._arrow
 
+    def numbers(self) -> np.ndarray:
+        """Float64 values (epoch ns for datetimes), NaN where missing."""
+        return numeric_values(self.arrow if self.value == "datetime" else self.col)
+
+    def value_counts(self) -> tuple[dict[str, int], int]:
+        """``({canonical value: count}, missing)``; an all-null column is all missing."""
+        if self.value == NULL:
+            return {}, len(self.col)
+        return value_counts(self.col if self.arrow is None else self.arrow)
+
 
 def value_type(col: Column) -> str:
     """``number``, ``datetime``, ``boolean``, ``string`` or ``null`` (all missing)."""
@@ -207,12 +217,8 @@ def value_counts(col: Column) -> tuple[dict[str, int], int]:
 
 def _counts(column: TypedColumn, fp: FeatureProfile) -> np.ndarray:
     if fp.kind == "numeric":
-        source = column.col if column.value != "datetime" else column.arrow
-        return numeric_counts(numeric_values(source), np.asarray(fp.edges, dtype=np.float64))
-    if column.value == NULL:
-        return categorical_counts({}, len(column.col), fp.categories or ())
-    source = column.col if column.arrow is None else column.arrow
-    vc, missing = value_counts(source)
+        return numeric_counts(column.numbers(), np.asarray(fp.edges, dtype=np.float64))
+    vc, missing = column.value_counts()
     return categorical_counts(vc, missing, fp.categories or ())
 
 
@@ -344,10 +350,9 @@ def profile_column(
     """Bins and reference counts of one column."""
     column = TypedColumn(name, col, engine)
     if column.value == NULL or layout_of(column.value) == "categorical":
-        source = column.col if column.arrow is None else column.arrow
-        vc, missing = value_counts(source) if column.value != NULL else ({}, len(col))
+        vc, missing = column.value_counts()
         return categorical_profile(name, vc, missing, top_k, column.type_name, column.value)
-    values = numeric_values(column.col if column.value == "number" else column.arrow)
+    values = column.numbers()
     e = choose_edges(name, values, bins, binning, edges)
     return FeatureProfile(
         name,
