@@ -17,6 +17,7 @@ from ..core.results import FeatureResult  # noqa: E402
 
 REFERENCE_COLOR = "#4c78a8"
 CURRENT_COLOR = "#f58518"
+DRIFT_COLOR = "#a1150d"
 
 
 def shares(feature: FeatureResult) -> tuple[list[float], list[float]]:
@@ -50,21 +51,49 @@ def _svg(fig) -> str:
     """The figure as an inline ``<svg>`` element (no XML prolog), closing it."""
     fig.tight_layout()
     out = io.StringIO()
-    fig.savefig(out, format="svg")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # labels stay text: smaller, findable
+        fig.savefig(out, format="svg")
     plt.close(fig)
     text = out.getvalue()
     return text[text.index("<svg") :]
 
 
-def trend_svg(rows: list[dict], threshold: float | None = None) -> str:
-    """KL per partition (history rows of one feature) as an SVG line chart."""
-    keys = [r["partition_key"] for r in rows]
-    kls = [r["kl"] if r["kl"] is not None else float("nan") for r in rows]
+def trend_svg(rows: list[dict], threshold: float | None = None, gid: str = "trend") -> str:
+    """KL per partition (history rows of one feature) as an SVG line chart, with
+    the threshold as a dashed line and drifted partitions as red points.
+
+    A partition checked more than once shows its latest check. The SVG groups
+    have ids ``{gid}-kl``, ``{gid}-drift`` (one mark per drifted partition) and
+    ``{gid}-threshold``; ``gid`` must be unique in the page.
+    """
+    latest = {r["partition_key"]: r for r in sorted(rows, key=lambda r: r["checked_at"])}
+    points = [latest[k] for k in sorted(latest)]
+    keys = [r["partition_key"] for r in points]
+    kls = [r["kl"] if r["kl"] is not None else float("nan") for r in points]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(keys) + 2), 2.4), dpi=96)
-    ax.plot(range(len(keys)), kls, marker="o", color=CURRENT_COLOR)
+    ax.plot(range(len(keys)), kls, marker="o", color=CURRENT_COLOR, label="KL", gid=f"{gid}-kl")
+    drifted = [i for i, r in enumerate(points) if r["status"] == "drift"]
+    if drifted:
+        ax.scatter(
+            drifted,
+            [kls[i] for i in drifted],
+            color=DRIFT_COLOR,
+            zorder=3,
+            s=36,
+            label="drift",
+            gid=f"{gid}-drift",
+        )
     if threshold is not None:
-        ax.axhline(threshold, color="#a1150d", linestyle="--", linewidth=1, label="threshold")
-        ax.legend(frameon=False, fontsize=8)
+        ax.axhline(
+            threshold,
+            color=DRIFT_COLOR,
+            linestyle="--",
+            linewidth=1,
+            label="threshold",
+            gid=f"{gid}-threshold",
+        )
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False, fontsize=8)
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels(keys, rotation=35, ha="right", fontsize=8)
     ax.set_ylabel("KL")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,23 +66,26 @@ def engine_for(target: Any) -> sa.Engine:
     if isinstance(target, sa.Engine):
         return target
     text = str(target)
-    return sa.create_engine(text if "://" in text else f"sqlite:///{text}")
+    return _engine(text if "://" in text else f"sqlite:///{text}")
+
+
+@cache
+def _engine(url: str) -> sa.Engine:
+    """One engine (and connection pool) per URL for the life of the process."""
+    return sa.create_engine(url)
 
 
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def record(
-    target: Any, report: DriftReport, *, partition_key: str, dag_id: str = "", task_id: str = ""
-) -> int:
-    """Upsert one row per feature; returns how many rows the report has."""
+def history_rows(
+    report: DriftReport, *, partition_key: str, dag_id: str, task_id: str, checked_at: datetime
+) -> list[dict[str, Any]]:
+    """The history rows of one report: one per feature."""
     if not partition_key:
         raise ConfigError("partition_key must be a non-empty string, got ''")
-    engine = engine_for(target)
-    METADATA.create_all(engine, checkfirst=True)
-    now = datetime.now(UTC)
-    rows = [
+    return [
         {
             "dag_id": dag_id,
             "task_id": task_id,
@@ -96,20 +100,40 @@ def record(
             "status": f.status,
             "n_reference": f.n_reference,
             "n_current": f.n_current,
-            "checked_at": now,
+            "checked_at": checked_at,
         }
         for name, f in report.features.items()
     ]
-    dialect = engine.dialect.name
+
+
+def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], key: tuple) -> None:
+    """Insert ``rows``, replacing the rows that share their ``key`` columns."""
+    dialect = conn.dialect.name
     if dialect == "postgresql":
-        insert = postgresql.insert(HISTORY)
+        insert = postgresql.insert(table)
     elif dialect == "sqlite":
-        insert = sqlite.insert(HISTORY)
+        insert = sqlite.insert(table)
     else:
         raise ConfigError(f"history supports sqlite and postgresql, got {dialect!r}")
-    updates = {c: insert.excluded[c] for c in rows[0] if c not in KEY}
+    updates = {c: insert.excluded[c] for c in rows[0] if c not in key}
+    conn.execute(insert.on_conflict_do_update(index_elements=list(key), set_=updates), rows)
+
+
+def record(
+    target: Any, report: DriftReport, *, partition_key: str, dag_id: str = "", task_id: str = ""
+) -> int:
+    """Upsert one row per feature; returns how many rows the report has."""
+    rows = history_rows(
+        report,
+        partition_key=partition_key,
+        dag_id=dag_id,
+        task_id=task_id,
+        checked_at=datetime.now(UTC),
+    )
+    engine = engine_for(target)
+    METADATA.create_all(engine, checkfirst=True)
     with engine.begin() as conn:
-        conn.execute(insert.on_conflict_do_update(index_elements=list(KEY), set_=updates), rows)
+        upsert(conn, HISTORY, rows, KEY)
     return len(rows)
 
 

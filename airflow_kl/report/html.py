@@ -67,10 +67,10 @@ def history_trends(
     from .history import trend
 
     out = {}
-    for name, f in report.features.items():
+    for i, (name, f) in enumerate(report.features.items()):
         rows = trend(target, name, dag_id=dag_id, task_id=task_id)
         if len(rows) > 1:
-            out[name] = trend_svg(rows, f.threshold)
+            out[name] = trend_svg(rows, f.threshold, gid=f"trend-{i}")
     return out
 
 

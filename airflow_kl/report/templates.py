@@ -45,3 +45,41 @@ Profile {{ report.profile_checksum[:19] }}&hellip;</p>
 </section>{% endfor %}
 </body></html>
 """
+
+DASHBOARD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>airflow-kl: drift dashboard</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#222}
+.verdict{font-weight:600;padding:.15rem .5rem;border-radius:.3rem;display:inline-block}
+.drift{background:#fde2e1;color:#a1150d} .ok{background:#e3f6e5;color:#17622a}
+.insufficient_data{background:#eee;color:#555}
+table{border-collapse:collapse;margin:.8rem 0} th,td{padding:.25rem .6rem;
+border-bottom:1px solid #ddd;text-align:left} .muted{color:#666}
+.task{margin:2rem 0;border-top:2px solid #eee;padding-top:1rem}
+.trends{display:flex;flex-wrap:wrap;gap:1rem} .trend{flex:1 1 28rem;max-width:40rem}
+.trend h4{margin:.2rem 0} svg{max-width:100%;height:auto}
+</style></head><body>
+<h1>Drift</h1>
+{% if not latest %}<p id="empty" class="muted">No drift checks in the report store yet
+(or none of a DAG you can read).</p>{% else %}
+<p class="muted">Latest check of every checked task: {{ counts.drift }} drift,
+{{ counts.ok }} ok, {{ counts.insufficient_data }} insufficient data.</p>
+<table id="latest"><tr><th>DAG</th><th>task</th><th>partition</th><th>verdict</th>
+<th>drifted features</th><th>checked at (UTC)</th><th>report</th></tr>
+{% for r in latest %}<tr data-dag="{{ r.dag_id }}" data-task="{{ r.task_id }}">
+<td>{{ r.dag_id }}</td><td>{{ r.task_id }}</td><td>{{ r.partition_key }}</td>
+<td><span class="verdict {{ r.status }}">{{ r.status }}</span></td>
+<td>{{ r.drifted_features|join(", ") or "none" }}</td>
+<td>{{ r.checked_at.strftime("%Y-%m-%d %H:%M") }}</td>
+<td><a href="{{ links[loop.index0] }}">{{ r.run_id }}</a></td></tr>{% endfor %}</table>
+{% for r in latest %}
+<section class="task" data-dag="{{ r.dag_id }}" data-task="{{ r.task_id }}">
+<h2>{{ r.dag_id }} &rsaquo; {{ r.task_id }}</h2>
+<p class="muted">KL by partition per feature; the dashed line is the feature's
+threshold, red points are partitions judged drift.</p>
+<div class="trends">{% for feature, svg in trends[loop.index0] %}
+<div class="trend" data-feature="{{ feature }}"><h4>{{ feature }}</h4>{{ svg|safe }}</div>
+{% endfor %}</div></section>{% endfor %}{% endif %}
+</body></html>
+"""

@@ -1,0 +1,68 @@
+"""The drift dashboard: the latest verdict of every checked task, and per
+feature its KL trend over partitions, from the report store.
+
+Self-contained HTML (inline CSS and SVG, no scripts), like the report page.
+
+>>> import airflow_kl as ak, pandas as pd, sqlalchemy as sa
+>>> from airflow_kl.report.store import ReportStore, TaskInstanceRef
+>>> store = ReportStore(sa.create_engine("sqlite://"))
+>>> ref = pd.DataFrame({"x": range(200)})
+>>> store.save(TaskInstanceRef("d", "r1", "check"), ak.check_drift(ak.build_profile(ref), ref),
+...            html="", partition_key="2013-01", source="ref")
+>>> page = render_dashboard(store)
+>>> 'href="reports/d/r1/check"' in page and "<script" not in page
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection
+from urllib.parse import quote
+
+import jinja2
+
+from .charts import trend_svg
+from .store import ReportStore, StoredReport
+from .templates import DASHBOARD
+
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def report_link(row: StoredReport) -> str:
+    """The report's route relative to the dashboard's (both under the plugin's prefix)."""
+    parts = "/".join(quote(p, safe="") for p in (row.dag_id, row.run_id, row.task_id))
+    return f"reports/{parts}" + (f"?map_index={row.map_index}" if row.map_index >= 0 else "")
+
+
+def task_trends(store: ReportStore, row: StoredReport, section: int) -> list[tuple[str, str]]:
+    """(feature, trend SVG) for each feature of the task's latest report, drifted
+    and highest-KL features first, the threshold taken from that report. The
+    charts' SVG ids are ``t{section}-f{i}-…`` (see :func:`.charts.trend_svg`)."""
+    features = sorted(
+        row.report.features.values(),
+        key=lambda f: (not f.drifted, -(0.0 if math.isnan(f.kl) else f.kl), f.name),
+    )
+    return [
+        (
+            f.name,
+            trend_svg(
+                store.trend(row.dag_id, row.task_id, f.name), f.threshold, gid=f"t{section}-f{i}"
+            ),
+        )
+        for i, f in enumerate(features)
+    ]
+
+
+def render_dashboard(store: ReportStore, dag_ids: Collection[str] | None = None) -> str:
+    """The dashboard page; with ``dag_ids``, only those DAGs' tasks."""
+    latest = store.latest(dag_ids)
+    counts = Counter({"drift": 0, "ok": 0, "insufficient_data": 0})
+    counts.update(r.status for r in latest)
+    return _ENV.from_string(DASHBOARD).render(
+        latest=latest,
+        counts=counts,
+        links=[report_link(r) for r in latest],
+        trends=[task_trends(store, r, i) for i, r in enumerate(latest)],
+    )

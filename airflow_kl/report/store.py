@@ -1,0 +1,219 @@
+"""The report store: each checked task instance's report (JSON and HTML) and
+its history rows, in one database that workers write and the Airflow API
+server reads, so a report never lives only on a worker's disk.
+
+Reports are keyed by task instance (``dag_id``, ``run_id``, ``task_id``,
+``map_index``): a retry of the same task instance replaces its report. The
+history rows go in the same transaction (see :mod:`.history`), so the store
+never holds a report without its trend points, or the other way round.
+
+>>> import airflow_kl as ak, pandas as pd, sqlalchemy as sa
+>>> store = ReportStore(sa.create_engine("sqlite://"))
+>>> ref = pd.DataFrame({"x": range(200)})
+>>> ti = TaskInstanceRef("flights", "manual__2013-09-01T00:00:00+00:00", "check")
+>>> store.save(ti, ak.check_drift(ak.build_profile(ref), ref), html="<p>ok</p>",
+...            partition_key="2013-09", source="flights.parquet")
+>>> stored = store.get(ti)
+>>> stored.status, stored.partition_key, stored.html
+('ok', '2013-09', '<p>ok</p>')
+>>> [(r.dag_id, r.task_id, r.status) for r in store.latest()]
+[('flights', 'check', 'ok')]
+>>> TaskInstanceRef("flights/../x", "r", "t")
+Traceback (most recent call last):
+...
+airflow_kl.core.errors.ConfigError: dag_id must be 1 to 250 letters, ... got 'flights/../x'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..core.errors import ConfigError
+from ..core.results import DriftReport
+from .history import HISTORY, KEY, METADATA, engine_for, history_rows, trend, upsert
+
+REPORTS = sa.Table(
+    "airflow_kl_reports",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("task_id", sa.String(250), nullable=False),
+    sa.Column("map_index", sa.Integer, nullable=False),
+    sa.Column("partition_key", sa.String(250), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("drifted_features", sa.Text, nullable=False),
+    sa.Column("report_json", sa.Text, nullable=False),
+    sa.Column("html", sa.Text, nullable=False),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("dag_id", "run_id", "task_id", "map_index", name="uq_airflow_kl_report"),
+)
+REPORT_KEY = ("dag_id", "run_id", "task_id", "map_index")
+
+# Airflow's own rules: ids of DAGs and tasks (KEY_REGEX), and the characters of
+# the run ids it generates and accepts by default ([scheduler] allowed_run_id_pattern).
+_ID = re.compile(r"[\w.-]{1,250}", re.ASCII)
+_RUN_ID = re.compile(r"[A-Za-z0-9_.~:+-]{1,250}")
+
+
+@dataclass(frozen=True)
+class TaskInstanceRef:
+    """One task instance, validated: the store's key and the plugin's route."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int = -1
+
+    def __post_init__(self) -> None:
+        for name in ("dag_id", "task_id"):
+            value = getattr(self, name)
+            if not (isinstance(value, str) and _ID.fullmatch(value)):
+                raise ConfigError(
+                    f"{name} must be 1 to 250 letters, digits, '_', '.' or '-', got {value!r}"
+                )
+        if not (isinstance(self.run_id, str) and _RUN_ID.fullmatch(self.run_id)):
+            raise ConfigError(
+                f"run_id must be 1 to 250 letters, digits or any of '_.~:+-', got {self.run_id!r}"
+            )
+        if type(self.map_index) is not int or self.map_index < -1:
+            raise ConfigError(f"map_index must be an integer >= -1, got {self.map_index!r}")
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A stored report row; ``report`` and ``html`` as written by the check."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int
+    partition_key: str
+    source: str
+    status: str
+    drifted_features: list[str]
+    report_json: str
+    html: str
+    checked_at: datetime
+
+    @property
+    def report(self) -> DriftReport:
+        return DriftReport.from_dict(json.loads(self.report_json))
+
+
+def dataset_status(report: DriftReport) -> str:
+    """``drift``, ``insufficient_data`` (nothing could be judged) or ``ok``."""
+    if report.drifted:
+        return "drift"
+    return "insufficient_data" if report.all_insufficient else "ok"
+
+
+@cache
+def _ready(engine: sa.Engine) -> sa.Engine:
+    METADATA.create_all(engine, checkfirst=True)
+    return engine
+
+
+class ReportStore:
+    """Reports and history in one SQLite or PostgreSQL database.
+
+    ``target``: an Engine, a SQLAlchemy URL or a SQLite file path.
+    """
+
+    def __init__(self, target: Any) -> None:
+        self.engine = _ready(engine_for(target))
+
+    def save(
+        self,
+        ti: TaskInstanceRef,
+        report: DriftReport,
+        *,
+        html: str,
+        partition_key: str,
+        source: str,
+        checked_at: datetime | None = None,
+    ) -> None:
+        """Write the report and its history rows in one transaction."""
+        now = checked_at or datetime.now(UTC)
+        history = history_rows(
+            report,
+            partition_key=partition_key,
+            dag_id=ti.dag_id,
+            task_id=ti.task_id,
+            checked_at=now,
+        )
+        row = {
+            "dag_id": ti.dag_id,
+            "run_id": ti.run_id,
+            "task_id": ti.task_id,
+            "map_index": ti.map_index,
+            "partition_key": str(partition_key),
+            "source": source,
+            "status": dataset_status(report),
+            "drifted_features": json.dumps(report.drifted_features),
+            "report_json": report.to_json(),
+            "html": html,
+            "checked_at": now,
+        }
+        with self.engine.begin() as conn:
+            if history:
+                upsert(conn, HISTORY, history, KEY)
+            upsert(conn, REPORTS, [row], REPORT_KEY)
+
+    def get(self, ti: TaskInstanceRef) -> StoredReport | None:
+        """The report of one task instance, or None when it has none."""
+        query = sa.select(REPORTS).where(
+            *(REPORTS.c[name] == getattr(ti, name) for name in REPORT_KEY)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else _stored(row)
+
+    def latest(self, dag_ids: Collection[str] | None = None) -> list[StoredReport]:
+        """The newest report of every (DAG, task), optionally of the given DAGs only,
+        ordered by DAG and task."""
+        newest = (
+            sa.select(
+                REPORTS.c.dag_id,
+                REPORTS.c.task_id,
+                sa.func.max(REPORTS.c.checked_at).label("checked_at"),
+            )
+            .group_by(REPORTS.c.dag_id, REPORTS.c.task_id)
+            .subquery()
+        )
+        query = (
+            sa.select(REPORTS)
+            .join(
+                newest,
+                sa.and_(
+                    REPORTS.c.dag_id == newest.c.dag_id,
+                    REPORTS.c.task_id == newest.c.task_id,
+                    REPORTS.c.checked_at == newest.c.checked_at,
+                ),
+            )
+            .order_by(REPORTS.c.dag_id, REPORTS.c.task_id, REPORTS.c.map_index)
+        )
+        if dag_ids is not None:
+            query = query.where(REPORTS.c.dag_id.in_(sorted(dag_ids)))
+        with self.engine.connect() as conn:
+            return [_stored(row) for row in conn.execute(query)]
+
+    def trend(self, dag_id: str, task_id: str, feature: str) -> list[dict[str, Any]]:
+        """A feature's history rows for one task, ordered by partition."""
+        return trend(self.engine, feature, dag_id=dag_id, task_id=task_id)
+
+
+def _stored(row: Any) -> StoredReport:
+    values = dict(row._mapping)
+    values.pop("id")
+    values["drifted_features"] = json.loads(values["drifted_features"])
+    return StoredReport(**values)
