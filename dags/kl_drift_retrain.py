@@ -19,7 +19,6 @@ from __future__ import annotations
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import dag, task
 from include.flights import (
-    DATA,
     DRIFT_ASSET,
     MONTHLY,
     PARTITION,
@@ -44,8 +43,7 @@ def kl_drift_retrain():
         threshold=0.1,
         on_drift="warn",  # the branch decides; the gate DAG shows on_drift="fail"
         drift_asset=DRIFT_ASSET,
-        report_path=REPORT,  # the HTML report (the task's "Drift report" link) lands beside it
-        history_db=str(DATA / "history.db"),
+        report_path=REPORT,  # a JSON copy; the report store keeps the report and history
     )
 
     @task.branch

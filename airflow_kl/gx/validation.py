@@ -17,7 +17,9 @@ from typing import Any
 
 import great_expectations as gx
 
+from ..core.decision import DRIFT
 from ..core.errors import ConfigError, SourceError
+from ..core.results import DriftReport, FeatureResult
 from ..core.storage import read_text
 
 SITE = "airflow_kl"
@@ -53,6 +55,24 @@ class Validation:
         described = self.result.describe_dict()
         json.dumps(described, allow_nan=False)  # strict JSON, or fail here
         return described
+
+    def drift_report(self) -> DriftReport | None:
+        """The binned-KL expectations' results as one drift report (None when the
+        suite has none): the same features, statistics and verdicts."""
+        from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan as Expectation
+
+        features, checksum = {}, ""
+        for r in self.result.results:
+            details = (r.result or {}).get("details")
+            if r.expectation_config.type != Expectation.expectation_type or not details:
+                continue
+            column = r.expectation_config.kwargs["column"]
+            features[column] = FeatureResult.from_dict(column, details)
+            checksum = details.get("profile_checksum", checksum)
+        if not features:
+            return None
+        drifted = any(f.status == DRIFT for f in features.values())
+        return DriftReport(features=features, drifted=drifted, profile_checksum=checksum)
 
     def failed(self) -> list[str]:
         """``expectation_type(column)`` of every expectation that did not succeed."""

@@ -19,8 +19,9 @@ from airflow.sdk.exceptions import AirflowSkipException
 from ..core.errors import AirflowKLError
 from ..core.settings import OPTION_NAMES
 from .exceptions import InvalidDriftInput, ValidationFailed
-from .links import DATA_DOCS_XCOM_KEY, DataDocsLink
+from .links import DATA_DOCS_XCOM_KEY, HTML_XCOM_KEY, DataDocsLink, DriftReportLink
 from .operators import _choice, _confine
+from .report_store import store_report
 from .source_args import describe, resolve_source, sql_engine
 
 ON_FAILURE = ("fail", "warn", "skip")
@@ -42,6 +43,10 @@ class GXValidationOperator(BaseOperator):
         or ``"skip"``.
     :param data_docs_dir: a folder (templated) where the run's Data Docs site is
         built; its index is the task's "Data Docs" extra link.
+    :param partition_key: the partition's name in the history (templated).
+
+    With binned-KL expectations in the suite, their results are also a drift
+    report in the report store, shown by the "Drift report" link.
     """
 
     template_fields = (
@@ -51,10 +56,11 @@ class GXValidationOperator(BaseOperator):
         "features",
         *OPTION_NAMES,
         "data_docs_dir",
+        "partition_key",
     )
     template_fields_renderers = {"source": "json"}
     ui_color = "#eef7ee"
-    operator_extra_links = (DataDocsLink(),)
+    operator_extra_links = (DriftReportLink(), DataDocsLink())
 
     def __init__(
         self,
@@ -66,6 +72,7 @@ class GXValidationOperator(BaseOperator):
         features: list[str] | None = None,
         on_failure: str = "fail",
         data_docs_dir: str | None = None,
+        partition_key: str = "{{ ds }}",
         base_dir: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -76,6 +83,7 @@ class GXValidationOperator(BaseOperator):
         self.source, self.suite, self.suite_path = source, suite, suite_path
         self.profile, self.features = profile, features
         self.on_failure, self.data_docs_dir, self.base_dir = on_failure, data_docs_dir, base_dir
+        self.partition_key = partition_key
 
     def execute(self, context: Any) -> dict[str, Any]:
         _choice("on_failure", self.on_failure, ON_FAILURE)
@@ -91,6 +99,13 @@ class GXValidationOperator(BaseOperator):
         if validation.docs_index is not None:
             context["ti"].xcom_push(key=DATA_DOCS_XCOM_KEY, value=validation.docs_index.as_uri())
             self.log.info("Data Docs: %s", validation.docs_index.as_uri())
+        drift = validation.drift_report()
+        if drift is not None:
+            self.log.info("binned-KL drift of %s\n%s", describe(self.source), drift.table())
+            url = store_report(self, drift, context, source=describe(self.source))
+            if url:
+                context["ti"].xcom_push(key=HTML_XCOM_KEY, value=url)
+                self.log.info("drift report: %s", url)
         self._act(validation)
         return result
 

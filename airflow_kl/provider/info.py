@@ -10,7 +10,7 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-kl",
         "name": "airflow-kl",
         "description": "Binned KL-divergence drift checks for batch data.",
-        "versions": ["0.2.0", "0.1.0"],
+        "versions": ["0.3.0", "0.2.0", "0.1.0"],
         "integrations": [{"integration-name": "airflow-kl", "tags": ["software"]}],
         "operators": [
             {
@@ -25,4 +25,30 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_kl.provider.links.DriftReportLink",
             "airflow_kl.provider.links.DataDocsLink",
         ],
+        "config": {
+            "airflow_kl": {
+                "description": "Where drift checks keep their reports and history, for the UI.",
+                "options": {
+                    "store": {
+                        "description": (
+                            "SQLAlchemy URL of the report store that workers write and the "
+                            "API server's plugin reads (PostgreSQL when they run on different "
+                            "machines); 'none' keeps reports out of it. Empty: "
+                            "sqlite:///$AIRFLOW_HOME/airflow_kl.db."
+                        ),
+                        "version_added": "0.3.0",
+                        "type": "string",
+                        "example": "postgresql://airflow_kl@db/airflow_kl",
+                        "default": "",
+                    },
+                    "store_conn_id": {
+                        "description": "Or an Airflow SQL connection to the report store.",
+                        "version_added": "0.3.0",
+                        "type": "string",
+                        "example": "airflow_kl_store",
+                        "default": "",
+                    },
+                },
+            }
+        },
     }

@@ -20,9 +20,9 @@ from ..core.errors import AirflowKLError
 from ..core.profile import Profile
 from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
 from ..core.storage import atomic_write_text, within
-from ..report.html import write_html
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
 from .links import HTML_XCOM_KEY, DriftReportLink
+from .report_store import store_report
 from .source_args import describe, resolve_source, sql_engine
 
 ON_DRIFT = ("fail", "warn", "skip")
@@ -238,18 +238,18 @@ class KLDriftCheckOperator(BaseOperator):
             raise InvalidDriftInput(str(exc)) from exc
 
     def _write_outputs(self, report: Any, result: dict[str, Any], context: Any) -> None:
-        """The report JSON, the history rows and the HTML report with its link."""
+        """The report JSON and HTML files (when asked), the history rows, the
+        report store, and the "Drift report" link."""
         if self.report_path:
             atomic_write_text(self.report_path, report.to_json())
         self._record_history(report, context)
-        html = self.html_path or (
+        html_path = self.html_path or (
             str(Path(self.report_path).with_suffix(".html")) if self.report_path else None
         )
-        if html:
-            write_html(report, html, title=result["source"])
-            url = self.html_url or Path(html).resolve().as_uri()
-            context["ti"].xcom_push(key=HTML_XCOM_KEY, value=url)
-            self.log.info("HTML drift report: %s", url)
+        url = store_report(self, report, context, source=result["source"], html_path=html_path)
+        if self.html_url or url:
+            context["ti"].xcom_push(key=HTML_XCOM_KEY, value=self.html_url or url)
+            self.log.info("drift report: %s", self.html_url or url)
 
     def _emit_asset_event(self, report: Any, result: dict[str, Any], context: Any) -> None:
         if self.drift_asset is not None:

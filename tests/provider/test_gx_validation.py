@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 import airflow_kl as ak
+from airflow_kl.provider.links import DriftReportLink
+from airflow_kl.provider.report_store import configured_store
+from airflow_kl.report.store import TaskInstanceRef
 
-from .test_operators import run_operator
+from .test_operators import pull, run_operator
 
 
 @pytest.fixture
@@ -63,6 +67,14 @@ def test_passing_and_failing_validation(files, airflow_db):
         correction="bonferroni",
     ).features["x"]
     assert drift["result"]["observed_value"] == pytest.approx(expected.kl, rel=1e-12)
+    # the drift expectations' results are a report in the store, the task's "Drift report"
+    stored = configured_store().get(TaskInstanceRef("gxv_fail", run.run_id, "validate"))
+    assert stored.status == "drift" and stored.drifted_features == ["x"]
+    assert set(stored.report.features) == {"x", "c"}
+    assert stored.report.features["x"].kl == pytest.approx(expected.kl, rel=1e-12)
+    assert "DRIFT in x" in stored.html
+    page = f"/airflow-kl/reports/gxv_fail/{quote(run.run_id, safe='')}/validate"
+    assert pull(run, "validate", DriftReportLink().xcom_key) == page
 
 
 @pytest.mark.parametrize("on_failure,state", [("warn", "success"), ("skip", "skipped")])

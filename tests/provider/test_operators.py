@@ -3,6 +3,7 @@
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -64,14 +65,14 @@ def run_check(dag_id, **op_kwargs):
     return run_operator(dag_id, KLDriftCheckOperator, "check", **op_kwargs)
 
 
-def pull(run, task_id):
+def pull(run, task_id, key="return_value"):
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session
 
     with create_session() as session:
         row = (
             session.query(XComModel)
-            .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id=task_id, key="return_value")
+            .filter_by(dag_id=run.dag_id, run_id=run.run_id, task_id=task_id, key=key)
             .one_or_none()
         )
         return None if row is None else XComModel.deserialize_value(row)
@@ -181,11 +182,41 @@ def test_branch_helper_on_a_real_report(files):
     assert drift_branch(same, drift="retrain", ok="skip") == "skip"
 
 
+def test_without_a_store_the_link_is_the_html_file(files, airflow_db, monkeypatch):
+    from airflow_kl.provider.links import HTML_XCOM_KEY
+
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE", "none")
+    run, ti, _ = run_check(
+        "html_no_store",
+        profile=str(files / "profile.json"),
+        source=str(files / "part={{ ds }}"),
+        on_drift="warn",
+        html_path=str(files / "no-store-{{ ds }}.html"),
+    )
+    assert str(ti.state) == "success"
+    assert pull(run, "check", HTML_XCOM_KEY) == (files / "no-store-2024-03-01.html").as_uri()
+
+
+def test_a_store_set_twice_is_refused_before_anything_is_written(files, airflow_db, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE", "sqlite:///unused.db")
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE_CONN_ID", "kl_store")
+    run, ti, _ = run_check(
+        "store_twice",
+        profile=str(files / "profile.json"),
+        source=str(files / "part={{ ds }}"),
+        on_drift="warn",
+    )
+    assert str(ti.state) == "failed" and ti.try_number == 1  # not retried
+    assert pull(run, "check") is None  # refused before the report was pushed
+
+
 def test_html_report_link_and_history_without_duplicates(files, airflow_db):
     import sqlalchemy as sa
 
     from airflow_kl.provider.links import HTML_XCOM_KEY, DriftReportLink
     from airflow_kl.provider.operators import KLDriftCheckOperator
+    from airflow_kl.provider.report_store import configured_store
+    from airflow_kl.report.store import TaskInstanceRef
 
     kwargs = dict(
         profile=str(files / "profile.json"),
@@ -198,16 +229,13 @@ def test_html_report_link_and_history_without_duplicates(files, airflow_db):
     assert str(ti.state) == "success"
     html = files / "report-2024-03-01.html"
     assert "DRIFT in x" in html.read_text()
-    from airflow.models.xcom import XComModel
-    from airflow.utils.session import create_session
-
-    with create_session() as session:
-        row = (
-            session.query(XComModel)
-            .filter_by(run_id=run.run_id, task_id="check", key=HTML_XCOM_KEY)
-            .one()
-        )
-        assert XComModel.deserialize_value(row) == html.resolve().as_uri()
+    # the link is the plugin's page ([api] base_url is unset here: a path on the server)
+    page = f"/airflow-kl/reports/html_history/{quote(run.run_id, safe='')}/check"
+    assert pull(run, "check", HTML_XCOM_KEY) == page
+    assert pull(run, "check", DriftReportLink().xcom_key) == page  # what the UI shows
+    stored = configured_store().get(TaskInstanceRef("html_history", run.run_id, "check"))
+    assert stored.html == html.read_text() and stored.status == "drift"
+    assert stored.partition_key == "2024-03-01" and stored.drifted_features == ["x"]
     assert any(
         isinstance(link, DriftReportLink) for link in KLDriftCheckOperator.operator_extra_links
     )
@@ -224,3 +252,44 @@ def test_html_report_link_and_history_without_duplicates(files, airflow_db):
         ("html_history", "check", "2024-03-01", "c", "ok"),
         ("html_history", "check", "2024-03-01", "x", "drift"),
     ]
+
+
+def test_mapped_checks_store_a_report_per_map_index(files, airflow_db):
+    from airflow.models.xcom import XComModel
+    from airflow.sdk import DAG
+    from airflow.utils.session import create_session
+
+    from airflow_kl.provider import KLDriftCheckOperator
+    from airflow_kl.provider.links import HTML_XCOM_KEY
+    from airflow_kl.provider.report_store import configured_store
+    from airflow_kl.report.store import TaskInstanceRef
+
+    with DAG("mapped_checks", schedule=None, start_date=DAY) as dag:
+        KLDriftCheckOperator.partial(
+            task_id="check", profile=str(files / "profile.json"), on_drift="warn"
+        ).expand(source=[str(files / "same.parquet"), str(files / "part={{ ds }}")])
+    run = run_dag(dag)
+    store = configured_store()
+    for index, status in enumerate(["ok", "drift"]):
+        stored = store.get(TaskInstanceRef("mapped_checks", run.run_id, "check", index))
+        assert stored.status == status
+        with create_session() as session:
+            row = (
+                session.query(XComModel)
+                .filter_by(run_id=run.run_id, task_id="check", key=HTML_XCOM_KEY, map_index=index)
+                .one()
+            )
+        assert XComModel.deserialize_value(row).endswith(f"/check?map_index={index}")
+
+
+def test_an_unreachable_store_is_retried(files, airflow_db, monkeypatch):
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE", "postgresql://nobody:s3cret@127.0.0.1:1/db")
+    _, ti, report = run_check(
+        "store_down",
+        profile=str(files / "profile.json"),
+        source=str(files / "same.parquet"),
+        retries=1,
+        retry_delay=timedelta(0),
+    )
+    assert str(ti.state) == "failed" and report is None
+    assert ti.try_number == 2  # a database that cannot be reached is worth another try

@@ -1,0 +1,113 @@
+"""Where a deployment keeps its drift reports, and the URL that shows one.
+
+One setting, read the same way by workers (which write) and by the API
+server (whose plugin reads), in Airflow's configuration section ``[airflow_kl]``:
+
+- ``store``: a SQLAlchemy URL (``postgresql://…`` for workers and server on
+  different machines, ``sqlite:////path/file.db`` for one machine), or
+  ``none`` to keep reports out of the store; empty (the default) means
+  ``sqlite:///$AIRFLOW_HOME/airflow_kl.db``, which suits ``airflow standalone``;
+- ``store_conn_id``: or an Airflow SQL connection to that database.
+
+Environment variables follow Airflow's rule (``AIRFLOW__AIRFLOW_KL__STORE``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..core.errors import ConfigError
+from ..report.store import ReportStore, TaskInstanceRef
+
+SECTION = "airflow_kl"
+URL_PREFIX = "/airflow-kl"
+
+
+def _conf() -> Any:
+    from airflow.providers.common.compat.sdk import conf
+
+    return conf
+
+
+def store_target() -> Any | None:
+    """The configured store's engine or URL; None when ``store = none``."""
+    conf = _conf()
+    conn_id = (conf.get(SECTION, "store_conn_id", fallback="") or "").strip()
+    url = (conf.get(SECTION, "store", fallback="") or "").strip()
+    if conn_id and url:
+        raise ConfigError(
+            f"[{SECTION}] sets both store={url!r} and store_conn_id={conn_id!r}; keep one"
+        )
+    if conn_id:
+        from .source_args import sql_engine
+
+        return sql_engine(conn_id)
+    if url.lower() == "none":
+        return None
+    if url:
+        return url
+    home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
+    return f"sqlite:///{os.path.join(home, 'airflow_kl.db')}"
+
+
+def configured_store() -> ReportStore | None:
+    target = store_target()
+    return None if target is None else ReportStore(target)
+
+
+def base_path() -> str:
+    """``[api] base_url`` without its trailing slash ('' when unset)."""
+    return (_conf().get("api", "base_url", fallback="") or "").rstrip("/")
+
+
+def report_url(ti: TaskInstanceRef) -> str:
+    """The plugin's page for one task instance's report, under ``[api] base_url``.
+
+    >>> url = report_url(TaskInstanceRef("d", "manual__2013-09-01T00:00:00+00:00", "check", 3))
+    >>> url[len(base_path()) :]
+    '/airflow-kl/reports/d/manual__2013-09-01T00%3A00%3A00%2B00%3A00/check?map_index=3'
+    """
+    parts = "/".join(quote(p, safe="") for p in (ti.dag_id, ti.run_id, ti.task_id))
+    query = f"?map_index={ti.map_index}" if ti.map_index >= 0 else ""
+    return f"{base_path()}{URL_PREFIX}/reports/{parts}{query}"
+
+
+def task_instance_ref(context: Any) -> TaskInstanceRef:
+    """The running task instance, from an Airflow task context."""
+    ti = context["ti"]
+    map_index = getattr(ti, "map_index", None)
+    return TaskInstanceRef(
+        ti.dag_id, ti.run_id, ti.task_id, -1 if map_index is None else int(map_index)
+    )
+
+
+def store_report(
+    operator: Any, report: Any, context: Any, *, source: str, html_path: str | None = None
+) -> str | None:
+    """Render the report's HTML once, write it to ``html_path`` (if given) and
+    the report to the configured store; the URL that shows it (the plugin's
+    route, else the file's URI), or None when it is nowhere."""
+    from ..core.storage import atomic_write_text
+    from ..report.html import render_html
+
+    try:
+        store = configured_store()
+    except ConfigError as exc:
+        from .exceptions import InvalidDriftInput
+
+        raise InvalidDriftInput(str(exc)) from exc
+    if store is None and html_path is None:
+        return None
+    html = render_html(report, title=source)
+    if html_path:
+        atomic_write_text(html_path, html)
+    if store is None:
+        return Path(html_path).resolve().as_uri()
+    ti = task_instance_ref(context)
+    partition_key = getattr(operator, "partition_key", None) or context["ds"]
+    store.save(ti, report, html=html, partition_key=str(partition_key), source=source)
+    operator.log.info("stored the drift report of %s in the report store", ti)
+    return report_url(ti)
