@@ -31,3 +31,17 @@ def chromium(*args, cwd):
         timeout=120,
         cwd=cwd,
     )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Playwright driving Debian's Chromium (no browser download)."""
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.fail("chromium not installed; `make test` installs it (scripts/system-deps.sh)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS[1:])
+        yield launched
+        launched.close()

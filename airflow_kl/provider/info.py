@@ -25,6 +25,7 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_kl.provider.links.DriftReportLink",
             "airflow_kl.provider.links.DataDocsLink",
         ],
+        "plugins": [{"name": "airflow_kl", "plugin-class": "airflow_kl.plugin.AirflowKLPlugin"}],
         "config": {
             "airflow_kl": {
                 "description": "Where drift checks keep their reports and history, for the UI.",

@@ -16,6 +16,24 @@ def test_entry_point_returns_provider_info():
     for link in info["extra-links"]:
         module, name = link.rsplit(".", 1)
         assert getattr(import_module(module), name).name in ("Drift report", "Data Docs")
+    (plugin,) = info["plugins"]
+    module, name = plugin["plugin-class"].rsplit(".", 1)
+    assert getattr(import_module(module), name).name == plugin["name"] == "airflow_kl"
+    assert set(info["config"]["airflow_kl"]["options"]) == {"store", "store_conn_id"}
+
+
+def test_plugin_loads_through_its_entry_point():
+    (ep,) = [e for e in entry_points(group="airflow.plugins") if e.value.startswith("airflow_kl")]
+    plugin = ep.load()()
+    (app,) = plugin.fastapi_apps
+    assert app["url_prefix"] == "/airflow-kl"
+    routes = {r.path for r in app["app"].routes}
+    assert {"/dashboard", "/reports/{dag_id}/{run_id}/{task_id}"} <= routes
+    views = {v["url_route"]: v for v in plugin.external_views}
+    assert views["airflow-kl-drift"]["destination"] == "nav"
+    assert views["airflow-kl-report"]["href"].endswith(
+        "/airflow-kl/reports/{DAG_ID}/{RUN_ID}/{TASK_ID}?map_index={MAP_INDEX}"
+    )
 
 
 def test_public_names_import():
