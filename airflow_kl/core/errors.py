@@ -20,3 +20,8 @@ class SchemaError(AirflowKLError):
 
 class SourceError(AirflowKLError):
     """A data location cannot be read as a table (missing file, bad format)."""
+
+
+class StorageUnavailable(ConnectionError):
+    """Object storage could not be reached: a transient fault, worth a retry
+    (not an :class:`AirflowKLError`: the input may well be right)."""

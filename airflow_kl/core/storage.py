@@ -17,31 +17,88 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, SourceError
+from .errors import ConfigError, SourceError, StorageUnavailable
 
 
 def is_uri(path: Any) -> bool:
-    """True for ``scheme://`` strings (but not ``file://``) and ObjectStoragePath objects."""
+    """True for ``scheme://`` strings (but not ``file://``) and object-storage
+    path objects (Airflow's ``ObjectStoragePath``) that are not local."""
     if isinstance(path, str):
         return "://" in path and not path.startswith("file://")
-    return not isinstance(path, os.PathLike) and hasattr(path, "open")
+    if hasattr(path, "fs") and hasattr(path, "protocol"):
+        return path.protocol not in ("", "file", "local")
+    return False
 
 
-def _local(path: Any) -> Path:
+def local_path(path: Any) -> Path:
+    """The local path of a path, ``file://`` URI or local ObjectStoragePath."""
+    if hasattr(path, "fs") and hasattr(path, "protocol"):  # a local ObjectStoragePath
+        return Path(str(path.path))
     text = os.fspath(path)
     return Path(text[len("file://") :] if text.startswith("file://") else text)
 
 
+def remote_fs(path: Any) -> tuple[Any, str]:
+    """The fsspec filesystem and the path in it of a URL or ObjectStoragePath."""
+    if not isinstance(path, str):
+        return path.fs, str(path.path)
+    try:
+        import fsspec
+
+        return fsspec.core.url_to_fs(path)
+    except (ImportError, ValueError) as exc:  # unknown protocol, or its package missing
+        raise SourceError(f"cannot use {path!r}: {exc}") from None
+
+
+def _transient() -> tuple[type[BaseException], ...]:
+    """Exceptions meaning "the store could not be reached", by client library."""
+    kinds: list[type[BaseException]] = [ConnectionError, TimeoutError]
+    for module, name in (
+        ("botocore.exceptions", "ConnectionError"),
+        ("aiohttp", "ClientConnectionError"),
+    ):
+        with suppress(ImportError):
+            kinds.append(getattr(__import__(module, fromlist=[name]), name))
+    return tuple(kinds)
+
+
+@contextmanager
+def storage_errors(name: str) -> Iterator[None]:
+    """A storage failure on ``name`` as SourceError (bad input: a missing object or
+    bucket, a refused credential) or StorageUnavailable (unreachable: retry)."""
+    try:
+        yield
+    except (SourceError, StorageUnavailable):
+        raise
+    except _transient() as exc:
+        raise StorageUnavailable(f"cannot reach the storage of {name!r}: {exc}") from None
+    except FileNotFoundError:
+        raise SourceError(f"no such file or folder: {name!r}") from None
+    except PermissionError as exc:
+        raise SourceError(
+            f"access to {name!r} was refused ({exc}): check the credentials "
+            "(AWS_* variables, or the Airflow connection)"
+        ) from None
+
+
 def atomic_write_text(path: Any, text: str) -> None:
-    """Write ``text`` to ``path`` so that the old content survives any crash."""
-    if is_uri(path):
-        with _open_uri(path, "w") as handle:
-            handle.write(text)
+    """Write ``text`` (UTF-8) to ``path`` so that the old content survives any crash."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Any, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that the old content survives any crash."""
+    if is_uri(path):  # one PUT: the object appears whole, or the old one stays
+        fs, key = remote_fs(path)
+        with storage_errors(str(path)):
+            fs.pipe_file(key, data)
         return
-    target = _local(path)
+    target = local_path(path)
     directory = target.parent
     if not directory.is_dir():
         raise SourceError(
@@ -50,8 +107,8 @@ def atomic_write_text(path: Any, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     os.fchmod(fd, _mode_for(target))
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -97,9 +154,14 @@ def _mode_for(target: Path) -> int:
 def read_text(path: Any) -> str:
     """Read a whole text file from a local path or a URI."""
     if is_uri(path):
-        with _open_uri(path, "r") as handle:
-            return handle.read()
-    target = _local(path)
+        fs, key = remote_fs(path)
+        with storage_errors(str(path)):
+            data = fs.cat_file(key)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{str(path)!r} is not UTF-8 text: {exc}") from None
+    target = local_path(path)
     try:
         return target.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -108,13 +170,3 @@ def read_text(path: Any) -> str:
         raise SourceError(f"{str(target)!r} is not UTF-8 text: {exc}") from None
     except IsADirectoryError:
         raise SourceError(f"{str(target)!r} is a directory, expected a file") from None
-
-
-def _open_uri(path: Any, mode: str):
-    if not isinstance(path, str):  # ObjectStoragePath and friends
-        return path.open(mode)
-    try:
-        import fsspec
-    except ImportError as exc:  # pragma: no cover - fsspec ships with Airflow
-        raise SourceError(f"reading {path!r} needs fsspec: pip install fsspec") from exc
-    return fsspec.open(path, mode, encoding="utf-8")

@@ -4,7 +4,8 @@ Only the profiled columns are read (projection), and counts are added batch
 by batch, so checking a partition holds one batch in memory at a time.
 Accepted: ``.parquet``/``.pq`` files, ``.csv`` (also ``.csv.gz``, ``.csv.bz2``,
 ``.zip`` holding one CSV), and folders of either (hive folders such as
-``month=7/`` become columns).
+``month=7/`` become columns), on the local disk or in object storage (see
+:mod:`.location`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
+import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from ..core.binning import check_feature_names, require_columns
@@ -29,6 +30,7 @@ from ..core.errors import ConfigError, SourceError
 from ..core.profile import FeatureProfile
 from ..core.values import unsupported
 from .frame import count_frame
+from .location import Location, is_location, locate, storage_errors
 
 BATCH_ROWS = 131_072
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".tsv", ".txt")
@@ -36,11 +38,12 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 def is_path(data: Any) -> bool:
-    return isinstance(data, (str, os.PathLike))
+    """A file or folder: a local path, an fsspec URL or an ObjectStoragePath."""
+    return is_location(data)
 
 
-def _format_of(path: Path) -> str:
-    name = path.name.lower()
+def _format_of(path: str) -> str:
+    name = path.rstrip("/").rsplit("/", 1)[-1].lower()
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     if name.endswith(".zip"):
@@ -48,17 +51,16 @@ def _format_of(path: Path) -> str:
     if name.endswith(CSV_SUFFIXES):
         return "csv"
     raise SourceError(
-        f"unsupported file type {path.name!r}: expected .parquet, .csv[.gz|.bz2], .zip or a folder"
+        f"unsupported file type {name!r}: expected .parquet, .csv[.gz|.bz2], .zip or a folder"
     )
 
 
-def _folder_format(path: Path) -> str:
-    files = [p for p in path.rglob("*") if p.is_file() and not p.name.startswith((".", "_"))]
-    formats = {_format_of(p) for p in files}
+def _folder_format(loc: Location) -> str:
+    formats = {_format_of(name) for name in loc.files()}
     if not formats:
-        raise SourceError(f"folder {str(path)!r} holds no data files")
+        raise SourceError(f"folder {loc.name!r} holds no data files")
     if len(formats) > 1 or "zip" in formats:
-        raise SourceError(f"folder {str(path)!r} mixes file types {sorted(formats)}")
+        raise SourceError(f"folder {loc.name!r} mixes file types {sorted(formats)}")
     return formats.pop()
 
 
@@ -66,7 +68,7 @@ def _csv_convert(column_types: Mapping[str, pa.DataType] | None) -> pacsv.Conver
     return pacsv.ConvertOptions(column_types=dict(column_types or {}), strings_can_be_null=True)
 
 
-def _dataset(path: Path, fmt: str, column_types: Mapping[str, pa.DataType] | None) -> ds.Dataset:
+def _dataset(loc: Location, fmt: str, column_types: Mapping[str, pa.DataType] | None) -> ds.Dataset:
     if fmt == "csv":
         file_format = ds.CsvFileFormat(
             convert_options=_csv_convert(column_types),
@@ -74,16 +76,14 @@ def _dataset(path: Path, fmt: str, column_types: Mapping[str, pa.DataType] | Non
         )
     else:
         file_format = ds.ParquetFileFormat()
-    return ds.dataset(str(path), format=file_format, partitioning="hive")
+    return ds.dataset(loc.path, filesystem=loc.fs, format=file_format, partitioning="hive")
 
 
-def _zip_member(path: Path) -> tuple[zipfile.ZipFile, str]:
-    zf = zipfile.ZipFile(path)
+def _zip_member(zf: zipfile.ZipFile, name: str) -> str:
     members = [n for n in zf.namelist() if not n.endswith("/")]
     if len(members) != 1 or not members[0].lower().endswith(CSV_SUFFIXES):
-        zf.close()
-        raise SourceError(f"{str(path)!r} must hold exactly one CSV file, has {members}")
-    return zf, members[0]
+        raise SourceError(f"{name!r} must hold exactly one CSV file, has {members}")
+    return members[0]
 
 
 def iter_batches(
@@ -93,20 +93,20 @@ def iter_batches(
     batch_rows: int = BATCH_ROWS,
 ) -> Iterator[pa.RecordBatch]:
     """Record batches of the projected ``columns`` of a file or folder."""
-    path = Path(data)
-    fmt = _location_format(path)
-    with _read_errors(path):
+    loc = locate(data)
+    fmt = _location_format(loc)
+    with _read_errors(loc):
         if fmt == "zip":
-            with _zipped_csv(path, column_types) as reader:
+            with _zipped_csv(loc, column_types) as reader:
                 for batch in reader:
                     yield batch.select(columns) if columns is not None else batch
             return
-        dataset = _dataset(path, fmt, column_types)
+        dataset = _dataset(loc, fmt, column_types)
         if columns is not None:
-            require_columns(list(dataset.schema.names), columns, str(path))
-        files = _stored_parquet_files(dataset, fmt, columns)
+            require_columns(list(dataset.schema.names), columns, loc.name)
+        files = _stored_parquet_files(loc, dataset, fmt, columns)
         if files:
-            yield from _parquet_row_groups(files, columns, batch_rows)
+            yield from _parquet_row_groups(loc, files, columns, batch_rows)
         else:  # hive partition columns or CSV: the dataset scanner, with little readahead
             yield from dataset.to_batches(
                 columns=columns, batch_size=batch_rows, batch_readahead=1, fragment_readahead=1
@@ -114,18 +114,23 @@ def iter_batches(
 
 
 @contextmanager
-def _read_errors(path: Path) -> Iterator[None]:
-    """Arrow, zip and OS errors while reading ``path`` as one SourceError naming it."""
+def _read_errors(loc: Location) -> Iterator[None]:
+    """Arrow, zip and OS errors while reading ``loc`` as one SourceError naming it
+    (or StorageUnavailable when its store cannot be reached)."""
     try:
-        yield
+        with storage_errors(loc.name):
+            yield
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, zipfile.BadZipFile) as exc:
-        raise SourceError(f"cannot read {str(path)!r}: {exc}") from None
+        raise SourceError(f"cannot read {loc.name!r}: {exc}") from None
 
 
 @contextmanager
-def _zipped_csv(path: Path, column_types) -> Iterator[pacsv.CSVStreamingReader]:
-    zf, member = _zip_member(path)
-    with zf, zf.open(member) as handle:
+def _zipped_csv(loc: Location, column_types) -> Iterator[pacsv.CSVStreamingReader]:
+    with (
+        loc.open() as raw,
+        zipfile.ZipFile(raw) as zf,
+        zf.open(_zip_member(zf, loc.name)) as handle,
+    ):
         yield pacsv.open_csv(handle, convert_options=_csv_convert(column_types))
 
 
@@ -136,46 +141,50 @@ def _engine(fmt: str) -> str:
 def read_schema(data: str | os.PathLike) -> pa.Schema:
     """The Arrow schema of a file or folder: Parquet's stored one; for CSV the
     types Arrow infers from the first block (numbers are then read as float64)."""
-    path = Path(data)
-    fmt = _location_format(path)
-    with _read_errors(path):
+    loc = locate(data)
+    fmt = _location_format(loc)
+    with _read_errors(loc):
         if fmt == "zip":
-            with _zipped_csv(path, None) as reader:
+            with _zipped_csv(loc, None) as reader:
                 return reader.schema
-        return _dataset(path, fmt, None).schema
+        return _dataset(loc, fmt, None).schema
 
 
-def _location_format(path: Path) -> str:
+def _location_format(loc: Location) -> str:
     """``parquet``, ``csv`` or ``zip`` for a file, or the one format of a folder's files."""
-    if not path.exists():
-        raise SourceError(f"no such file or folder: {str(path)!r}")
-    return _folder_format(path) if path.is_dir() else _format_of(path)
+    kind = loc.info().type
+    if kind == pafs.FileType.NotFound:
+        raise SourceError(f"no such file or folder: {loc.name!r}")
+    return _folder_format(loc) if kind == pafs.FileType.Directory else _format_of(loc.path)
 
 
-def _stored_parquet_files(dataset: ds.Dataset, fmt: str, columns: list[str] | None) -> list[str]:
+def _stored_parquet_files(
+    loc: Location, dataset: ds.Dataset, fmt: str, columns: list[str] | None
+) -> list[str]:
     """The Parquet files to read directly, row group by row group: all of them when
     every wanted column is stored in the files (none is a hive folder key), else []."""
     if fmt != "parquet" or not dataset.files:
         return []
-    physical = set(pq.read_schema(dataset.files[0]).names)
+    physical = set(pq.read_schema(dataset.files[0], filesystem=loc.fs).names)
     wanted = set(columns if columns is not None else dataset.schema.names)
     return sorted(dataset.files) if wanted <= physical else []
 
 
-def _open_parquet(name: str) -> pq.ParquetFile:
+def _open_parquet(loc: Location, name: str) -> pq.ParquetFile:
     """A Parquet file read through a 1 MiB buffered stream, without pre-buffering
-    whole column chunks: memory follows what is decoded, not the file's size."""
-    return pq.ParquetFile(name, buffer_size=1 << 20, pre_buffer=False)
+    whole column chunks: memory follows what is decoded, not the file's size (on
+    an object store, each read is a ranged request)."""
+    return pq.ParquetFile(loc.open(name), buffer_size=1 << 20, pre_buffer=False)
 
 
 def _parquet_row_groups(
-    files: list[str], columns: list[str] | None, batch_rows: int
+    loc: Location, files: list[str], columns: list[str] | None, batch_rows: int
 ) -> Iterator[pa.RecordBatch]:
     """One row group at a time through a 1 MiB buffered stream: peak memory is about
     one decoded row group of the projected columns, whatever the file's size
     (the dataset scanner's read-ahead holds several)."""
     for name in files:
-        parquet = _open_parquet(name)
+        parquet = _open_parquet(loc, name)
         for group in range(parquet.num_row_groups):
             yield from parquet.iter_batches(
                 batch_size=batch_rows, columns=columns, row_groups=[group]
@@ -186,7 +195,7 @@ def read_table(data: str | os.PathLike, columns: list[str] | None = None) -> pa.
     """The projected columns of a file or folder as one Arrow table."""
     batches = list(iter_batches(data, columns))
     if not batches:
-        raise SourceError(f"{os.fspath(data)!r} has no rows")
+        raise SourceError(f"{locate(data).name!r} has no rows")
     return pa.Table.from_batches(batches)
 
 
@@ -205,12 +214,10 @@ Progress = Callable[[int], None]
 
 def count_rows(data: str | os.PathLike) -> int | None:
     """Rows of a Parquet file or folder from its metadata (None for CSV: unknown cheaply)."""
-    path = Path(data)
-    try:
-        fmt = _location_format(path)
-        return _dataset(path, fmt, None).count_rows() if fmt == "parquet" else None
-    except (SourceError, OSError, pa.ArrowInvalid):
-        return None
+    loc = locate(data)
+    fmt = _location_format(loc)
+    with _read_errors(loc):
+        return _dataset(loc, fmt, None).count_rows() if fmt == "parquet" else None
 
 
 def count_files(
@@ -235,26 +242,27 @@ ROWS_KEY = "\0rows"
 
 
 def _count_parts(data, features: Mapping[str, FeatureProfile]) -> Iterator[dict[str, Any]]:
-    path = Path(data)
-    fmt = _location_format(path)
+    loc = locate(data)
+    fmt = _location_format(loc)
     files: list[str] = []
     if fmt == "parquet":
-        dataset = _dataset(path, fmt, None)
-        require_columns(list(dataset.schema.names), list(features), str(path))
-        files = _stored_parquet_files(dataset, fmt, list(features))
+        with _read_errors(loc):
+            dataset = _dataset(loc, fmt, None)
+            require_columns(list(dataset.schema.names), list(features), loc.name)
+            files = _stored_parquet_files(loc, dataset, fmt, list(features))
     if files:
-        yield from _count_parquet_columns(files, features)
+        yield from _count_parquet_columns(loc, files, features)
         return
     types = csv_read_types({name: fp.value for name, fp in features.items()})
     for batch in iter_batches(data, list(features), types):
         yield {**count_frame(batch, features, _engine(fmt)), ROWS_KEY: len(batch)}
 
 
-def _count_parquet_columns(files: list[str], features: Mapping[str, FeatureProfile]):
+def _count_parquet_columns(loc: Location, files: list[str], features: Mapping[str, FeatureProfile]):
     """Row group by row group, column by column: one decoded column chunk at a time."""
     for name in files:
         try:
-            parquet = _open_parquet(name)
+            parquet = _open_parquet(loc, name)
             require_columns(parquet.schema_arrow.names, list(features), name)
             for group in range(parquet.num_row_groups):
                 part: dict[str, Any] = {ROWS_KEY: parquet.metadata.row_group(group).num_rows}
@@ -263,7 +271,7 @@ def _count_parquet_columns(files: list[str], features: Mapping[str, FeatureProfi
                     part.update(count_frame(chunk, {feature: fp}, "Parquet"))
                 yield part
         except (pa.ArrowInvalid, OSError) as exc:
-            raise SourceError(f"cannot read {name!r}: {exc}") from None
+            raise SourceError(f"cannot read {_shown(loc, name)!r}: {exc}") from None
 
 
 SAMPLE_ROWS = 2_000_000
@@ -323,8 +331,7 @@ def profile_files(
     profile's counts are exact whatever the sample. Returns the features and
     a note on how the edges were made (stored in the profile's settings).
     """
-    path = Path(data)
-    engine = _engine(_location_format(path))
+    engine = _engine(_location_format(locate(data)))
     value_types = _profiled_types(data, read_schema(data), features, engine)
     explicit = dict(edges or {})
     unknown = sorted(set(explicit) - set(value_types))
@@ -335,7 +342,7 @@ def profile_files(
     tallies, rows = _first_pass(data, value_types, rate, np.random.default_rng(seed))
     if rows == 0:
         raise SourceError(
-            f"reference {os.fspath(data)!r} has no rows; a profile needs at least one"
+            f"reference {locate(data).name!r} has no rows; a profile needs at least one"
         )
     result = {
         name: _feature_from_tally(name, tally, bins, top_k, binning, explicit.get(name), engine)
@@ -386,3 +393,10 @@ def _feature_from_tally(name, tally: _Tally, bins, top_k, binning, edges, engine
     column = pa.chunked_array(tally.sample, type=tally.sample[0].type)
     tally.sample = []  # free the sample before the next column
     return profile_column(name, column, bins, top_k, binning, edges, engine)
+
+
+def _shown(loc: Location, name: str) -> str:
+    """A file of ``loc`` as the user would write it (a URL keeps its scheme)."""
+    if loc.name == loc.path or "://" not in loc.name:
+        return name
+    return loc.name.split("://", 1)[0] + "://" + name
