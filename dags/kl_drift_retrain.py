@@ -19,6 +19,7 @@ from __future__ import annotations
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import dag, task
 from include.flights import (
+    CONN_ID,
     DRIFT_ASSET,
     MONTHLY,
     PARTITION,
@@ -44,6 +45,7 @@ def kl_drift_retrain():
         on_drift="warn",  # the branch decides; the gate DAG shows on_drift="fail"
         drift_asset=DRIFT_ASSET,
         report_path=REPORT,  # a JSON copy; the report store keeps the report and history
+        conn_id=CONN_ID,  # for DATA in object storage (see include/flights.py)
     )
 
     @task.branch

@@ -18,6 +18,7 @@ from __future__ import annotations
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import dag, task
 from include.flights import (
+    CONN_ID,
     DATA,
     MONTHLY,
     PARTITION,
@@ -30,7 +31,8 @@ from include.flights import (
 from airflow_kl.provider import GXValidationOperator
 
 GX_PROFILE = str(DATA / "reference" / "flights-gx.json")
-DATA_DOCS = str(DATA / "data_docs") + "/{{ ds }}"
+# GX builds Data Docs in a local folder: only when DATA is local.
+DATA_DOCS = str(DATA / "data_docs") + "/{{ ds }}" if DATA.protocol in ("", "file") else None
 
 
 def flights_suite(context):
@@ -59,6 +61,7 @@ def kl_gx_validation_retrain():
         threshold=0.1,
         on_failure="warn",  # the branch decides
         data_docs_dir=DATA_DOCS,
+        conn_id=CONN_ID,
     )
 
     @task.branch

@@ -9,10 +9,8 @@ the gate's XCom either way.
 
 from __future__ import annotations
 
-import shutil
-
-from airflow.sdk import dag, task
-from include.flights import DATA, MONTHLY, PARTITION, PROFILE, land, seed_reference
+from airflow.sdk import ObjectStoragePath, dag, task
+from include.flights import CONN_ID, DATA, MONTHLY, PARTITION, PROFILE, land, seed_reference
 
 from airflow_kl.provider import KLDriftCheckOperator
 
@@ -20,12 +18,17 @@ from airflow_kl.provider import KLDriftCheckOperator
 @dag(doc_md=__doc__, **MONTHLY)
 def kl_quality_gate():
     seed = seed_reference()
-    gate = KLDriftCheckOperator(task_id="gate", profile=PROFILE, source=PARTITION, on_drift="fail")
+    gate = KLDriftCheckOperator(
+        task_id="gate", profile=PROFILE, source=PARTITION, on_drift="fail", conn_id=CONN_ID
+    )
 
     @task
     def publish(partition: str, ds=None) -> str:
+        source = ObjectStoragePath(partition, conn_id=CONN_ID)
         target = DATA / "published" / f"flights-{ds}"
-        shutil.copytree(partition, target, dirs_exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True)
+        for part in source.iterdir():
+            part.copy(target / part.name)
         return str(target)
 
     @task(trigger_rule="one_failed")

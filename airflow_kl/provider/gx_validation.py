@@ -22,7 +22,7 @@ from .exceptions import InvalidDriftInput, ValidationFailed
 from .links import DATA_DOCS_XCOM_KEY, HTML_XCOM_KEY, DataDocsLink, DriftReportLink
 from .operators import _choice, _confine
 from .report_store import store_report
-from .source_args import describe, resolve_source, sql_engine
+from .source_args import describe, resolve_source, sql_engine, storage_path
 
 ON_FAILURE = ("fail", "warn", "skip")
 
@@ -44,6 +44,8 @@ class GXValidationOperator(BaseOperator):
     :param data_docs_dir: a folder (templated) where the run's Data Docs site is
         built; its index is the task's "Data Docs" extra link.
     :param partition_key: the partition's name in the history (templated).
+    :param conn_id: the Airflow connection for object-storage URLs among
+        ``source``, ``suite_path`` and ``profile`` (``data_docs_dir`` is local).
 
     With binned-KL expectations in the suite, their results are also a drift
     report in the report store, shown by the "Drift report" link.
@@ -74,6 +76,7 @@ class GXValidationOperator(BaseOperator):
         data_docs_dir: str | None = None,
         partition_key: str = "{{ ds }}",
         base_dir: str | None = None,
+        conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         options = {name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs}
@@ -83,7 +86,7 @@ class GXValidationOperator(BaseOperator):
         self.source, self.suite, self.suite_path = source, suite, suite_path
         self.profile, self.features = profile, features
         self.on_failure, self.data_docs_dir, self.base_dir = on_failure, data_docs_dir, base_dir
-        self.partition_key = partition_key
+        self.partition_key, self.conn_id = partition_key, conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         _choice("on_failure", self.on_failure, ON_FAILURE)
@@ -100,6 +103,7 @@ class GXValidationOperator(BaseOperator):
             context["ti"].xcom_push(key=DATA_DOCS_XCOM_KEY, value=validation.docs_index.as_uri())
             self.log.info("Data Docs: %s", validation.docs_index.as_uri())
         drift = validation.drift_report()
+        self._validation = validation  # for OpenLineage, when its provider asks
         if drift is not None:
             self.log.info("binned-KL drift of %s\n%s", describe(self.source), drift.table())
             url = store_report(self, drift, context, source=describe(self.source))
@@ -108,6 +112,32 @@ class GXValidationOperator(BaseOperator):
                 self.log.info("drift report: %s", url)
         self._act(validation)
         return result
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The partition as input dataset with one assertion per expectation (the
+        binned-KL ones with their KL and threshold) and the drift metrics."""
+        validation = getattr(self, "_validation", None)
+        if validation is None:
+            return None
+        try:
+            from openlineage.client.facet_v2 import data_quality_assertions_dataset as dq
+        except ImportError:
+            return None
+        from ..gx.expectation import ExpectColumnBinnedKlDivergenceToBeLessThan as Drift
+        from .lineage import operator_lineage
+
+        severity = "error" if self.on_failure == "fail" else "warn"
+        others = [
+            dq.Assertion(
+                assertion=r.expectation_config.type,
+                success=bool(r.success),
+                column=r.expectation_config.kwargs.get("column"),
+                severity=severity,
+            )
+            for r in validation.result.results
+            if r.expectation_config.type != Drift.expectation_type
+        ]
+        return operator_lineage(self.source, validation.drift_report(), severity, others)
 
     def _validate(self) -> Any:
         """Build the suite (before any data is read), then run it on the partition."""
@@ -136,14 +166,13 @@ class GXValidationOperator(BaseOperator):
                     f"suite= must return a GX ExpectationSuite, got {type(suite).__name__}"
                 )
         elif self.suite_path is not None:
-            suite = load_suite(self.suite_path)
+            suite = load_suite(storage_path(self.suite_path, self.conn_id))
         else:
             suite = gx.ExpectationSuite(name="airflow_kl_validation")
         if self.profile is not None:
             options = {n: getattr(self, n) for n in OPTION_NAMES if getattr(self, n) is not None}
-            for expectation in build_suite(
-                self.profile, features=self.features, **options
-            ).expectations:
+            profile = storage_path(self.profile, self.conn_id)
+            for expectation in build_suite(profile, features=self.features, **options).expectations:
                 suite.expectations.append(expectation)
         if not suite.expectations:
             raise InvalidDriftInput(
@@ -157,7 +186,7 @@ class GXValidationOperator(BaseOperator):
             return _sql_partition(self.source)
         from ..sources.files import is_path, read_table
 
-        data = resolve_source(self.source)  # a path (file:// stripped) or a DataFrame
+        data = resolve_source(self.source, self.conn_id)  # a path/URL or a DataFrame
         if is_path(data):
             data = read_table(data, columns or None).to_pandas()
         return {"data": data}

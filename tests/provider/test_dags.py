@@ -69,7 +69,7 @@ def test_quality_gate_fails_and_notifies(dagbag, airflow_db, tmp_path, monkeypat
     from airflow_kl import Profile
 
     # the gate compares with January: make sure the reference is January's
-    Path(DATA / "reference" / "flights.json").unlink(missing_ok=True)
+    (DATA / "reference" / "flights.json").unlink(missing_ok=True)
     dag = dagbag.get_dag("kl_quality_gate")
     run = dag.test(logical_date=month(9))
     s = states(run)

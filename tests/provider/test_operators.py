@@ -26,7 +26,7 @@ def files(tmp_path):
     return tmp_path
 
 
-def run_dag(dag):
+def run_dag(dag, logical_date=DAY):
     """dag.test() for a DAG defined in a test: register it in the metadata DB first
     (dag.test() only finds DAGs that a bundle's parse has serialised)."""
     from airflow.dag_processing.bundles.manager import DagBundlesManager
@@ -45,7 +45,7 @@ def run_dag(dag):
             set(),
             session=session,
         )
-    return dag.test(logical_date=DAY)
+    return dag.test(logical_date=logical_date)
 
 
 def run_operator(dag_id, operator, task_id, **op_kwargs):
