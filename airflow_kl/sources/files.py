@@ -10,6 +10,8 @@ Accepted: ``.parquet``/``.pq`` files, ``.csv`` (also ``.csv.gz``, ``.csv.bz2``,
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import zipfile
 from collections import Counter
@@ -33,6 +35,7 @@ from .frame import count_frame
 from .location import Location, is_location, locate, storage_errors
 
 BATCH_ROWS = 131_072
+CSV_BLOCK = 16 << 20
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -72,7 +75,7 @@ def _dataset(loc: Location, fmt: str, column_types: Mapping[str, pa.DataType] | 
     if fmt == "csv":
         file_format = ds.CsvFileFormat(
             convert_options=_csv_convert(column_types),
-            read_options=pacsv.ReadOptions(block_size=16 << 20),
+            read_options=pacsv.ReadOptions(block_size=CSV_BLOCK),
         )
     else:
         file_format = ds.ParquetFileFormat()
@@ -107,10 +110,86 @@ def iter_batches(
         files = _stored_parquet_files(loc, dataset, fmt, columns)
         if files:
             yield from _parquet_row_groups(loc, files, columns, batch_rows)
-        else:  # hive partition columns or CSV: the dataset scanner, with little readahead
+        elif fmt == "csv" and _stored_columns(loc, dataset, columns):
+            yield from _csv_blocks(loc, sorted(dataset.files), columns, column_types)
+        else:  # hive partition columns: the dataset scanner, with little readahead
             yield from dataset.to_batches(
                 columns=columns, batch_size=batch_rows, batch_readahead=1, fragment_readahead=1
             )
+
+
+def _stored_columns(loc: Location, dataset: ds.Dataset, columns: list[str] | None) -> bool:
+    """Whether every wanted column is in the files themselves (none is a hive key)."""
+    if not dataset.files:
+        return False
+    physical = set(_csv_header(loc, dataset.files[0]))
+    return set(columns if columns is not None else dataset.schema.names) <= physical
+
+
+def _csv_header(loc: Location, name: str) -> list[str]:
+    """The column names of a CSV file: its first line."""
+    with loc.open_stream(name) as raw, _decompressed(raw, name) as stream:
+        return _header_names(stream.readline())
+
+
+def _header_names(line: bytes) -> list[str]:
+    return pacsv.read_csv(io.BytesIO(line)).column_names if line.strip() else []
+
+
+def _csv_blocks(
+    loc: Location, files: list[str], columns: list[str] | None, column_types
+) -> Iterator[pa.RecordBatch]:
+    """CSV files parsed ``CSV_BLOCK`` bytes at a time (cut at a line end), so at
+    most one block and its table are held, whatever the file's size. (Arrow's
+    streaming reader reads ahead without bound: its peak grows with the file.)
+    Like Arrow's reader, types not given are inferred from the first block and
+    then kept, and a value may not span lines."""
+    include = list(columns) if columns is not None else None
+    types = dict(column_types or {})
+    for name in files:
+        with loc.open_stream(name) as raw, _decompressed(raw, name) as stream:
+            names = _header_names(stream.readline())
+            read = pacsv.ReadOptions(column_names=names, use_threads=False)
+            for block in _line_blocks(stream):
+                convert = pacsv.ConvertOptions(
+                    column_types=types, strings_can_be_null=True, include_columns=include
+                )
+                table = pacsv.read_csv(
+                    io.BytesIO(block), read_options=read, convert_options=convert
+                )
+                types = {field.name: field.type for field in table.schema}
+                yield from table.to_batches()
+
+
+def _decompressed(raw: Any, name: str) -> Any:
+    """The file's text: ``.gz`` and ``.bz2`` files are decompressed as they are read."""
+    import bz2
+    import gzip
+
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        return gzip.open(raw, "rb")
+    if lower.endswith(".bz2"):
+        return bz2.open(raw, "rb")
+    return contextlib.nullcontext(raw)
+
+
+def _line_blocks(stream: Any) -> Iterator[bytes]:
+    """Blocks of about ``CSV_BLOCK`` bytes, each ending at a line end."""
+    rest = b""
+    while True:
+        data = stream.read(CSV_BLOCK)
+        if not data:
+            if rest.strip():
+                yield rest
+            return
+        buffer = rest + data
+        cut = buffer.rfind(b"\n") + 1
+        if cut == 0:
+            rest = buffer
+            continue
+        block, rest = buffer[:cut], buffer[cut:]
+        yield block
 
 
 @contextmanager
@@ -328,8 +407,11 @@ def profile_files(
     rank of an estimated q-quantile has a standard error of
     ``sqrt(q (1 - q) / m)``, at most 0.035 percentage points for
     ``m = 2,000,000``. Pass 2 counts every row exactly into those edges, so the
-    profile's counts are exact whatever the sample. Returns the features and
-    a note on how the edges were made (stored in the profile's settings).
+    profile's counts are exact whatever the sample. A CSV's row count is not
+    known beforehand: its sample is thinned as it grows (see
+    :func:`_first_pass`), so memory stays bounded at any size. Returns the
+    features and a note on how the edges were made (stored in the profile's
+    settings).
     """
     engine = _engine(_location_format(locate(data)))
     value_types = _profiled_types(data, read_schema(data), features, engine)
@@ -339,7 +421,9 @@ def profile_files(
         raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
     total = count_rows(data)
     rate = 1.0 if total is None or total <= sample_rows else sample_rows / total
-    tallies, rows = _first_pass(data, value_types, rate, np.random.default_rng(seed))
+    tallies, rows, rate = _first_pass(
+        data, value_types, rate, np.random.default_rng(seed), sample_rows
+    )
     if rows == 0:
         raise SourceError(
             f"reference {locate(data).name!r} has no rows; a profile needs at least one"
@@ -362,15 +446,26 @@ def profile_files(
     return result, note
 
 
-def _first_pass(data, value_types: Mapping[str, str], rate: float, rng) -> tuple[dict, int]:
-    """Exact value counts of categorical features and a sample of numeric ones."""
+def _first_pass(
+    data, value_types: Mapping[str, str], rate: float, rng, sample_rows: int
+) -> tuple[dict, int, float]:
+    """Exact value counts of categorical features and a uniform sample of numeric
+    ones; returns the tallies, the rows read and the final sampling rate.
+
+    Each row is kept with probability ``rate``. When the row count is unknown
+    (CSV) and the sample outgrows ``2 * sample_rows``, every kept row is kept
+    again with probability 1/2 and ``rate`` halves, so each row's chance stays
+    the same (``rate``) and the sample stays between ``sample_rows`` and twice
+    that, whatever the file's size.
+    """
     from .frame import NULL, layout_of, value_counts
 
     tallies: dict[str, _Tally] = {}
-    rows = 0
+    rows = sampled = 0
     for batch in iter_batches(data, list(value_types), csv_read_types(value_types)):
         rows += len(batch)
         keep = None if rate >= 1.0 else pa.array(rng.random(len(batch)) < rate)
+        sampled += len(batch) if keep is None else keep.true_count
         for name, value in value_types.items():
             col = batch.column(name)
             tally = tallies.setdefault(name, _Tally(value, str(col.type)))
@@ -380,7 +475,14 @@ def _first_pass(data, value_types: Mapping[str, str], rate: float, rng) -> tuple
                 tally.missing += missing
             else:
                 tally.sample.append(col if keep is None else col.filter(keep))
-    return tallies, rows
+        while sampled > 2 * sample_rows:
+            half = pa.array(rng.random(sampled) < 0.5)
+            for tally in tallies.values():
+                if tally.sample:
+                    whole = pa.chunked_array(tally.sample, type=tally.sample[0].type)
+                    tally.sample = [whole.combine_chunks().filter(half)]
+            sampled, rate = half.true_count, rate / 2
+    return tallies, rows, rate
 
 
 def _feature_from_tally(name, tally: _Tally, bins, top_k, binning, edges, engine):

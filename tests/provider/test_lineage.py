@@ -82,6 +82,8 @@ def completed(events, job_suffix):
 def test_check_reports_assertions_and_metrics(events, s3_lake, month, drifted):
     """One assertion per feature with the KL and verdict of an independent check
     (Holm for the check operator, Bonferroni for the GX suite, each's default)."""
+    from airflow_kl.sources.files import read_table
+
     events, profile = events
     partition = s3_lake / "flights" / f"month={month:02d}"
     dag_id = f"lineage_{month:02d}"
@@ -103,7 +105,7 @@ def test_check_reports_assertions_and_metrics(events, s3_lake, month, drifted):
             assert float(a["actual"]) == pytest.approx(f.kl, rel=1e-12)
             assert a["severity"] == "warn"
         metrics = dataset["inputFacets"]["dataQualityMetrics"]
-        assert metrics["rowCount"] == len(ak.sources.files.read_table(partition, ["dep_delay"]))
+        assert metrics["rowCount"] == len(read_table(partition, ["dep_delay"]))
         dep = metrics["columnMetrics"]["dep_delay"]
-        column = ak.sources.files.read_table(partition, ["dep_delay"]).column("dep_delay")
+        column = read_table(partition, ["dep_delay"]).column("dep_delay")
         assert dep["nullCount"] == column.null_count and dep["count"] == len(column)
