@@ -52,12 +52,12 @@ def _in_memory(data: Data, columns: list[str] | None = None) -> pd.DataFrame | p
 
 def _pushdown(data: Data) -> Any | None:
     """A source that counts where the data lives (SQL, Spark), or None."""
-    if hasattr(data, "count_bins") and hasattr(data, "profile_features"):
-        return data
-    if type(data).__module__.startswith("pyspark."):
+    if type(data).__module__.startswith("pyspark."):  # classic or Spark Connect
         from .sources.spark import SparkSource
 
         return SparkSource(data)
+    if hasattr(data, "count_bins") and hasattr(data, "profile_features"):
+        return data
     return None
 
 

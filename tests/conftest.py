@@ -268,3 +268,67 @@ def s3_lake(s3_server, flights, tmp_path_factory):
     flights[flights.month == 2].to_csv(local / "feb.csv", index=False)
     s3.upload_file(str(local / "feb.csv"), "lake", "csv/feb.csv")
     return local
+
+
+@pytest.fixture(scope="session")
+def spark_connect(tmp_path_factory):
+    """A Spark Connect server (local[2]) started from the jars that ship with
+    pyspark, on a loopback port: ``sc://127.0.0.1:PORT``."""
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    import pyspark
+
+    home = Path(pyspark.__file__).parent
+    port = _free_port()
+    root = tmp_path_factory.mktemp("spark-connect")
+    log = root / "server.log"
+    conf = {
+        "spark.connect.grpc.binding.port": str(port),
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.ui.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.warehouse.dir": str(root / "warehouse"),
+    }
+    command = [
+        str(home / "bin" / "spark-submit"),
+        "--class",
+        "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--name",
+        "airflow-kl tests",
+        "--master",
+        "local[2]",
+        *[arg for key, value in conf.items() for arg in ("--conf", f"{key}={value}")],
+    ]
+    env = {**os.environ, "SPARK_HOME": str(home)}
+    server = subprocess.Popen(
+        command,
+        env=env,
+        cwd=root,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"Spark Connect server exited: {log.read_text()[-3000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"Spark Connect server not up: {log.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)

@@ -32,8 +32,8 @@ ASSERTION = "binned_kl_below_threshold"
 
 def dataset_name(source: Any) -> tuple[str, str] | None:
     """OpenLineage (namespace, name) of a path, URL or SQL source; None for a callable."""
-    if isinstance(source, Mapping):
-        return _sql_dataset(source)
+    if isinstance(source, Mapping):  # a Spark Connect table is named by its server: left out
+        return None if "spark_conn_id" in source else _sql_dataset(source)
     if hasattr(source, "protocol") and hasattr(source, "path"):  # ObjectStoragePath
         source = str(source)
     if not isinstance(source, (str, os.PathLike)):

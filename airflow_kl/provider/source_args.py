@@ -5,6 +5,9 @@
   a Parquet/CSV file or folder;
 - ``{"conn_id": ..., "table": ... | "sql": ..., "where": ..., "parameters": {...}}``:
   a SQL source through an Airflow connection, counted by pushdown;
+- ``{"spark_conn_id": ..., "table": ... | "sql": ...}``: a table or query on a
+  Spark Connect server (``sc://host:port``) named by an Airflow connection,
+  counted there: the worker needs no JVM;
 - a callable returning a pandas DataFrame or Arrow table (called at run time).
 """
 
@@ -17,6 +20,7 @@ from typing import Any
 from ..core.errors import ConfigError
 
 SQL_KEYS = {"conn_id", "table", "sql", "where", "parameters", "schema"}
+SPARK_KEYS = {"spark_conn_id", "table", "sql"}
 
 
 def sql_engine(conn_id: str) -> Any:
@@ -52,9 +56,44 @@ def storage_path(path: Any, conn_id: str | None) -> Any:
     return path
 
 
+def spark_connect_url(conn_id: str) -> str:
+    """``sc://host:port[/;token=...;use_ssl=true]`` from an Airflow connection
+    (host, port, and the extras ``token`` and ``use_ssl``)."""
+    from airflow.sdk import BaseHook
+
+    conn = BaseHook.get_connection(conn_id)
+    host = (conn.host or "").removeprefix("sc://")
+    if not host:
+        raise ConfigError(f"Spark Connect connection {conn_id!r} has no host")
+    url = f"sc://{host}:{conn.port or 15002}"
+    extra = conn.extra_dejson
+    params = [f"token={extra['token']}"] if extra.get("token") else []
+    if str(extra.get("use_ssl", "")).lower() in ("1", "true", "yes"):
+        params.append("use_ssl=true")
+    return url + ("/;" + ";".join(params) if params else "")
+
+
+def spark_connect_source(source: Mapping[str, Any]) -> Any:
+    """A Spark Connect DataFrame for ``{"spark_conn_id", "table" | "sql"}``."""
+    unknown = set(source) - SPARK_KEYS
+    if unknown or (source.get("table") is None) == (source.get("sql") is None):
+        raise ConfigError(
+            f"a Spark Connect source needs spark_conn_id and one of table or sql; got keys "
+            f"{sorted(source)} (allowed: {sorted(SPARK_KEYS)})"
+        )
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.remote(spark_connect_url(source["spark_conn_id"])).getOrCreate()
+    if source.get("table") is not None:
+        return spark.table(source["table"])
+    return spark.sql(source["sql"])
+
+
 def resolve_source(source: Any, conn_id: str | None = None) -> Any:
     """The data object :func:`airflow_kl.check_drift` accepts (object-storage URLs
     read with ``conn_id``'s credentials when it is given)."""
+    if isinstance(source, Mapping) and "spark_conn_id" in source:
+        return spark_connect_source(source)
     if isinstance(source, Mapping):
         check_sql_mapping(source)
         from ..sources.sql import SqlSource
@@ -81,6 +120,8 @@ def describe(source: Any) -> str:
     """A short, password-free description for logs and reports."""
     if isinstance(source, Mapping):
         what = source.get("table") or "query"
+        if "spark_conn_id" in source:
+            return f"spark:{source['spark_conn_id']}/{what}"
         return f"sql:{source.get('conn_id')}/{what}"
     if callable(source):
         return f"callable:{getattr(source, '__name__', type(source).__name__)}"
