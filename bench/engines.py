@@ -24,7 +24,6 @@ def run() -> list[dict]:
     current = make_frame(ROWS, shift=0.05, seed=2)
     profile = ak.build_profile(reference)
     expected = ak.count_bins(profile, current)
-    t_memory = best_of(lambda: ak.count_bins(profile, current))
     rows = []
 
     engine = sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.StaticPool)
@@ -34,17 +33,29 @@ def run() -> list[dict]:
         raw.execute("CREATE TABLE cur AS SELECT * FROM current_frame")
     source = SqlSource(engine, table="cur")
     t_sql = best_of(lambda: ak.count_bins(profile, source))
+    numeric = [c for c in current.columns if current[c].dtype.kind == "f"]
+    categorical = [c for c in current.columns if c not in numeric]
+    one_pass = ", ".join(
+        [f'SUM("{c}")' for c in numeric] + [f'COUNT(DISTINCT "{c}")' for c in categorical]
+    )
+    with engine.connect() as conn:
+        t_duck = best_of(lambda: conn.execute(sa.text(f"SELECT {one_pass} FROM cur")).all())
     rows.append(
         {
-            "benchmark": "DuckDB pushdown, 1M x 25: counts equal in-memory",
+            "benchmark": "DuckDB pushdown, 1M x 25, vs DuckDB's own one-pass SUM/COUNT(DISTINCT)",
             "ours_s": t_sql,
-            "baseline_s": t_memory,
+            "baseline_s": t_duck,
+            "slowdown": t_sql / t_duck,
             "exact": _same(ak.count_bins(profile, source), expected),
+            "target": "<= 2x the engine's pass",
         }
     )
 
+    import os
+    import sys
     import warnings
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from pyspark.sql import SparkSession
@@ -63,13 +74,34 @@ def run() -> list[dict]:
     current.to_parquet(parquet, index=False)
     sdf = spark.read.parquet(str(parquet)).cache()
     sdf.count()
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from airflow_kl.sources.spark import SparkSource
+
     t_spark = best_of(lambda: ak.count_bins(profile, sdf), repeat=2)
+    baseline = [F.sum(c) for c in numeric] + [F.approx_count_distinct(c) for c in categorical]
+    t_engine = best_of(lambda: sdf.agg(*baseline).first(), repeat=2)
     rows.append(
         {
-            "benchmark": "Spark local[2], 1M x 25 Parquet (cached): counts equal in-memory",
+            "benchmark": "Spark local[2], 1M x 25 (cached), Python workers, vs Spark's own "
+            "one-pass agg(sum, approx_count_distinct)",
             "ours_s": t_spark,
-            "baseline_s": t_memory,
+            "baseline_s": t_engine,
+            "slowdown": t_spark / t_engine,
             "exact": _same(ak.count_bins(profile, sdf), expected),
+            "target": "<= 2x the engine's pass",
+        }
+    )
+    aggregates = SparkSource(sdf, kernel="aggregates")
+    t_aggregates = best_of(lambda: aggregates.count_bins(profile.features), repeat=2)
+    rows.append(
+        {
+            "benchmark": "Spark local[2], 1M x 25 (cached), as Spark aggregates (no Python on "
+            "executors), vs the same one-pass agg",
+            "ours_s": t_aggregates,
+            "baseline_s": t_engine,
+            "slowdown": t_aggregates / t_engine,
+            "exact": _same(aggregates.count_bins(profile.features), expected),
         }
     )
     spark.stop()

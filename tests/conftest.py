@@ -304,7 +304,7 @@ def spark_connect(tmp_path_factory):
         "local[2]",
         *[arg for key, value in conf.items() for arg in ("--conf", f"{key}={value}")],
     ]
-    env = {**os.environ, "SPARK_HOME": str(home)}
+    env = {**os.environ, "SPARK_HOME": str(home), "PYSPARK_PYTHON": sys.executable}
     server = subprocess.Popen(
         command,
         env=env,

@@ -42,3 +42,38 @@ def test_spark_missing_column(frames):
     profile = ak.build_profile(jan.assign(extra=1.0), features=["extra"])
     with pytest.raises(ak.SchemaError, match="'extra'"):
         ak.count_bins(profile, sdf)
+
+
+def test_both_spark_kernels_give_the_in_memory_counts(spark):
+    """Python workers (the default) and Spark aggregates (no Python on the
+    executors) count every kind Spark holds exactly as pandas does."""
+    import warnings
+
+    from tests.conformance.engines import accepted, make_frame, spark_frame
+
+    frame = make_frame()
+    profile = ak.build_profile(frame, features=accepted("spark"))
+    expected = ak.count_bins(profile, frame)
+    data = spark_frame(spark, frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no fallback: the workers ran it
+        arrow = SparkSource(data).count_bins(profile.features)
+    aggregates = SparkSource(data, kernel="aggregates").count_bins(profile.features)
+    for name in profile.features:
+        assert arrow[name].tolist() == expected[name].tolist() == aggregates[name].tolist(), name
+
+
+def test_workers_that_cannot_count_fall_back_to_aggregates(spark, monkeypatch):
+    from tests.conformance.engines import accepted, make_frame, spark_frame
+
+    frame = make_frame()
+    profile = ak.build_profile(frame, features=accepted("spark"))
+
+    def workers_without_pyarrow(self, features):
+        raise RuntimeError("PythonException: ModuleNotFoundError: No module named 'pyarrow'")
+
+    monkeypatch.setattr(SparkSource, "_count_in_python_workers", workers_without_pyarrow)
+    with pytest.warns(RuntimeWarning, match="counting with Spark aggregates instead"):
+        counts = SparkSource(spark_frame(spark, frame)).count_bins(profile.features)
+    expected = ak.count_bins(profile, frame)
+    assert all(counts[n].tolist() == expected[n].tolist() for n in profile.features)
