@@ -46,10 +46,10 @@ def run(path, mode: str) -> dict:
 
 def test_csv_check_memory_does_not_grow_with_the_file(tmp_path):
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
-    write_csv(small, 2_000_000)
-    write_csv(large, 8_000_000)  # 4x the rows (about 270 MB of text)
+    write_csv(small, 4_000_000)
+    write_csv(large, 16_000_000)  # 4x the rows (about 540 MB of text)
     peaks = {}
-    for path, rows in ((small, 2_000_000), (large, 8_000_000)):
+    for path, rows in ((small, 4_000_000), (large, 16_000_000)):
         profiled = run(path, "profile")
         assert profiled["n"] == rows  # counts exact, edges from a capped sample
         checked = run(path, "check")
@@ -58,6 +58,6 @@ def test_csv_check_memory_does_not_grow_with_the_file(tmp_path):
     assert "sample" in run(large, "profile")["edges_from"]
     (profile_small, check_small), (profile_large, check_large) = peaks.values()
     print({k: tuple(round(v / 2**20) for v in p) for k, p in peaks.items()})
-    # reading it whole would add the 6M rows more: 240 MB decoded, 200 MB of text
-    assert check_large - check_small < 160 * 2**20
+    # Arrow's own reader grew by about 300 MiB here (its read-ahead follows the file)
+    assert check_large - check_small < 200 * 2**20
     assert max(profile_large, check_large) < 2**30
