@@ -58,6 +58,18 @@ def airflow_db():
     return _AIRFLOW_HOME
 
 
+def stop_group(process) -> None:
+    """Stop a server started with ``start_new_session=True``, children included."""
+    import signal
+    import subprocess
+
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _free_port() -> int:
     import socket
 
@@ -274,7 +286,6 @@ def s3_lake(s3_server, flights, tmp_path_factory):
 def spark_connect(tmp_path_factory):
     """A Spark Connect server (local[2]) started from the jars that ship with
     pyspark, on a loopback port: ``sc://127.0.0.1:PORT``."""
-    import signal
     import socket
     import subprocess
     import time
@@ -327,8 +338,4 @@ def spark_connect(tmp_path_factory):
                 time.sleep(0.5)
         yield f"sc://127.0.0.1:{port}"
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+        stop_group(server)

@@ -30,14 +30,19 @@ def is_uri(path: Any) -> bool:
     path objects (Airflow's ``ObjectStoragePath``) that are not local."""
     if isinstance(path, str):
         return "://" in path and not path.startswith("file://")
-    if hasattr(path, "fs") and hasattr(path, "protocol"):
+    if is_object_path(path):
         return path.protocol not in ("", "file", "local")
     return False
 
 
+def is_object_path(path: Any) -> bool:
+    """An ObjectStoragePath (or any universal_pathlib path): ``fs``, ``path``, ``protocol``."""
+    return all(hasattr(path, name) for name in ("fs", "path", "protocol"))
+
+
 def local_path(path: Any) -> Path:
     """The local path of a path, ``file://`` URI or local ObjectStoragePath."""
-    if hasattr(path, "fs") and hasattr(path, "protocol"):  # a local ObjectStoragePath
+    if is_object_path(path):  # a local ObjectStoragePath
         return Path(str(path.path))
     text = os.fspath(path)
     return Path(text[len("file://") :] if text.startswith("file://") else text)

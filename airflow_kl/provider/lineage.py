@@ -26,6 +26,7 @@ from typing import Any
 
 from ..core.binning import MISSING
 from ..core.results import DriftReport
+from ..core.storage import is_object_path
 
 ASSERTION = "binned_kl_below_threshold"
 
@@ -34,7 +35,7 @@ def dataset_name(source: Any) -> tuple[str, str] | None:
     """OpenLineage (namespace, name) of a path, URL or SQL source; None for a callable."""
     if isinstance(source, Mapping):  # a Spark Connect table is named by its server: left out
         return None if "spark_conn_id" in source else _sql_dataset(source)
-    if hasattr(source, "protocol") and hasattr(source, "path"):  # ObjectStoragePath
+    if is_object_path(source):
         source = str(source)
     if not isinstance(source, (str, os.PathLike)):
         return None

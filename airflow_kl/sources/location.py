@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from ..core.errors import SourceError
-from ..core.storage import is_uri, remote_fs, storage_errors
+from ..core.storage import is_object_path, is_uri, remote_fs, storage_errors
 
 HIDDEN = (".", "_")  # names that are not data: the same rule as Arrow's datasets
 # Ranged reads of 16 MiB: few requests per row group on a high-latency store, and
@@ -37,11 +37,7 @@ READ_BLOCK = 16 << 20
 
 def is_location(data: Any) -> bool:
     """A path, a URL string, or an ObjectStoragePath-like object (``fs``, ``path``)."""
-    return isinstance(data, (str, os.PathLike)) or _is_object_path(data)
-
-
-def _is_object_path(data: Any) -> bool:
-    return hasattr(data, "fs") and hasattr(data, "path") and hasattr(data, "protocol")
+    return isinstance(data, (str, os.PathLike)) or is_object_path(data)
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,7 @@ def locate(data: Any) -> Location:
     if is_uri(data):
         fs, path = remote_fs(data)
         return Location(pafs.PyFileSystem(pafs.FSSpecHandler(fs)), path, str(data), fs)
-    if _is_object_path(data):  # a local ObjectStoragePath
+    if is_object_path(data):  # a local ObjectStoragePath
         return _local(str(data.path))
     text = os.fspath(data)
     return _local(text[len("file://") :] if text.startswith("file://") else text)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from ..conftest import ROOT, _free_port
+from ..conftest import ROOT, _free_port, stop_group
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 PASSWORDS = {"admin": "admin-pass", "outsider": "outsider-pass"}
@@ -132,8 +131,4 @@ def deployment(tmp_path_factory, postgres_url):
         assert sorted(deployed.runs) == list(MONTHS)
         yield deployed
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
