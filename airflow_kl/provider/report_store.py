@@ -15,6 +15,7 @@ Environment variables follow Airflow's rule (``AIRFLOW__AIRFLOW_KL__STORE``).
 from __future__ import annotations
 
 import os
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -31,30 +32,43 @@ def _conf() -> Any:
     return conf
 
 
-def store_target() -> Any | None:
-    """The configured store's engine or URL; None when ``store = none``."""
+def store_setting() -> tuple[str, str] | None:
+    """``("url", url)`` or ``("conn_id", id)`` from ``[airflow_kl]``; None when off."""
     conf = _conf()
     conn_id = (conf.get(SECTION, "store_conn_id", fallback="") or "").strip()
     url = (conf.get(SECTION, "store", fallback="") or "").strip()
     if conn_id and url:
+        import sqlalchemy as sa
+
+        shown = sa.make_url(url).render_as_string(hide_password=True) if "://" in url else url
         raise ConfigError(
-            f"[{SECTION}] sets both store={url!r} and store_conn_id={conn_id!r}; keep one"
+            f"[{SECTION}] sets both store={shown!r} and store_conn_id={conn_id!r}; keep one"
         )
     if conn_id:
-        from .source_args import sql_engine
-
-        return sql_engine(conn_id)
+        return ("conn_id", conn_id)
     if url.lower() == "none":
         return None
     if url:
-        return url
+        return ("url", url)
     home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
-    return f"sqlite:///{os.path.join(home, 'airflow_kl.db')}"
+    return ("url", f"sqlite:///{os.path.join(home, 'airflow_kl.db')}")
 
 
 def configured_store() -> ReportStore | None:
-    target = store_target()
-    return None if target is None else ReportStore(target)
+    """The configured store (one per setting for the life of the process: the API
+    server asks on every request), or None when it is off."""
+    setting = store_setting()
+    return None if setting is None else _store(setting)
+
+
+@cache
+def _store(setting: tuple[str, str]) -> ReportStore:
+    kind, value = setting
+    if kind == "conn_id":
+        from .source_args import sql_engine
+
+        return ReportStore(sql_engine(value))
+    return ReportStore(value)
 
 
 def base_path() -> str:

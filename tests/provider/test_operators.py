@@ -293,3 +293,14 @@ def test_an_unreachable_store_is_retried(files, airflow_db, monkeypatch):
     )
     assert str(ti.state) == "failed" and report is None
     assert ti.try_number == 2  # a database that cannot be reached is worth another try
+
+
+def test_a_store_set_twice_names_both_without_the_password(monkeypatch):
+    from airflow_kl.provider.report_store import store_setting
+
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE", "postgresql://kl:s3cret@db/kl")
+    monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE_CONN_ID", "kl_store")
+    with pytest.raises(ak.ConfigError, match="keep one") as info:
+        store_setting()
+    assert "kl_store" in str(info.value) and "db/kl" in str(info.value)
+    assert "s3cret" not in str(info.value)
