@@ -103,7 +103,7 @@ class GXValidationOperator(BaseOperator):
             context["ti"].xcom_push(key=DATA_DOCS_XCOM_KEY, value=validation.docs_index.as_uri())
             self.log.info("Data Docs: %s", validation.docs_index.as_uri())
         drift = validation.drift_report()
-        self._validation = validation  # for OpenLineage, when its provider asks
+        self._validation, self._drift = validation, drift  # for OpenLineage, when it asks
         if drift is not None:
             self.log.info("binned-KL drift of %s\n%s", describe(self.source), drift.table())
             url = store_report(self, drift, context, source=describe(self.source))
@@ -137,7 +137,7 @@ class GXValidationOperator(BaseOperator):
             for r in validation.result.results
             if r.expectation_config.type != Drift.expectation_type
         ]
-        return operator_lineage(self.source, validation.drift_report(), severity, others)
+        return operator_lineage(self.source, self._drift, severity, others)
 
     def _validate(self) -> Any:
         """Build the suite (before any data is read), then run it on the partition."""
