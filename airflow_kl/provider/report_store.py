@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 from functools import cache
 from typing import Any
-from urllib.parse import quote
 
 from ..core.errors import ConfigError
 from ..report.store import ReportStore, TaskInstanceRef
@@ -83,9 +82,7 @@ def report_url(ti: TaskInstanceRef) -> str:
     >>> url[len(base_path()) :]
     '/airflow-kl/reports/d/manual__2013-09-01T00%3A00%3A00%2B00%3A00/check?map_index=3'
     """
-    parts = "/".join(quote(p, safe="") for p in (ti.dag_id, ti.run_id, ti.task_id))
-    query = f"?map_index={ti.map_index}" if ti.map_index >= 0 else ""
-    return f"{base_path()}{URL_PREFIX}/reports/{parts}{query}"
+    return f"{base_path()}{URL_PREFIX}/{ti.route}"
 
 
 def task_instance_ref(context: Any) -> TaskInstanceRef:

@@ -19,12 +19,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection
-from urllib.parse import quote
 
 import jinja2
 
 from .charts import trend_svg
-from .store import ReportStore, StoredReport
+from .store import ReportStore, StoredReport, TaskInstanceRef
 from .templates import DASHBOARD
 
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -32,8 +31,7 @@ _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 def report_link(row: StoredReport) -> str:
     """The report's route relative to the dashboard's (both under the plugin's prefix)."""
-    parts = "/".join(quote(p, safe="") for p in (row.dag_id, row.run_id, row.task_id))
-    return f"reports/{parts}" + (f"?map_index={row.map_index}" if row.map_index >= 0 else "")
+    return TaskInstanceRef(row.dag_id, row.run_id, row.task_id, row.map_index).route
 
 
 def task_trends(store: ReportStore, row: StoredReport, section: int) -> list[tuple[str, str]]:

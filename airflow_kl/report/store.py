@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -87,6 +88,16 @@ class TaskInstanceRef:
             )
         if type(self.map_index) is not int or self.map_index < -1:
             raise ConfigError(f"map_index must be an integer >= -1, got {self.map_index!r}")
+
+    @property
+    def route(self) -> str:
+        """Its report page relative to the plugin's prefix.
+
+        >>> TaskInstanceRef("d", "manual__2013-09-01T00:00:00+00:00", "check", 3).route
+        'reports/d/manual__2013-09-01T00%3A00%3A00%2B00%3A00/check?map_index=3'
+        """
+        parts = "/".join(quote(p, safe="") for p in (self.dag_id, self.run_id, self.task_id))
+        return f"reports/{parts}" + (f"?map_index={self.map_index}" if self.map_index >= 0 else "")
 
 
 @dataclass(frozen=True)
