@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 from hypothesis import settings
 
+from .servers import free_port
+
 # Property tests: the same examples on every CI run (derandomised, no deadline:
 # a shared 2-core machine times unevenly); locally, fresh examples each run.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
@@ -70,71 +72,16 @@ def stop_group(process) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory):
-    """A real PostgreSQL server from Debian's binaries, in a temp dir, for this session.
+    """A real PostgreSQL server from Debian's binaries, in a temp dir, for this session."""
+    from .servers import PostgresNotInstalled, postgres_server
 
-    initdb refuses root, so when run as root the data directory belongs to the
-    ``postgres`` user and the server runs as that user (runuser).
-    """
-    import glob
-    import os
-    import shutil
-    import subprocess
-
-    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-    if not bins:
-        pytest.fail(
-            "PostgreSQL binaries not found; `make test` installs them (scripts/system-deps.sh)"
-        )
-    bindir = bins[-1]
-    root = tmp_path_factory.mktemp("pg")
-    data = root / "data"
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        os.chmod(root, 0o700)
-        as_user = ["runuser", "-u", "postgres", "--"]
-        for parent in list(root.parents)[:-1]:  # let the postgres user reach the data dir
-            os.chmod(parent, os.stat(parent).st_mode | 0o011)
-    port = _free_port()
-    run = lambda *cmd: subprocess.run([*as_user, *cmd], check=True, capture_output=True)  # noqa: E731
-    run(
-        f"{bindir}/initdb",
-        "-D",
-        str(data),
-        "-A",
-        "trust",
-        "-U",
-        "postgres",
-        "--locale=C",
-        "-E",
-        "UTF8",
-    )
-    run(
-        f"{bindir}/pg_ctl",
-        "-D",
-        str(data),
-        "-l",
-        str(root / "log"),
-        "-w",
-        "-o",
-        f"-h 127.0.0.1 -p {port} -k {root}",
-        "start",
-    )
     try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        if data.exists():  # (another pytest run may have pruned this session's temp dirs)
-            run(f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+        with postgres_server(tmp_path_factory.mktemp("pg")) as url:
+            yield url
+    except PostgresNotInstalled as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -209,7 +156,7 @@ def s3_server(tmp_path_factory):
     import boto3
     import httpx
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("moto") / "moto.log"
     env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}
@@ -293,7 +240,7 @@ def spark_connect(tmp_path_factory):
     import pyspark
 
     home = Path(pyspark.__file__).parent
-    port = _free_port()
+    port = free_port()
     root = tmp_path_factory.mktemp("spark-connect")
     log = root / "server.log"
     conf = {

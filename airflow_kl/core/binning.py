@@ -6,9 +6,10 @@ holds ``x >= e[-1]``; one more bin, ``MISSING``, holds NaN. Categorical bins
 are the reference's ``top_k`` values, then ``OTHER``, then ``MISSING``.
 
 These rules are written once, here. The numpy kernel below applies them to
-arrays; SQL and Spark render them through :func:`bin_predicates`, which
-builds one predicate per bin from an engine's :class:`BinOps`, and read
-their single aggregate row back with :func:`unpack_counts`.
+arrays; SQL and Spark render them from an engine's :class:`BinOps` as
+tallies, one simple condition per edge or category, whose counts give the
+bins (:func:`bin_tallies`, :func:`counts_from_tallies`; the numpy kernel
+counts the same tallies).
 
 >>> edges = quantile_edges(np.arange(10.0), bins=4)
 >>> edges.tolist()
@@ -162,10 +163,8 @@ def numeric_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
         idx = np.searchsorted(e, x, side="right")
         idx[np.isnan(x)] = len(e) + 1
         return np.bincount(idx, minlength=len(e) + 2).astype(np.int64)
-    below = np.array([np.count_nonzero(x < v) for v in e], dtype=np.int64)
-    present = x.size - missing
-    cumulative = np.concatenate([below, [present]])
-    return np.concatenate([np.diff(cumulative, prepend=0), [missing]]).astype(np.int64)
+    below = [int(np.count_nonzero(x < v)) for v in e]
+    return counts_from_tallies([missing, *below], x.size, "numeric")
 
 
 def numeric_labels(edges: Iterable[float]) -> list[str]:
@@ -209,47 +208,61 @@ def categorical_labels(categories: Iterable[str]) -> list[str]:
 
 
 class BinOps(Protocol):
-    """How an engine writes the predicates of one feature's bins.
+    """How an engine writes the conditions of one feature's tallies.
 
     ``x`` is the feature's value in canonical form (float64 for numeric bins,
     the canonical string for categorical ones); each method returns an
-    engine expression (a SQLAlchemy clause, a Spark column, a numpy mask).
+    engine expression (a SQLAlchemy clause, a Spark column).
     """
 
     def missing(self) -> Any: ...  # NULL/None, and NaN for numbers
     def less(self, edge: float) -> Any: ...  # x < edge
-    def at_least(self, edge: float) -> Any: ...  # x >= edge
     def equals(self, category: str) -> Any: ...  # x == category
-    def any_of(self, categories: Sequence[str]) -> Any: ...  # x in categories
-    def both(self, a: Any, b: Any) -> Any: ...  # a AND b
-    def negate(self, a: Any) -> Any: ...  # NOT a
 
 
-def bin_predicates(
+def bin_tallies(
     ops: BinOps, edges: Sequence[float] | None = None, categories: Sequence[str] | None = None
 ) -> list[Any]:
-    """One predicate per bin, in the profile's order: disjoint, and together they
-    hold every row (NaN compares false in SQL/Spark, and above everything in
-    PostgreSQL, so each value bin also requires a present value).
+    """The conditions whose row counts (tallies) give every bin, for engines
+    that count fastest with one simple condition per aggregate: ``missing``,
+    then ``x < e`` for each edge (cumulative) or ``x == c`` for each category.
+    With the row count, :func:`counts_from_tallies` turns them into the bins:
+    one condition fewer than bins, and each a single comparison. NaN compares
+    false in numpy and sorts above every edge in SQL and Spark, so ``x < e``
+    never holds for it; it is counted as missing.
 
-    Give ``edges`` for numeric bins or ``categories`` for categorical ones.
+    >>> class Show:
+    ...     def missing(self): return "missing"
+    ...     def less(self, e): return f"x < {e}"
+    ...     def equals(self, c): return f"x = {c!r}"
+    >>> bin_tallies(Show(), edges=[1, 2])
+    ['missing', 'x < 1.0', 'x < 2.0']
+    >>> bin_tallies(Show(), categories=["a"])
+    ['missing', "x = 'a'"]
     """
-    missing = ops.missing()
-    present = ops.negate(missing)
     if categories is None:
-        e = [float(v) for v in edges or ()]
-        if not e:
-            return [present, missing]
-        bins = [ops.both(present, ops.less(e[0]))]
-        bins += [
-            ops.both(present, ops.both(ops.at_least(a), ops.less(b)))
-            for a, b in zip(e[:-1], e[1:], strict=True)
-        ]
-        return [*bins, ops.both(present, ops.at_least(e[-1])), missing]
-    cats = list(categories)
-    values = [ops.both(present, ops.equals(c)) for c in cats]
-    other = ops.both(present, ops.negate(ops.any_of(cats))) if cats else present
-    return [*values, other, missing]
+        return [ops.missing(), *(ops.less(float(e)) for e in edges or ())]
+    return [ops.missing(), *(ops.equals(c) for c in categories)]
+
+
+def counts_from_tallies(tallies: Sequence[int], rows: int, kind: str) -> np.ndarray:
+    """Bin counts (value bins, [OTHER,] MISSING) from :func:`bin_tallies`' counts
+    over ``rows`` rows; ``kind`` is ``numeric`` or ``categorical``.
+
+    >>> counts_from_tallies([1, 2, 5], rows=9, kind="numeric").tolist()  # 2 below 1, 5 below 2
+    [2, 3, 3, 1]
+    >>> counts_from_tallies([1, 4, 2], rows=9, kind="categorical").tolist()  # a, b, OTHER
+    [4, 2, 2, 1]
+    """
+    missing, *counted = (int(v or 0) for v in tallies)
+    present = rows - missing
+    if kind == "numeric":
+        values = np.diff([0, *counted, present])
+    else:
+        values = np.array([*counted, present - sum(counted)])
+    if np.any(values < 0):
+        raise ValueError(f"tallies {list(tallies)} do not fit {rows} rows")
+    return np.append(values, missing).astype(np.int64)
 
 
 def unpack_counts(sizes: Mapping[str, int], row: Sequence[Any]) -> dict[str, np.ndarray]:

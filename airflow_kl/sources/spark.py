@@ -2,9 +2,9 @@
 only counts come back to the driver.
 
 Each partition's rows are counted on the executors by the in-memory kernel on
-Arrow batches (``mapInArrow``); without Python workers able to run it, every
-bin of :func:`airflow_kl.core.binning.bin_predicates` becomes
-``sum(when(predicate, 1).otherwise(0))`` in a single ``DataFrame.agg``.
+Arrow batches (``mapInArrow``); without Python workers able to run it, each
+condition of :func:`airflow_kl.core.binning.bin_tallies` becomes
+``count(when(condition, 1))`` in a single ``DataFrame.agg``.
 Values follow the one value model: numbers as doubles, booleans as
 ``'True'``/``'False'``, dates and timestamps as epoch nanoseconds UTC
 (``TIMESTAMP_NTZ`` and ``DATE`` read as UTC whatever the session time zone).
@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from ..core.binning import (
-    bin_predicates,
+    bin_tallies,
     check_bins,
     check_feature_names,
     check_top_k,
+    counts_from_tallies,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
@@ -115,7 +116,7 @@ class SparkColumn:
 
 
 class SparkOps:
-    """The bin predicates of :func:`bin_predicates`, as Spark columns."""
+    """The conditions of :func:`bin_tallies`, as Spark columns."""
 
     def __init__(self, x: Any, may_be_nan: bool) -> None:
         self.x, self.may_be_nan = x, may_be_nan
@@ -126,20 +127,8 @@ class SparkOps:
     def less(self, edge: float):
         return self.x < _f().lit(float(edge))
 
-    def at_least(self, edge: float):
-        return self.x >= _f().lit(float(edge))
-
     def equals(self, category: str):
         return self.x == _f().lit(category)
-
-    def any_of(self, categories):
-        return self.x.isin(list(categories))
-
-    def both(self, a, b):
-        return a & b
-
-    def negate(self, a):
-        return ~a
 
     def finite(self):
         return ~self.missing() & (_f().abs(self.x) < _f().lit(float("inf")))
@@ -241,10 +230,14 @@ class SparkSource:
         aggs, sizes = [], {}
         for column in columns:
             fp = features[column.name]
-            predicates = bin_predicates(column.ops(), fp.edges, fp.categories)
-            sizes[column.name] = len(predicates)
-            aggs += [F.sum(F.when(p, 1).otherwise(0)) for p in predicates]
-        return unpack_counts(sizes, self.frame.agg(*aggs).first())
+            conditions = bin_tallies(column.ops(), fp.edges, fp.categories)
+            sizes[column.name] = len(conditions)
+            aggs += [F.count(F.when(c, 1)) for c in conditions]
+        *row, rows = self.frame.agg(*aggs, F.count(F.lit(1))).first()
+        return {
+            name: counts_from_tallies(tally, rows, features[name].kind)
+            for name, tally in unpack_counts(sizes, row).items()
+        }
 
     def _count_in_python_workers(self, features: Mapping[str, FeatureProfile]):
         sizes = {name: len(fp.counts) for name, fp in features.items()}

@@ -6,8 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from airflow_kl.core.binning import (
+    bin_tallies,
     categorical_counts,
     check_edges,
+    counts_from_tallies,
     numeric_counts,
     quantile_edges,
     top_categories,
@@ -105,3 +107,52 @@ def test_bin_assignment_is_monotone(values):
     edges = quantile_edges(x, 5)
     idx = np.searchsorted(edges, x, side="right")
     assert np.all(np.diff(idx) >= 0)
+
+
+class NumpyOps:
+    """The tally conditions as numpy masks, as an engine would render them."""
+
+    def __init__(self, x):
+        self.x = x
+
+    def missing(self):
+        return np.isnan(self.x) if self.x.dtype.kind == "f" else self.x == None  # noqa: E711
+
+    def less(self, edge):
+        return self.x < edge
+
+    def equals(self, category):
+        return self.x == category
+
+
+def tallied(x, edges=None, categories=None, kind="numeric"):
+    tallies = [int(np.count_nonzero(m)) for m in bin_tallies(NumpyOps(x), edges, categories)]
+    return counts_from_tallies(tallies, len(x), kind).tolist()
+
+
+@given(st.integers(0, 12), st.data())
+def test_tallies_give_left_closed_bins_with_values_on_edges(n_edges, data):
+    """Every engine counts tallies (x < e per edge, missing); the bins they give
+    equal a per-value bisect, with values on, beside and between the edges."""
+    edges = np.unique(np.linspace(-3, 3, n_edges)) if n_edges else np.empty(0)
+    values = data.draw(st.lists(on_and_beside(edges.tolist()), max_size=200))
+    expected = [0] * (len(edges) + 2)
+    for v in values:
+        expected[-1 if np.isnan(v) else bisect_right(edges.tolist(), v)] += 1
+    assert tallied(np.array(values, dtype=float), edges.tolist()) == expected
+
+
+def test_tallies_by_hand():
+    x = np.array([-np.inf, 1.0, 1.5, 2.0, 7.0, np.inf, np.nan])
+    assert tallied(x, [1.0, 2.0]) == [1, 2, 3, 1]  # < 1 | [1, 2) | >= 2 | MISSING
+    assert tallied(x, []) == [6, 1]
+    labels = np.array(["a", "b", "a", None, "c", "a"], dtype=object)
+    assert tallied(labels, categories=["a", "b"], kind="categorical") == [3, 1, 1, 1]
+    assert tallied(labels, categories=[], kind="categorical") == [5, 1]
+
+
+def test_tallies_that_cannot_come_from_the_rows_are_refused():
+    with pytest.raises(ValueError, match=r"tallies \[0, 5\] do not fit 3 rows"):
+        counts_from_tallies([0, 5], 3, "numeric")
+    with pytest.raises(ValueError, match="do not fit"):
+        counts_from_tallies([0, 2, 1], 3, "numeric")  # cumulative counts must not fall

@@ -22,7 +22,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from ..conftest import ROOT, _free_port, stop_group
+from ..conftest import ROOT, stop_group
+from ..servers import free_port
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 PASSWORDS = {"admin": "admin-pass", "outsider": "outsider-pass"}
@@ -86,7 +87,7 @@ def _wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float 
 @pytest.fixture(scope="session")
 def deployment(tmp_path_factory, postgres_url):
     root = tmp_path_factory.mktemp("deployment")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     store_url = _store_database(postgres_url)
     passwords = root / "passwords.json"
