@@ -21,7 +21,7 @@ import pyarrow as pa
 from .core.binning import check_bins, check_top_k
 from .core.compare import compare_counts, profiled_features
 from .core.errors import ConfigError, SourceError
-from .core.profile import FORMAT_VERSION, FeatureProfile, Profile
+from .core.profile import FORMAT_VERSION, Profile
 from .core.results import DriftReport
 from .core.settings import CheckSettings
 from .sources.files import count_files, is_path, profile_files, read_table
@@ -33,6 +33,7 @@ from .sources.frame import (
     profile_column,
     select_features,
 )
+from .sources.threads import map_columns
 
 Data = Any  # pandas DataFrame, Arrow Table/RecordBatch, or a file/folder path
 
@@ -104,12 +105,11 @@ def build_profile(
     if unknown:
         raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
     engine = engine_of(table)
-    profiled: dict[str, FeatureProfile] = {
-        name: profile_column(
-            name, get_column(table, name), bins, top_k, binning, explicit.get(name), engine
-        )
+    args = [
+        (name, get_column(table, name), bins, top_k, binning, explicit.get(name), engine)
         for name in names
-    }
+    ]
+    profiled = dict(zip(names, map_columns(profile_column, args, len(table)), strict=True))
     return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
 
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .errors import ConfigError, SchemaError
+from .quantiles import linear_quantiles
 
 MISSING = "MISSING"
 OTHER = "OTHER"
@@ -62,11 +63,13 @@ def check_feature_names(features: object) -> list[str] | None:
 def finite(values: np.ndarray) -> np.ndarray:
     """The finite values of a float array (drops NaN and +-inf)."""
     values = np.asarray(values, dtype=np.float64)
-    return values[np.isfinite(values)]
+    keep = np.isfinite(values)
+    return values if keep.all() else values[keep]
 
 
 def quantile_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
-    """Unique interior quantiles of the finite values, all in one call.
+    """Unique interior quantiles of the finite values: ``np.quantile`` (linear),
+    found by :func:`~airflow_kl.core.quantiles.linear_quantiles`.
 
     Ties collapse: a constant column gets one edge, an empty one none.
 
@@ -79,7 +82,7 @@ def quantile_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
     q = quantile_levels(bins)
     if x.size == 0 or q.size == 0:
         return np.empty(0, dtype=np.float64)
-    return np.unique(np.quantile(x, q))
+    return np.unique(linear_quantiles(x, q))
 
 
 def quantile_levels(bins: int) -> np.ndarray:

@@ -47,6 +47,7 @@ from ..core.binning import (
 from ..core.errors import ConfigError, SchemaError
 from ..core.profile import FeatureProfile
 from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
+from .threads import map_columns
 
 log = logging.getLogger(__name__)
 
@@ -263,10 +264,8 @@ def count_frame(
     """Counts of every profiled feature in a DataFrame / Arrow Table / RecordBatch."""
     engine = engine or engine_of(data)
     require_columns(column_names(data), list(features), f"{engine} data")
-    return {
-        name: count_column(name, get_column(data, name), fp, engine)
-        for name, fp in features.items()
-    }
+    args = [(name, get_column(data, name), fp, engine) for name, fp in features.items()]
+    return dict(zip(features, map_columns(count_column, args, len(data)), strict=True))
 
 
 def select_features(data: Any, features: list[str] | None, engine: str | None = None) -> list[str]:
