@@ -91,6 +91,51 @@ def test_retrain_on_asset_dag_skips_without_drift_event(dagbag, airflow_db):
     assert states(run)["retrain_if_drifted"] == "skipped"
 
 
+def test_september_drift_event_triggers_retrain_on_asset(dagbag, airflow_db, monkeypatch):
+    """The drift asset event of a September check, read back from the metadata DB
+    and consumed by an asset-triggered run of kl_retrain_on_asset, as the
+    scheduler does (``dag_run.consumed_asset_events.extend(events)``)."""
+    from airflow.models import dagrun
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from include.flights import DATA, DRIFT_ASSET
+    from sqlalchemy import select
+
+    from tests.provider.test_operators import pull
+
+    (DATA / "reference" / "flights.json").unlink(missing_ok=True)  # compare with January
+    sep = dagbag.get_dag("kl_drift_retrain").test(logical_date=month(9))
+    assert str(sep.state) == "success"
+    with create_session() as session:
+        events = session.scalars(
+            select(AssetEvent)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetModel.uri == DRIFT_ASSET.uri, AssetEvent.source_run_id == sep.run_id)
+        ).all()
+        assert len(events) == 1
+        extra, event_ids = events[0].extra, [e.id for e in events]
+    assert extra["drifted"] is True and extra["drifted_features"] == ["arr_delay"]
+    assert extra["source"].endswith("/flights/month=09")
+
+    create_run = dagrun.get_or_create_dagrun
+
+    def consuming_the_event(**kwargs):
+        run = create_run(**kwargs)
+        session = kwargs["session"]
+        chosen = select(AssetEvent).where(AssetEvent.id.in_(event_ids))
+        run.consumed_asset_events.extend(session.scalars(chosen))
+        session.commit()
+        return run
+
+    monkeypatch.setattr(dagrun, "get_or_create_dagrun", consuming_the_event)
+    run = dagbag.get_dag("kl_retrain_on_asset").test()
+    assert states(run)["retrain_if_drifted"] == "success"
+    retrained = pull(run, "retrain_if_drifted")
+    assert retrained["drifted_features"] == ["arr_delay"]
+    model = DATA / "models" / f"arr_delay-asset-{run.logical_date:%Y-%m-%d}.joblib"
+    assert model.stat().st_size > 0
+
+
 def test_gx_validation_retrain_retrains_only_when_validation_fails(dagbag, airflow_db):
     from include.flights import DATA
 
