@@ -10,6 +10,7 @@ from airflow_kl.core.binning import (
     categorical_counts,
     check_edges,
     counts_from_tallies,
+    finite,
     numeric_counts,
     quantile_edges,
     top_categories,
@@ -156,3 +157,92 @@ def test_tallies_that_cannot_come_from_the_rows_are_refused():
         counts_from_tallies([0, 5], 3, "numeric")
     with pytest.raises(ValueError, match="do not fit"):
         counts_from_tallies([0, 2, 1], 3, "numeric")  # cumulative counts must not fall
+
+
+@pytest.mark.parametrize(
+    "edges,message",
+    [
+        (["a"], "edges must be numbers, got ['a']"),
+        ([1.0, np.inf], "edges must be finite numbers, got [1.0, inf]"),
+        ([[1.0, 2.0]], "edges must be finite numbers, got [[1.0, 2.0]]"),
+        ([1.0, 1.0], "edges must be strictly increasing, got [1.0, 1.0]"),
+    ],
+)
+def test_explicit_edges_refused_with_the_value(edges, message):
+    with pytest.raises(ConfigError) as info:
+        check_edges(edges)
+    assert str(info.value) == message
+
+
+def test_close_explicit_edges_are_fine():
+    assert check_edges([0.0, 0.5, 0.75]).tolist() == [0.0, 0.5, 0.75]
+    assert check_edges(v for v in (1, 2)).tolist() == [1.0, 2.0]
+
+
+@pytest.mark.parametrize("top_k", [0, -1, 1.5, True, "3"])
+def test_top_k_refused_by_name(top_k):
+    from airflow_kl.core.binning import check_top_k
+
+    with pytest.raises(ConfigError) as info:
+        check_top_k(top_k)
+    assert str(info.value) == f"top_k must be an integer >= 1, got {top_k!r}"
+
+
+def test_top_k_of_one_and_zero_counts():
+    from airflow_kl.core.binning import check_top_k
+
+    assert check_top_k(1) == 1 and check_top_k(np.int32(2)) == 2
+    assert top_categories({"a": 2, "b": 0, "c": 1}, 5) == ("a", "c")
+
+
+def test_engine_quantiles_become_float_edges():
+    from decimal import Decimal
+
+    from airflow_kl.core.binning import edges_from_quantiles
+
+    edges = edges_from_quantiles([Decimal("1.5"), 1, Decimal("1.5")])
+    assert edges == (1.0, 1.5) and all(type(v) is float for v in edges)
+
+
+def test_counts_are_integers_with_many_edges_too():
+    x = np.arange(200.0)
+    for n_edges in (9, 70):
+        edges = np.linspace(0.5, 198.5, n_edges)
+        counts = numeric_counts(x, edges)
+        assert counts.dtype == np.int64 and counts.sum() == 200
+    assert finite([1, 2, np.inf]).dtype == np.float64
+
+
+def test_uniform_edges_at_their_boundaries():
+    from airflow_kl.core.binning import uniform_edges_between
+
+    assert uniform_edges(np.array([np.nan, np.inf]), 5).tolist() == []
+    assert uniform_edges(np.array([3.0]), 4).tolist() == [3.0]
+    assert uniform_edges_between(0.0, 1.0, 2).tolist() == [0.5]
+    assert uniform_edges_between(0.0, 1.0, 1).tolist() == []
+    assert uniform_edges_between(None, 1.0, 4).tolist() == []
+    assert uniform_edges_between(0.0, None, 4).tolist() == []
+    assert uniform_edges_between(0.0, 1.0, 1).dtype == np.float64
+
+
+def test_missing_columns_are_listed_with_what_there_is():
+    from airflow_kl.core.binning import require_columns
+    from airflow_kl.core.errors import SchemaError
+
+    with pytest.raises(SchemaError) as info:
+        require_columns(["x", "y"], ["a", "x", "b"], "current data")
+    assert str(info.value) == "current data lacks column(s) 'a', 'b'; it has: x, y"
+    with pytest.raises(SchemaError) as info:
+        require_columns([], ["a"])
+    assert str(info.value) == "data lacks column(s) 'a'; it has: no columns"
+    require_columns(["a"], ["a"])
+
+
+def test_unpack_counts_splits_three_features_and_names_a_short_row():
+    from airflow_kl.core.binning import unpack_counts
+
+    out = unpack_counts({"a": 1, "b": 2, "c": 1}, [1, 2, None, 4])
+    assert {k: v.tolist() for k, v in out.items()} == {"a": [1], "b": [2, 0], "c": [4]}
+    with pytest.raises(ValueError) as info:
+        unpack_counts({"a": 2, "b": 1}, [1, 2])
+    assert str(info.value) == "expected 3 counts, got 2"

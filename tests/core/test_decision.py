@@ -101,3 +101,78 @@ def test_dataset_verdict_with_and_without_share():
     assert dataset_drifted(["drift", "ok", "insufficient_data"], drift_share=0.5) is True
     assert dataset_drifted(["drift", "ok", "ok"], drift_share=0.5) is False
     assert dataset_drifted(["insufficient_data"], drift_share=0.5) is False
+
+
+@pytest.mark.parametrize(
+    "cur,ref,expected",
+    [
+        ([5], [7], (0.0, 0, 1.0)),  # one bin: nothing to test
+        ([0, 0], [0, 0], (0.0, 0, 1.0)),  # no bins left
+        ([0, 0, 0], [1, 2, 3], (0.0, 2, 1.0)),  # an empty side
+    ],
+)
+def test_g_test_degenerate_tables_exactly(cur, ref, expected):
+    assert g_test(cur, ref) == expected
+
+
+def test_g_test_keeps_bins_with_one_row_and_sides_with_one_row():
+    # a bin holding a single row overall, and a current side of a single row
+    for table in (np.array([[1, 10, 20], [0, 15, 12]]), np.array([[1, 0], [5, 5]])):
+        g, df, p = g_test(table[0], table[1])
+        kept = table[:, table.sum(axis=0) > 0]
+        sg, _, sdf, _ = chi2_contingency(kept, lambda_="log-likelihood", correction=False)
+        assert (g, df) == (pytest.approx(sg, rel=1e-12), sdf)
+        assert p == pytest.approx(chi2.sf(sg / williams(kept), sdf), rel=1e-9)
+        assert p < 1.0
+
+
+def test_g_test_of_proportional_counts_is_zero():
+    g, df, p = g_test([10, 20, 30], [20, 40, 60])
+    assert abs(g) < 1e-12 and df == 2 and p == pytest.approx(1.0)
+
+
+def test_williams_q_of_a_three_row_table():
+    from airflow_kl.core.decision import williams_q
+
+    table = np.array([[5, 9, 3, 7], [8, 2, 6, 4], [10, 1, 1, 9]])
+    got = williams_q(table.sum(axis=1), table.sum(axis=0))
+    assert got == pytest.approx(williams(table), rel=1e-14)
+
+
+@pytest.mark.parametrize(
+    "check,value,message",
+    [
+        ("check_alpha", 1, "alpha must be in (0, 1) or None, got 1"),
+        ("check_alpha", 0, "alpha must be in (0, 1) or None, got 0"),
+        ("check_alpha", "0.1", "alpha must be a number, got '0.1'"),
+        ("check_drift_share", 0, "drift_share must be in (0, 1] or None, got 0"),
+        ("check_drift_share", 1.0000001, "drift_share must be in (0, 1] or None, got 1.0000001"),
+        ("check_drift_share", "1", "drift_share must be a number, got '1'"),
+        ("check_min_rows", 0, "min_rows must be an integer >= 1, got 0"),
+        ("check_min_rows", True, "min_rows must be an integer >= 1, got True"),
+        ("check_threshold", -1e-9, "threshold must be a finite number >= 0, got -1e-09"),
+    ],
+)
+def test_each_setting_is_refused_at_its_boundary_by_name(check, value, message):
+    from airflow_kl.core import decision
+
+    with pytest.raises(ConfigError) as info:
+        getattr(decision, check)(value)
+    assert str(info.value) == message
+
+
+def test_each_setting_accepts_its_boundary():
+    from airflow_kl.core.decision import check_alpha, check_drift_share, check_min_rows
+
+    assert check_alpha(0.999999) == 0.999999 and check_alpha(1e-12) == 1e-12
+    assert check_drift_share(1) == 1.0 and check_drift_share(1e-9) == 1e-9
+    assert check_min_rows(1) == 1 and check_min_rows(np.int64(2)) == 2
+
+
+def test_dataset_share_counts_judged_features_only():
+    # 1 drifted of 2 judged (the insufficient one is not judged): 0.5 >= 0.5
+    assert dataset_drifted(["drift", "ok", "insufficient_data"], drift_share=0.5) is True
+    # 1 of 3 judged < 0.5, although 1 of 1 non-ok ...
+    assert dataset_drifted(["drift", "ok", "ok", "insufficient_data"], drift_share=0.5) is False
+    # a single judged feature that drifted is a share of 1
+    assert dataset_drifted(["drift"], drift_share=1.0) is True

@@ -100,3 +100,37 @@ def test_smoothed_shares_sum_to_one():
     p, q, _ = smoothed([0, 3, 9], [1, 0, 0], smoothing=0.5)
     assert p.sum() == pytest.approx(1) and q.sum() == pytest.approx(1)
     assert q.tolist() == pytest.approx([1.5 / 2.5, 0.5 / 2.5, 0.5 / 2.5])
+
+
+def test_js_in_bits_is_js_in_nats_over_ln2():
+    cur, ref = [30, 70, 5], [50, 50, 20]
+    nats, bits = divergences(cur, ref), divergences(cur, ref, base="bits")
+    p, q = scipy_reference(cur, ref)
+    assert bits.js == pytest.approx(jensenshannon(p, q, base=2) ** 2, rel=1e-9)
+    assert bits.js == pytest.approx(nats.js / math.log(2), rel=1e-12)
+    assert bits.kl == pytest.approx(nats.kl / math.log(2), rel=1e-12)
+
+
+def test_the_smoothed_vectors_are_reported():
+    d = divergences([30, 0, 70], [50, 0, 50])
+    assert d.p.tolist() == pytest.approx([30.5 / 101, 70.5 / 101], rel=1e-15)
+    assert d.q.tolist() == pytest.approx([0.5, 0.5], rel=1e-15)
+
+
+def test_default_smoothing_is_one_half():
+    p, q, kept = smoothed(np.array([1, 3]), np.array([0, 4]))
+    assert p.tolist() == pytest.approx([1.5 / 5, 3.5 / 5], rel=1e-15)
+    assert q.tolist() == pytest.approx([0.5 / 5, 4.5 / 5], rel=1e-15)
+
+
+def test_mismatched_count_vectors_are_named():
+    with pytest.raises(ConfigError) as info:
+        smoothed(np.array([1, 2]), np.array([1, 2, 3]))
+    assert str(info.value) == "count vectors differ in length: 2 vs 3"
+
+
+def test_an_empty_side_without_smoothing_has_no_shares_and_no_error():
+    """(check_drift judges such a feature insufficient before it gets here)"""
+    d = divergences([0, 0], [3, 4], smoothing=0)
+    assert np.isnan(d.p).all() and d.q.tolist() == pytest.approx([3 / 7, 4 / 7])
+    assert math.isnan(d.js) and math.isnan(d.tv)

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -151,3 +152,254 @@ def test_failed_save_keeps_previous_file(saved, tmp_path):
         bad.save(saved)
     assert saved.read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["p.json"]
+
+
+GOLDEN = Path(__file__).with_name("data") / "profile-v2.json"
+
+
+def golden_profile() -> Profile:
+    return Profile(
+        {
+            "delay": FeatureProfile(
+                "delay", "numeric", counts=(3, 4, 5, 1), edges=(-0.5, 2.25), source_type="float64"
+            ),
+            "when": FeatureProfile(
+                "when",
+                "numeric",
+                counts=(2, 2, 0),
+                edges=(1.6e18,),
+                value="datetime",
+                source_type="datetime64[ns]",
+            ),
+            "carrier": FeatureProfile(
+                "carrier", "categorical", counts=(7, 2, 1, 0), categories=("UA", "AA")
+            ),
+            "late": FeatureProfile(
+                "late",
+                "categorical",
+                counts=(5, 3, 0, 2),
+                categories=("False", "True"),
+                value="boolean",
+                source_type="bool",
+            ),
+        },
+        settings={"bins": 3, "top_k": 2, "binning": "quantile", "format_version": 2},
+        created_at="2026-01-31T12:00:00+00:00",
+        metadata={"reference": "flights 2013-01", "rows": 13},
+    )
+
+
+def test_the_file_format_is_byte_stable():
+    """A committed version-2 file: the same profile writes the same bytes (diffs
+    in version control stay meaningful), and it loads and verifies."""
+    import hashlib
+
+    profile = golden_profile()
+    assert profile.to_json() == GOLDEN.read_text()
+    assert Profile.load(GOLDEN) == profile
+    data = json.loads(GOLDEN.read_text())
+    body = {k: v for k, v in data.items() if k != "checksum"}
+    compact = json.dumps(body, sort_keys=True, separators=(",", ":"))  # the documented rule
+    assert data["checksum"] == "sha256:" + hashlib.sha256(compact.encode()).hexdigest()
+    assert profile.checksum == data["checksum"]
+    assert Profile.load(GOLDEN).metadata == {"reference": "flights 2013-01", "rows": 13}
+    assert Profile.load(GOLDEN).features["when"].datetime is True
+    assert Profile.load(GOLDEN).features["late"].value == "boolean"
+
+
+def test_defaults_of_a_minimal_file():
+    """Fields a hand-written file may leave out take their defaults."""
+    import hashlib
+
+    body = {
+        "format": "airflow-kl/profile",
+        "format_version": 2,
+        "features": {"x": {"kind": "numeric", "value": "number", "counts": [1, 0], "edges": []}},
+    }
+    compact = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    data = {**body, "checksum": "sha256:" + hashlib.sha256(compact.encode()).hexdigest()}
+    with pytest.raises(ProfileError, match="checksum mismatch"):
+        Profile.from_dict(data)  # its own checksum covers created_at, settings, metadata
+    loaded = Profile.from_dict({**golden_profile().to_dict()})
+    assert loaded.created_at == "2026-01-31T12:00:00+00:00"
+
+
+def test_a_new_profile_is_stamped_in_utc():
+    from datetime import datetime
+
+    stamp = make_profile().created_at
+    assert stamp.endswith("+00:00") and datetime.fromisoformat(stamp).utcoffset().seconds == 0
+
+
+def test_value_types_follow_kind_and_datetime_when_not_given():
+    assert FeatureProfile("n", "numeric", (1, 0), edges=()).value == "number"
+    assert FeatureProfile("t", "numeric", (1, 0), edges=(), datetime=True).value == "datetime"
+    assert FeatureProfile("s", "categorical", (1, 0), categories=()).value == "string"
+    f = FeatureProfile("n", "numeric", [1, 0, 0], edges=[3])
+    assert f.counts == (1, 0, 0) and f.edges == (3.0,) and type(f.edges[0]) is float
+    c = FeatureProfile("c", "categorical", [1, 0, 0], categories=["a"])
+    assert c.categories == ("a",) and f.to_dict() == {
+        "kind": "numeric",
+        "value": "number",
+        "counts": [1, 0, 0],
+        "edges": [3.0],
+    }
+    assert (
+        FeatureProfile("n", "numeric", (1, 0), edges=(), source_type="int8").to_dict()[
+            "source_type"
+        ]
+        == "int8"
+    )
+
+
+def test_version_1_categorical_value_types():
+    from airflow_kl.core.profile import _v1_value
+
+    assert _v1_value({"kind": "categorical", "source_type": "object"}) == "string"
+    assert _v1_value({"kind": "categorical"}) == "string"
+    assert _v1_value({"kind": "categorical", "source_type": "boolean"}) == "boolean"
+    assert _v1_value({"kind": "numeric", "datetime": True}) == "datetime"
+    assert _v1_value({"kind": "numeric"}) == "number"
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (
+            dict(name="", kind="numeric", counts=(1,), edges=()),
+            "feature name must be a non-empty string, got ''",
+        ),
+        (
+            dict(name=3, kind="numeric", counts=(1,), edges=()),
+            "feature name must be a non-empty string, got 3",
+        ),
+        (
+            dict(name="f", kind="text", counts=(1,)),
+            "feature 'f': kind must be one of ('numeric', 'categorical'), got 'text'",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 0), edges=(), value="text"),
+            "feature 'f': value must be one of ('number', 'datetime', 'boolean', 'string'), "
+            "got 'text'",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 0), edges=(), value="string"),
+            "feature 'f': string values need categorical bins",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, True), edges=()),
+            "feature 'f': counts must be integers >= 0, got True",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 2.0), edges=()),
+            "feature 'f': counts must be integers >= 0, got 2.0",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 0)),
+            "feature 'f': a numeric feature needs edges and no categories",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 0), edges=(), categories=()),
+            "feature 'f': a numeric feature needs edges and no categories",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 0, 0), edges=(float("inf"),)),
+            "feature 'f': edges must be finite, got inf",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 0, 0, 0), edges=(1.0, 1.0)),
+            "feature 'f': edges must be strictly increasing, got 1.0 then 1.0",
+        ),
+        (
+            dict(name="f", kind="categorical", counts=(1, 0)),
+            "feature 'f': a categorical feature needs categories and no edges",
+        ),
+        (
+            dict(name="f", kind="categorical", counts=(1, 0), categories=(), edges=()),
+            "feature 'f': a categorical feature needs categories and no edges",
+        ),
+        (
+            dict(name="f", kind="categorical", counts=(1, 0, 0), categories=(1,)),
+            "feature 'f': categories must be strings",
+        ),
+        (
+            dict(name="f", kind="categorical", counts=(1, 0, 0, 0), categories=("a", "a")),
+            "feature 'f': categories must be unique",
+        ),
+        (
+            dict(name="f", kind="categorical", counts=(1, 0), categories=("a",)),
+            "feature 'f': expected 3 counts, got 2",
+        ),
+    ],
+)
+def test_invalid_features_are_named_exactly(kwargs, message):
+    with pytest.raises(ProfileError) as info:
+        FeatureProfile(**kwargs)
+    assert str(info.value) == message
+
+
+def test_three_increasing_edges_are_fine():
+    assert FeatureProfile("f", "numeric", (0,) * 5, edges=(1.0, 2.0, 3.0)).edges == (1.0, 2.0, 3.0)
+
+
+GOOD = {"kind": "numeric", "value": "number", "counts": [1, 0], "edges": []}
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ([1], "feature 'x' must be an object, got list"),
+        ({**GOOD, "bins": 3, "extra": 1}, "feature 'x' has unknown fields ['bins', 'extra']"),
+        ({**GOOD, "datetime": True}, "feature 'x' has unknown fields ['datetime']"),
+        ({"kind": "numeric", "counts": [1, 0], "edges": []}, "feature 'x' lacks field 'value'"),
+        ({**GOOD, "counts": 5}, "feature 'x' is malformed: 'int' object is not iterable"),
+    ],
+)
+def test_invalid_feature_objects_are_named_exactly(data, message):
+    with pytest.raises(ProfileError) as info:
+        FeatureProfile.from_dict("x", data)
+    assert str(info.value) == message
+
+
+def test_version_1_features_read_the_datetime_flag():
+    v1 = {"kind": "numeric", "counts": [1, 0], "edges": [], "datetime": True}
+    assert FeatureProfile.from_dict("t", v1, format_version=1).value == "datetime"
+    assert FeatureProfile.from_dict("t", {**v1, "datetime": False}, 1).value == "number"
+    with pytest.raises(ProfileError, match=r"unknown fields \['value'\]"):
+        FeatureProfile.from_dict("t", {**v1, "value": "number"}, format_version=1)
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: [d], "a profile is a JSON object, got list"),
+        (lambda d: {**d, "format": "other"}, "not an airflow-kl profile: format is 'other'"),
+        (
+            lambda d: {**d, "format_version": 3},
+            "unsupported profile format_version 3 (this airflow-kl reads 1, 2); upgrade airflow-kl",
+        ),
+        (
+            lambda d: {**d, "format_version": 0},
+            "unsupported profile format_version 0 (this airflow-kl reads 1, 2); "
+            "rebuild the profile",
+        ),
+        (
+            lambda d: {**d, "format_version": True},
+            "unsupported profile format_version True (this airflow-kl reads 1, 2); "
+            "rebuild the profile",
+        ),
+        (lambda d: {**d, "features": []}, "profile field 'features' must be an object"),
+        (lambda d: {**d, "features": {}}, "a profile needs at least one feature"),
+    ],
+)
+def test_invalid_profiles_are_named_exactly(change, message):
+    with pytest.raises(ProfileError) as info:
+        Profile.from_dict(change(golden_profile().to_dict()))
+    assert str(info.value) == message
+
+
+def test_a_feature_under_another_key_is_refused():
+    f = FeatureProfile("x", "numeric", (1, 0), edges=())
+    with pytest.raises(ProfileError) as info:
+        Profile({"y": f})
+    assert str(info.value) == "feature key 'y' differs from its name 'x'"
