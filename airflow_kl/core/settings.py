@@ -92,21 +92,18 @@ def parse_threshold(text: str) -> float | dict[str, Any]:
     text = text.strip()
     if text.startswith("{"):
         try:
-            value = json.loads(text)
+            return json.loads(text)  # an object: it starts with "{"
         except json.JSONDecodeError as exc:
             raise ConfigError(f"threshold is not a JSON object: {text!r} ({exc})") from None
-        if not isinstance(value, dict):
-            raise ConfigError(f"threshold must be a number or a mapping, got {text!r}")
-        return value
     mapping: dict[str, Any] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")
         key = name.strip() if sep else DEFAULT_KEY
-        mapping[key] = _number_text("threshold", value if sep else name)
+        mapping[key] = _number_text(value if sep else name)
     return mapping[DEFAULT_KEY] if list(mapping) == [DEFAULT_KEY] else mapping
 
 
-def _number_text(name: str, text: str) -> Any:
+def _number_text(text: str) -> Any:
     try:
         return float(text)
     except ValueError:
@@ -131,7 +128,7 @@ def from_text(name: str, value: Any) -> Any:
         except ValueError:
             return value
     if name in ("alpha", "smoothing", "drift_share"):
-        return _number_text(name, text)
+        return _number_text(text)
     return value
 
 
