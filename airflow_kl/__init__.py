@@ -15,6 +15,7 @@ _LAZY = {
     "build_profile": ".api",
     "check_drift": ".api",
     "count_bins": ".api",
+    "compare_counts": ".core.compare",
     "CheckSettings": ".core.settings",
     "AirflowKLError": ".core.errors",
     "ConfigError": ".core.errors",
