@@ -1,54 +1,88 @@
 """Write tests/MUTATION.md from the last `mutmut run`: the score, survivors per
-module, and every surviving mutant's diff line, so each can be given a reason
-(an equivalent mutant) or a test."""
+module, and every surviving mutant's diff line with its reason when it is an
+equivalent mutant (tests/mutation_equivalent.toml), so the rest stand out as
+mutants a test must still kill."""
 
 from __future__ import annotations
 
 import collections
-import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
-BIN = Path(sys.executable).parent
+EQUIVALENT = Path(__file__).resolve().parents[1] / "tests" / "mutation_equivalent.toml"
 
 
-def mutmut(*args: str) -> str:
-    return subprocess.run([str(BIN / "mutmut"), *args], capture_output=True, text=True).stdout
+def mutants() -> dict[str, tuple[str, Path]]:
+    """Every mutant of the last run: ``{name: (status, source path)}``."""
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.stats import status_by_exit_code
+    from mutmut.utils.file_utils import walk_mutatable_files
+
+    found = {}
+    for path in walk_mutatable_files():
+        data = SourceFileMutationData(path=path)
+        data.load()
+        for name, code in data.exit_code_by_key.items():
+            found[name] = (status_by_exit_code[code], path)
+    return found
 
 
 def main() -> int:
-    states: dict[str, str] = {}
-    for line in mutmut("results", "--all", "true").splitlines():
-        name, _, state = line.strip().rpartition(": ")
-        if name:
-            states[name] = state
+    reasons: dict[str, str] = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    found = mutants()
+    states = {name: status for name, (status, _) in found.items()}
     counts = collections.Counter(states.values())
     survivors = sorted(n for n, s in states.items() if s == "survived")
-    by_module = collections.Counter(n.split(".")[2] for n in survivors)
+    untested = sorted(n for n, s in states.items() if s == "no tests")
+    open_ = [n for n in survivors if n not in reasons]
     killed, total = counts.get("killed", 0), len(states)
     judged = killed + len(survivors)
-    print("# Mutation testing of `airflow_kl/core`\n")
-    print("Produced by `make mutation` (mutmut; tests and settings in `[tool.mutmut]`).\n")
+    print("# Mutation testing\n")
     print(
-        f"- mutants: {total}; killed {killed}; survived {len(survivors)}; "
-        f"not covered by the selected tests {counts.get('no tests', 0)}; "
+        "Produced by `make mutation` (mutmut over `airflow_kl/core/`, the sources' "
+        "counting code and the provider's decision code; tests and settings in "
+        "`[tool.mutmut]` of pyproject.toml). Equivalent mutants and why: "
+        "`tests/mutation_equivalent.toml`.\n"
+    )
+    print(
+        f"- mutants: {total}; killed {killed}; survived {len(survivors)} "
+        f"({len(survivors) - len(open_)} equivalent, {len(open_)} not); "
+        f"not reached by the selected tests {len(untested)}; "
         f"timeouts {counts.get('timeout', 0)}"
     )
     if judged:
-        print(f"- score over covered mutants: {killed / judged:.1%}\n")
-    print("| module | survivors |\n|---|---|")
-    for module, n in by_module.most_common():
-        print(f"| `core/{module}.py` | {n} |")
-    print(
-        "\nThe target is no surviving non-equivalent mutant in `core/`. Each survivor "
-        "below needs a test that kills it, or a reason it is equivalent (the same "
-        "behaviour by construction, e.g. `zip(strict=False)` on lists of equal length)."
-    )
-    print("\n## Survivors\n")
+        print(f"- killed over non-equivalent mutants reached: {killed / (killed + len(open_)):.1%}")
+    by_module = collections.Counter(".".join(n.split(".")[1:3]) for n in open_)
+    if by_module:
+        print("\n| module | non-equivalent survivors |\n|---|---|")
+        for module, n in by_module.most_common():
+            print(f"| `{module}` | {n} |")
+    for title, names in (
+        ("Surviving mutants no test kills yet", open_),
+        ("Mutants no selected test reaches", untested),
+    ):
+        print(f"\n## {title}\n")
+        for name in names:
+            print(f"- `{name}`: `{_diff(name, found[name][1])}`")
+        if not names:
+            print("None.")
+    print("\n## Equivalent survivors\n")
     for name in survivors:
-        diff = [ln for ln in mutmut("show", name).splitlines() if ln.startswith("+ ")]
-        print(f"- `{name}`: `{diff[0][2:].strip() if diff else ''}`")
+        if name in reasons:
+            print(f"- `{name}`: `{_diff(name, found[name][1])}` — {reasons[name]}")
+    stale = sorted(set(reasons) - set(survivors))
+    if stale:
+        print("\nReasons for mutants that no longer survive (remove them):\n")
+        print("\n".join(f"- `{name}`" for name in stale))
     return 0
+
+
+def _diff(name: str, path: Path) -> str:
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    lines = [ln for ln in get_diff_for_mutant(name, path=path).splitlines() if ln.startswith("+ ")]
+    return lines[0][2:].strip().replace("`", "'") if lines else ""
 
 
 if __name__ == "__main__":

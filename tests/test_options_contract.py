@@ -13,7 +13,7 @@ import pytest
 
 import airflow_kl as ak
 from airflow_kl.cli import main
-from airflow_kl.core.settings import DEFAULTS, OPTIONS, options_table
+from airflow_kl.core.settings import DEFAULTS, OPTIONS
 from airflow_kl.gx import ExpectColumnBinnedKlDivergenceToBeLessThan, build_suite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,12 +44,6 @@ def data(tmp_path_factory):
 
 def test_the_walk_covers_every_option():
     assert sorted(WALK) == sorted(o.name for o in OPTIONS)
-
-
-def test_readme_table_is_the_settings_table():
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"<!-- options -->\n(.*?)\n<!-- /options -->", readme, re.S)
-    assert block is not None and block.group(1) == options_table()
 
 
 def test_defaults_are_the_same_everywhere():

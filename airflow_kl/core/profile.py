@@ -146,7 +146,6 @@ class FeatureProfile:
                 counts=tuple(data["counts"]),
                 edges=tuple(data["edges"]) if "edges" in data else None,
                 categories=tuple(data["categories"]) if "categories" in data else None,
-                datetime=bool(data.get("datetime", False)),
                 source_type=str(data.get("source_type", "")),
                 value=data["value"] if format_version > 1 else _v1_value(data),
             )

@@ -60,11 +60,17 @@ def order_statistics(
 ) -> np.ndarray:
     """``np.partition(x, ranks)[ranks]`` for sorted unique ``ranks``, without
     partitioning all of ``x`` when a sample brackets them."""
-    found = _bracketed(x, ranks, sample, margin)
+    low, high = sample_brackets(x, ranks, sample, margin)
+    found = bracketed_order_statistics(x, ranks, low, high)
     return np.partition(x, ranks)[ranks] if found is None else found
 
 
-def _bracketed(x: np.ndarray, ranks: np.ndarray, sample: int, margin: float):
+def sample_brackets(
+    x: np.ndarray, ranks: np.ndarray, sample: int, margin: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Intervals ``[low, high]``, sorted by ``low``, likely to hold the order
+    statistics of ``ranks``: each spans ``margin`` standard deviations of the
+    rank of a seeded random sample of ``x``. Only speed depends on them."""
     n = x.size
     drawn = np.sort(x[np.random.default_rng(0).integers(0, n, size=sample)])
     p = ranks / (n - 1)
@@ -73,15 +79,30 @@ def _bracketed(x: np.ndarray, ranks: np.ndarray, sample: int, margin: float):
     hi = np.ceil(p * (sample - 1) + spread).astype(np.intp)
     low = np.where(lo <= 0, -np.inf, drawn[np.clip(lo, 0, sample - 1)])
     high = np.where(hi >= sample - 1, np.inf, drawn[np.clip(hi, 0, sample - 1)])
+    return low, high
+
+
+def bracketed_order_statistics(
+    x: np.ndarray, ranks: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray | None:
+    """The order statistics of ``ranks`` found inside the intervals ``[low,
+    high]`` (sorted by ``low``), or None when an interval misses its rank.
+
+    >>> x = np.array([5.0, 1.0, 4.0, 2.0, 3.0])
+    >>> bracketed_order_statistics(x, np.array([1, 3]), np.array([1.5, 3.5]), np.array([2.5, 4.5]))
+    array([2., 4.])
+    >>> bracketed_order_statistics(x, np.array([0]), np.array([1.5]), np.array([2.5])) is None
+    True
+    """
     starts, ends = _merged(low, high)
     kept, before = _scan(x, starts, ends)
     held = np.array(
         [np.count_nonzero((kept >= s) & (kept <= e)) for s, e in zip(starts, ends, strict=True)]
     )
-    offset = np.cumsum(held) - held  # kept values in earlier brackets
+    offset = np.cumsum(held) - held  # kept values in earlier intervals
     which = np.searchsorted(before, ranks, side="right") - 1
     if np.any(which < 0) or np.any(ranks >= before[which] + held[which]):
-        return None  # a bracket missed its order statistic
+        return None
     kth = ranks - before[which] + offset[which]
     return np.partition(kept, kth)[kth]
 

@@ -151,7 +151,7 @@ class DriftReport:
         """A fixed-width text table, features sorted by KL (largest first)."""
         header = ("feature", "kind", "KL", "JS", "PSI", "p_value", "n_ref", "n_cur", "status")
         rows = [header]
-        ordered = sorted(self.features.values(), key=lambda f: -_sort_key(f.kl))
+        ordered = sorted(self.features.values(), key=lambda f: -f.kl)  # never NaN
         for f in ordered:
             rows.append(
                 (
@@ -176,10 +176,6 @@ class DriftReport:
         ]
         verdict = "DRIFT in " + ", ".join(self.drifted_features) if self.drifted else "no drift"
         return "\n".join([*lines, f"dataset: {verdict}"])
-
-
-def _sort_key(value: float) -> float:
-    return -1.0 if math.isnan(value) else value
 
 
 def _fmt(value: float, p: bool = False) -> str:

@@ -55,11 +55,13 @@ def layout_of(value_type: str) -> str:
 def canonical(value: Any) -> str:
     """The one string form a categorical value is compared by, in every engine.
 
-    Booleans are ``True``/``False`` whatever an engine calls them (numpy's
-    ``bool_`` included); every other value is ``str(value)``.
+    ``str(value)``: booleans read ``True``/``False`` whatever an engine calls
+    them (Python's ``bool`` and numpy's ``bool_`` both print so).
+
+    >>> import numpy as np
+    >>> canonical(np.bool_(False)), canonical(np.int64(3))
+    ('False', '3')
     """
-    if value is True or value is False or type(value).__name__ == "bool_":
-        return "True" if value else "False"
     return str(value)
 
 

@@ -246,3 +246,18 @@ def test_unpack_counts_splits_three_features_and_names_a_short_row():
     with pytest.raises(ValueError) as info:
         unpack_counts({"a": 2, "b": 1}, [1, 2])
     assert str(info.value) == "expected 3 counts, got 2"
+
+
+@pytest.mark.parametrize("features", ["x", [], ()])
+def test_features_must_be_a_non_empty_list(features):
+    from airflow_kl.core.binning import check_feature_names
+
+    with pytest.raises(ConfigError) as info:
+        check_feature_names(features)
+    assert str(info.value) == f"features must be a non-empty list of names, got {features!r}"
+
+
+def test_feature_names_as_a_list():
+    from airflow_kl.core.binning import check_feature_names
+
+    assert check_feature_names(None) is None and check_feature_names(("a", "b")) == ["a", "b"]

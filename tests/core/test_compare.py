@@ -155,3 +155,83 @@ def test_infinities_and_nan_in_strict_json():
     text = infinite.to_json()
     assert json.loads(text)["features"]["x"]["kl"] == "inf"
     assert DriftReport.from_dict(json.loads(text)).features["x"].kl == math.inf
+
+
+def test_the_text_table_sorts_by_kl_and_formats_each_number():
+    report = compare_counts(PROFILE, CURRENT, CheckSettings())
+    x = report.features["x"]
+    p, q = shares(np.array(CURRENT["x"][:3])), shares(np.array([300, 400, 300]))
+    kl, js = rel_entr(p, q).sum(), jensenshannon(p, q) ** 2
+    psi = ((p - q) * np.log(p / q)).sum()
+    assert x.p_value < 1e-4  # printed in scientific notation
+    city = report.features["city"]
+    assert report.table().splitlines() == [
+        "feature  kind             KL      JS     PSI  p_value  n_ref  n_cur  status",
+        f"x        numeric      {kl:.4f}  {js:.4f}  {psi:.4f}  {x.p_value:.1e}"
+        "   1000   1000  drift ",
+        f"city     categorical  {city.kl:.4f}  {city.js:.4f}  {city.psi:.4f}   "
+        f"{city.p_value:.4f}   1000   1000  ok    ",
+        "dataset: DRIFT in x",
+    ]
+    assert city.kl < x.kl and city.p_value >= 1e-4
+
+
+def test_the_text_table_of_an_infinite_kl_and_no_drift():
+    profile = Profile(
+        {
+            "a": FeatureProfile("a", "numeric", counts=(10, 0, 0), edges=(0.0,)),
+            "b": FeatureProfile("b", "numeric", counts=(500, 500, 0), edges=(0.0,)),
+        }
+    )
+    settings = CheckSettings(smoothing=0, min_rows=1)
+    report = compare_counts(profile, {"a": [5, 5, 0], "b": [500, 500, 0]}, settings)
+    lines = report.table().splitlines()
+    assert lines[1].split()[:3] == ["a", "numeric", "inf"] and lines[1].split()[-1] == "drift"
+    assert lines[2].split()[:3] == ["b", "numeric", "0.0000"]
+    same = compare_counts(profile, {"a": [10, 0, 0], "b": [500, 500, 0]}, CheckSettings())
+    assert same.table().splitlines()[-1] == "dataset: no drift"
+
+
+def test_a_side_without_rows_reports_zero_divergences_and_is_insufficient():
+    profile = Profile({"a": FeatureProfile("a", "numeric", counts=(10, 5, 0), edges=(0.0,))})
+    report = compare_counts(profile, {"a": [0, 0, 0]}, CheckSettings(smoothing=0))
+    a = report.features["a"]
+    assert (a.kl, a.js, a.psi, a.tv) == (0.0, 0.0, 0.0, 0.0)
+    assert a.status == "insufficient_data" and json.loads(report.to_json())
+
+
+def test_divergences_in_bits_and_the_other_direction():
+    bits = compare_counts(PROFILE, CURRENT, CheckSettings(base="bits")).features["x"]
+    nats = compare_counts(PROFILE, CURRENT, CheckSettings()).features["x"]
+    assert bits.kl == pytest.approx(nats.kl / math.log(2), rel=1e-12)
+    p, q = shares(np.array(CURRENT["x"][:3])), shares(np.array([300, 400, 300]))
+    back = compare_counts(PROFILE, CURRENT, CheckSettings(direction="reference||current"))
+    assert back.features["x"].kl == pytest.approx(rel_entr(q, p).sum(), rel=1e-12)
+
+
+def test_counts_of_the_wrong_length_are_named():
+    with pytest.raises(SchemaError) as info:
+        compare_counts(PROFILE, {**CURRENT, "x": [1, 2, 3]}, CheckSettings())
+    assert str(info.value) == "feature 'x': 3 current bins, profile has 4"
+
+
+def test_a_feature_at_exactly_min_rows_joins_the_holm_family():
+    """Moderate p-values, so Holm over two features differs from one feature alone."""
+    a = FeatureProfile("a", "numeric", counts=(50, 50, 0), edges=(0.0,))
+    b = FeatureProfile("b", "numeric", counts=(500, 500, 0), edges=(0.0,))
+    profile = Profile({"a": a, "b": b})
+    counts = {"a": [60, 40, 0], "b": [530, 470, 0]}
+    report = compare_counts(profile, counts, CheckSettings(min_rows=100))
+    ra, rb = report.features["a"], report.features["b"]
+    assert 0.01 < ra.p_value_raw < 0.5 and 0.01 < rb.p_value_raw < 0.5
+    lo, hi = sorted([ra.p_value_raw, rb.p_value_raw])
+    assert sorted([ra.p_value, rb.p_value]) == pytest.approx([2 * lo, max(2 * lo, hi)])
+    swapped = compare_counts(
+        Profile({"a": FeatureProfile("a", "numeric", counts=(60, 40, 0), edges=(0.0,)), "b": b}),
+        {"a": [50, 50, 0], "b": [530, 470, 0]},
+        CheckSettings(min_rows=100),
+    )  # the same with exactly min_rows on the reference side
+    assert swapped.features["b"].p_value != swapped.features["b"].p_value_raw
+    alone = compare_counts(profile, counts, CheckSettings(min_rows=101))
+    assert alone.features["a"].status == "insufficient_data"
+    assert alone.features["b"].p_value == alone.features["b"].p_value_raw

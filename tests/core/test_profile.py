@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from airflow_kl.core.errors import ProfileError
@@ -403,3 +404,27 @@ def test_a_feature_under_another_key_is_refused():
     with pytest.raises(ProfileError) as info:
         Profile({"y": f})
     assert str(info.value) == "feature key 'y' differs from its name 'x'"
+
+
+def test_with_counts_keeps_the_bins_and_validates_again():
+    f = FeatureProfile("x", "numeric", (0, 0, 0), edges=(1.0,), source_type="int64")
+    g = f.with_counts([np.int64(3), 4, 0])
+    assert g.counts == (3, 4, 0) and all(type(c) is int for c in g.counts)
+    assert (g.edges, g.source_type, g.value) == ((1.0,), "int64", "number")
+    with pytest.raises(ProfileError, match="expected 3 counts, got 2"):
+        f.with_counts([1, 2])
+
+
+def test_version_1_files_may_lack_settings_metadata_and_created_at(tmp_path):
+    import hashlib
+
+    from airflow_kl.core.profile import canonical_json
+
+    body = {
+        "format": "airflow-kl/profile",
+        "format_version": 1,
+        "features": {"x": {"kind": "numeric", "counts": [1, 2, 0], "edges": [5.0]}},
+    }
+    digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()
+    loaded = Profile.from_dict({**body, "checksum": f"sha256:{digest}"})
+    assert (loaded.settings, loaded.metadata, loaded.created_at) == ({}, {}, "")

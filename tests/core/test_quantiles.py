@@ -6,7 +6,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from airflow_kl.core.binning import quantile_edges, quantile_levels
-from airflow_kl.core.quantiles import SELECT_MIN, linear_quantiles, order_statistics
+from airflow_kl.core.quantiles import (
+    SELECT_MIN,
+    bracketed_order_statistics,
+    linear_quantiles,
+    order_statistics,
+)
 
 SHAPES = {
     "normal": lambda rng, n: rng.normal(size=n),
@@ -56,3 +61,82 @@ def test_small_columns_and_no_levels():
     x = np.array([3.0, 1.0, 2.0])
     assert linear_quantiles(x, np.array([0.5])).tolist() == [2.0]
     assert linear_quantiles(np.arange(SELECT_MIN * 2.0), np.array([])).tolist() == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(-20, 20), min_size=1, max_size=300),
+    data=st.data(),
+)
+def test_any_intervals_give_the_exact_order_statistics_or_none(values, data):
+    """Whatever the intervals (the sample only decides them), the answer is the
+    exact order statistics or None (then the caller partitions everything)."""
+    x = np.array(values, dtype=float) / 2  # ties on purpose
+    n = x.size
+    ranks = np.array(sorted(set(data.draw(st.lists(st.integers(0, n - 1), min_size=1)))))
+    starts = sorted(data.draw(st.lists(st.integers(-22, 22), min_size=1, max_size=6)))
+    widths = data.draw(st.lists(st.integers(0, 8), min_size=len(starts), max_size=len(starts)))
+    low = np.array(starts, dtype=float) / 2
+    high = low + np.array(widths) / 2
+    found = bracketed_order_statistics(x, ranks, low, high)
+    if found is not None:
+        assert found.tolist() == np.sort(x)[ranks].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(-20, 20), min_size=1, max_size=300),
+    data=st.data(),
+)
+def test_intervals_around_the_order_statistics_find_them(values, data):
+    x = np.array(values, dtype=float)
+    ordered = np.sort(x)
+    ranks = np.array(sorted(set(data.draw(st.lists(st.integers(0, x.size - 1), min_size=1)))))
+    width = data.draw(st.integers(0, 3))
+    low, high = ordered[ranks] - width, ordered[ranks] + data.draw(st.integers(0, 3))
+    found = bracketed_order_statistics(x, ranks, low, high)
+    assert found is not None and found.tolist() == ordered[ranks].tolist()
+
+
+def test_a_rank_just_past_an_interval_is_a_miss():
+    x = np.arange(10.0)  # rank r holds r
+    assert bracketed_order_statistics(x, np.array([4]), np.array([2.0]), np.array([3.0])) is None
+    assert bracketed_order_statistics(x, np.array([3]), np.array([2.0]), np.array([3.0])) == [3.0]
+    assert bracketed_order_statistics(x, np.array([1]), np.array([2.0]), np.array([3.0])) is None
+    # two intervals with values between them: ranks 1 and 7, then 2 and 8 (misses)
+    low, high = np.array([0.5, 6.5]), np.array([1.5, 7.5])
+    assert bracketed_order_statistics(x, np.array([1, 7]), low, high).tolist() == [1.0, 7.0]
+    assert bracketed_order_statistics(x, np.array([2]), low, high) is None
+    assert bracketed_order_statistics(x, np.array([8]), low, high) is None
+
+
+def test_overlapping_intervals_merge():
+    from airflow_kl.core.quantiles import _merged
+
+    starts, ends = _merged(np.array([0.0, 1.0, 5.0, 5.5]), np.array([2.0, 3.0, 6.0, 5.6]))
+    assert starts.tolist() == [0.0, 5.0] and ends.tolist() == [3.0, 6.0]
+    starts, ends = _merged(np.array([0.0, 4.0]), np.array([1.0, 9.0]))
+    assert starts.tolist() == [0.0, 4.0] and ends.tolist() == [1.0, 9.0]
+
+
+def test_interpolation_is_numpys_to_the_last_bit():
+    """numpy interpolates two neighbours a, b as a + (b - a) t below t = 0.5 and
+    b - (b - a)(1 - t) from 0.5 on; on a two-value array np.quantile(q) uses t = q."""
+    from airflow_kl.core.quantiles import _lerp
+
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=2000) * 10.0 ** rng.integers(-5, 5, 2000)
+    b = a + rng.exponential(size=2000) * 10.0 ** rng.integers(-5, 5, 2000)
+    t = np.concatenate([rng.random(1990), [0.5] * 5, [0.4999999999, 0.5000000001, 0.0, 0.75, 1.0]])
+    got = _lerp(a, b, t)
+    expected = np.array([np.quantile(np.array([u, v]), w) for u, v, w in zip(a, b, t, strict=True)])
+    assert np.array_equal(got, expected)
+    below, above = a + (b - a) * t, b - (b - a) * (1 - t)
+    assert np.any(below != above)  # the two forms differ, so the choice is tested
+
+
+def test_the_extreme_levels():
+    x = np.random.default_rng(2).normal(size=SELECT_MIN + 1)
+    levels = np.array([0.0, 0.5, 1.0])
+    assert np.array_equal(linear_quantiles(x, levels), np.quantile(x, levels))
+    assert linear_quantiles(x, levels).tolist()[::2] == [x.min(), x.max()]

@@ -99,3 +99,26 @@ def test_bad_options_are_named(options, message):
     with pytest.raises(ConfigError) as info:
         CheckSettings.from_options(options)
     assert str(info.value) == message
+
+
+def test_readme_table_is_the_settings_table():
+    """The README's options table is generated from OPTIONS, so it cannot drift."""
+    import re
+    from pathlib import Path
+
+    from airflow_kl.core.settings import options_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"<!-- options -->\n(.*?)\n<!-- /options -->", readme, re.S)
+    table = options_table()
+    assert block is not None and block.group(1) == table
+    assert table.splitlines()[2] == (
+        "| `threshold` | `--threshold` | `threshold` | `threshold` | `0.1` | KL at or above "
+        "which a feature drifts; per feature as 0.1,dep_delay=0.2 or a mapping "
+        '{"*": 0.1, "dep_delay": 0.2} |'
+    )
+    assert (
+        "| `correction` | `--correction` | `correction` | `correction` | `holm` | `holm`, "
+        "`bonferroni`, `bh`, `none` |"
+    ) in table
+    assert "| `drift_share` | `--drift-share` | `drift_share` | — | `None` |" in table
