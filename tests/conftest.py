@@ -1,4 +1,5 @@
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +28,21 @@ os.environ.update(
     }
 )
 sys.path.insert(0, str(ROOT / "dags"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Under `make mutation` several test runs share the machine at once; each
+    gets its own temp root, so none prunes another's tmp_path (pytest keeps
+    only the newest few numbered directories of a root)."""
+    if os.environ.get("MUTANT_UNDER_TEST") and config.option.basetemp is None:
+        config.option.basetemp = os.path.join(tempfile.gettempdir(), f"airflow-kl-{os.getpid()}")
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
+    if os.environ.get("MUTANT_UNDER_TEST") and config.option.basetemp:
+        shutil.rmtree(config.option.basetemp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
