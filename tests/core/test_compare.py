@@ -235,3 +235,21 @@ def test_a_feature_at_exactly_min_rows_joins_the_holm_family():
     alone = compare_counts(profile, counts, CheckSettings(min_rows=101))
     assert alone.features["a"].status == "insufficient_data"
     assert alone.features["b"].p_value == alone.features["b"].p_value_raw
+
+
+def test_small_p_values_switch_to_scientific_notation_below_1e_4():
+    from airflow_kl.core.results import _fmt
+
+    assert [_fmt(1e-4, p=True), _fmt(9.99e-5, p=True), _fmt(1e-4)] == [
+        "0.0001",
+        "1.0e-04",
+        "0.0001",
+    ]
+    assert _fmt(math.inf) == "inf"
+
+
+def test_the_verdict_line_lists_every_drifted_feature():
+    both = {"x": CURRENT["x"], "city": [100, 500, 300, 100]}
+    report = compare_counts(PROFILE, both, CheckSettings())
+    assert report.drifted_features == ["x", "city"]
+    assert report.table().splitlines()[-1] == "dataset: DRIFT in x, city"

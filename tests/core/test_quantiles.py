@@ -140,3 +140,24 @@ def test_the_extreme_levels():
     levels = np.array([0.0, 0.5, 1.0])
     assert np.array_equal(linear_quantiles(x, levels), np.quantile(x, levels))
     assert linear_quantiles(x, levels).tolist()[::2] == [x.min(), x.max()]
+
+
+def test_interpolation_at_exactly_one_half():
+    """At t = 0.5 numpy takes b - (b - a) / 2; find pairs where that differs from
+    a + (b - a) / 2 and check both the interpolation and a whole quantile."""
+    from airflow_kl.core.quantiles import _lerp
+
+    rng = np.random.default_rng(9)
+    a = rng.normal(size=100_000)
+    b = a + rng.exponential(size=100_000) * 10.0 ** rng.integers(-8, 3, 100_000)
+    t = np.full(a.size, 0.5)
+    differ = (a + (b - a) * t) != (b - (b - a) * (1 - t))
+    assert differ.sum() > 100
+    assert np.array_equal(_lerp(a[differ], b[differ], t[differ]), b[differ] - (b - a)[differ] * 0.5)
+    u, v = a[differ][0], b[differ][0]
+    x = np.concatenate(
+        [np.full(SELECT_MIN // 2 - 1, u - 1), [u, v], np.full(SELECT_MIN // 2 - 1, v + 1)]
+    )
+    assert x.size % 2 == 0  # the median sits halfway between the two middle values
+    assert linear_quantiles(x, np.array([0.5])).tolist() == np.quantile(x, [0.5]).tolist()
+    assert linear_quantiles(x, np.array([0.5]))[0] == v - (v - u) * 0.5

@@ -122,3 +122,10 @@ def test_readme_table_is_the_settings_table():
         "`bonferroni`, `bh`, `none` |"
     ) in table
     assert "| `drift_share` | `--drift-share` | `drift_share` | — | `None` |" in table
+
+
+def test_to_dict_is_a_copy():
+    s = CheckSettings(threshold={"x": 0.2})
+    out = s.to_dict()
+    out["threshold"]["x"] = 9.0
+    assert s.threshold == {"x": 0.2} and s.threshold_for("x") == 0.2

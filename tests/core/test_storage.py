@@ -173,3 +173,57 @@ def test_within_refuses_uris_and_escapes(tmp_path):
         "path 's3://b/k' is a URI; with a base directory only local paths work"
     )
     assert within(tmp_path, "a/b.json") == str(tmp_path.resolve() / "a" / "b.json")
+
+
+def test_local_object_paths_are_not_uris():
+    from upath import UPath
+
+    for local in ("file:///tmp/x", "local:///tmp/x", "/tmp/x"):
+        assert not is_uri(UPath(local)), local
+
+
+def test_object_paths_write_and_read_through_their_own_filesystem():
+    from upath import UPath
+
+    path = UPath(memory_url())
+    atomic_write_text(path, "through the path object")
+    assert read_text(path) == "through the path object"
+    assert path.read_text() == "through the path object"
+
+
+def test_a_new_file_gets_0o644_under_the_usual_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "u.json", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "u.json").stat().st_mode) == 0o644
+
+
+def test_client_library_connection_errors_mean_unreachable():
+    import aiohttp
+    from botocore.exceptions import EndpointConnectionError
+
+    expected = "cannot reach the storage of 's3://b/k'"
+    for error in (
+        EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
+        aiohttp.ClientConnectionError("reset"),
+    ):
+        with pytest.raises(StorageUnavailable, match=expected), storage_errors("s3://b/k"):
+            raise error
+
+
+def test_a_write_to_a_store_nobody_listens_on_is_unreachable_and_named():
+    """A real connection refused (fsspec's HTTP filesystem, a closed port)."""
+    url = "http://127.0.0.1:1/airflow-kl/p.json"
+    with pytest.raises(StorageUnavailable) as info:
+        atomic_write_text(url, "x")
+    assert str(info.value).startswith(f"cannot reach the storage of {url!r}: ")
+
+
+def test_a_missing_client_library_is_no_error(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # import aiohttp now fails
+    with pytest.raises(StorageUnavailable), storage_errors("x"):
+        raise ConnectionError("down")

@@ -100,3 +100,105 @@ def test_datetimes_only_when_named():
     assert list(ak.build_profile(df).features) == ["x"]
     fp = ak.build_profile(df, features=["t"], bins=3).features["t"]
     assert fp.datetime and fp.counts == (100, 100, 100, 0)
+
+
+def test_date64_and_chunked_columns_are_epoch_nanoseconds():
+    from airflow_kl.sources.frame import epoch_ns
+
+    day = 86_400_000  # date64 counts milliseconds
+    assert epoch_ns(pa.array([0, day, None], pa.date64())).tolist()[:2] == [0.0, 86_400e9]
+    chunked = pa.chunked_array([pa.array([1, 2], pa.int64()), pa.array([3], pa.int64())])
+    assert numeric_values(chunked).tolist() == [1.0, 2.0, 3.0]
+    assert numeric_values(pa.chunked_array([pa.array([4.5])])).tolist() == [4.5]
+    big = pa.array([2**53 + 1], pa.int64())  # rounds to the nearest double, as engines do
+    assert numeric_values(big).tolist() == [float(2**53)]
+    codes = pa.array([1.5, 2.5, 1.5]).dictionary_encode()
+    assert numeric_values(codes).tolist() == [1.5, 2.5, 1.5]
+    assert np.isnan(numeric_values(pa.nulls(2))).all() and len(numeric_values(pa.nulls(2))) == 2
+
+
+def test_numbers_from_a_mixed_object_column_are_refused_by_name():
+    mixed = pd.Series([1, "a", True], dtype=object, name="odd")
+    with pytest.raises(ak.SchemaError) as info:
+        numeric_values(mixed)
+    assert str(info.value) == "cannot read 'odd' as numbers: it mixes Python types"
+
+
+def test_an_all_missing_column_fits_any_profile_in_pandas_and_arrow():
+    from airflow_kl.core.profile import FeatureProfile
+
+    fp = FeatureProfile("c", "categorical", (3, 1, 2, 0), categories=("a", "b"))
+    for col in (pd.Series([np.nan, np.nan, np.nan]), pa.nulls(3, pa.float64())):
+        counts = count_column("c", col, fp)
+        assert counts.tolist() == [0, 0, 0, 3] and counts.dtype == np.int64
+    with pytest.raises(ak.SchemaError, match="feature 'c' is string"):
+        count_column("c", pa.array([1.0, None, 2.0]), fp, engine="Arrow")
+
+
+def test_a_column_of_an_unsupported_type_is_named_with_its_engine():
+    from airflow_kl.core.profile import FeatureProfile
+
+    fp = FeatureProfile("t", "numeric", (1, 1, 0), edges=(0.0,), value="datetime")
+    col = pa.array([1, 2], pa.time64("us"))
+    with pytest.raises(ak.SchemaError) as info:
+        count_column("t", col, fp, engine="Parquet")
+    assert str(info.value).startswith(
+        "column 't' has the Parquet type time64[us] (the profile has it as datetime (datetime)), "
+    )
+
+
+def test_equal_canonical_values_add_up():
+    counts, missing = value_counts(pa.array([1, 1, 2, None], pa.int8()))
+    assert (counts, missing) == ({"1": 2, "2": 1}, 1)
+    mixed, missing = value_counts(pd.Series([1, "1", 1.0, None, "x"], dtype=object))
+    assert (mixed, missing) == ({"1": 2, "1.0": 1, "x": 1}, 1)
+
+
+def test_uniform_binning_and_explicit_edges_in_a_profile():
+    from airflow_kl.sources.frame import choose_edges
+
+    x = np.array([0.0, 2.0, 10.0, np.nan])
+    assert choose_edges("x", x, bins=5, binning="uniform").tolist() == [2.0, 4.0, 6.0, 8.0]
+    levels = np.linspace(0, 1, 11)[1:-1]
+    assert choose_edges("x", x).tolist() == np.quantile([0.0, 2.0, 10.0], levels).tolist()
+    assert choose_edges("x", x, edges=[1, 5]).tolist() == [1.0, 5.0]
+    with pytest.raises(ak.ConfigError) as info:
+        choose_edges("x", x, edges=[5, 1])
+    assert str(info.value) == "edges for 'x' must be strictly increasing, got [5.0, 1.0]"
+    with pytest.raises(ak.ConfigError) as info:
+        choose_edges("x", x, binning="equal")
+    assert str(info.value) == "binning must be one of ('quantile', 'uniform'), got 'equal'"
+
+
+def test_profile_defaults_and_engine_names():
+    from airflow_kl.sources.frame import categorical_profile, engine_of, profile_column
+
+    x = pd.Series(np.arange(100.0))
+    fp = profile_column("x", x)
+    assert len(fp.edges) == 9 and fp.source_type == "float64"  # bins=10 by default
+    letters = pd.Series([f"v{i:02d}" for i in range(30)] * 2)
+    assert len(profile_column("s", letters).categories) == 20  # top_k=20 by default
+    cat = categorical_profile("c", {"b": 2, "a": 2}, 1, top_k=5)
+    assert (cat.value, cat.source_type, cat.categories) == ("string", "", ("a", "b"))
+    assert engine_of(pd.DataFrame()) == "pandas" and engine_of(pa.table({"a": [1]})) == "Arrow"
+
+
+def test_the_default_features_and_why_others_are_left_out(caplog):
+    import logging
+
+    frame = pd.DataFrame(
+        {"n": [1.0], "t": pd.to_datetime(["2024-01-01"]), "d": [pd.Timedelta(1, "s")]}
+    )
+    with caplog.at_level(logging.INFO, logger="airflow_kl.sources.frame"):
+        profile = ak.build_profile(frame)
+    assert list(profile.features) == ["n"]
+    assert "not profiled by default: column 'd' has the pandas type timedelta64" in caplog.text
+    with pytest.raises(ak.SchemaError) as info:
+        ak.build_profile(frame[["t", "d"]])
+    assert str(info.value) == "reference has no number, boolean or string column: ['t', 'd']"
+    with pytest.raises(ak.SchemaError) as info:
+        ak.build_profile(frame, features=["n", "zz"])
+    assert str(info.value) == "reference lacks column(s) 'zz'; it has: n, t, d"
+    with pytest.raises(ak.SchemaError) as info:
+        ak.count_bins(profile, pa.table({"m": [1.0]}))
+    assert str(info.value) == "Arrow data lacks column(s) 'n'; it has: m"
