@@ -129,6 +129,22 @@ def count_bins(
     return count_frame(_in_memory(data), wanted)
 
 
+def count_profile(
+    profile: Profile, data: Data, metadata: Mapping[str, Any] | None = None
+) -> Profile:
+    """``data`` counted into ``profile``'s bins, as a profile: the part of a
+    merged or rolling reference (:func:`airflow_kl.core.merge.merge_profiles`).
+
+    >>> import pandas as pd
+    >>> base = build_profile(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}), bins=2)
+    >>> count_profile(base, pd.DataFrame({"x": [0.0, 9.0, 9.5]})).features["x"].counts
+    (1, 2, 0)
+    """
+    counts = count_bins(profile, data)
+    features = {n: f.with_counts(counts[n]) for n, f in profile.features.items()}
+    return Profile(features, settings=dict(profile.settings), metadata=dict(metadata or {}))
+
+
 def check_drift(
     profile: Profile,
     current: Data,

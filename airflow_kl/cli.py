@@ -1,4 +1,5 @@
-"""``airflow-kl`` command line: build a profile, check a partition.
+"""``airflow-kl`` command line: build a profile, check a partition, merge
+counts into a (rolling) reference, render a report, print a KL history.
 
 Exit codes: 0 no drift, 1 drift, 2 usage or input error (one line on
 stderr), 3 nothing could be judged (every feature ``insufficient_data``).
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 
 from .api import build_profile, check_drift
 from .core.errors import AirflowKLError, SourceError
+from .core.merge import merge_profiles, reference_from_reports
 from .core.profile import Profile
 from .core.results import DriftReport
 from .core.settings import OPTIONS, CheckSettings
@@ -83,6 +85,22 @@ def make_parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--title", default="")
 
+    mrg = sub.add_parser(
+        "merge",
+        help="merge counts in the same bins into one reference, reading no data",
+        description="Merge profiles of partitions (PROFILE ...), or, with --bins, the "
+        "current counts of checked partitions: report files (REPORT ...) or the reports "
+        "a task stored (--from-store), e.g. the last three that passed.",
+    )
+    mrg.add_argument("parts", nargs="*", metavar="FILE", help="profiles, or reports with --bins")
+    mrg.add_argument("-o", "--output", required=True, help="profile JSON to write")
+    mrg.add_argument("--bins", help="the profile whose bins the reports were counted in")
+    mrg.add_argument("--from-store", help=f"report store ({HISTORY_HELP}); needs --bins")
+    mrg.add_argument("--dag-id", help="with --from-store: the checking task's DAG")
+    mrg.add_argument("--task-id", help="with --from-store: the checking task")
+    mrg.add_argument("--last", type=int, default=3, help="with --from-store: how many (3)")
+    mrg.add_argument("--before", help="with --from-store: partition keys before this one")
+
     his = sub.add_parser("history", help="print a feature's KL over partitions")
     his.add_argument(
         "--history-db", "--db", dest="history_db", required=True, help=f"({HISTORY_HELP})"
@@ -152,16 +170,55 @@ def _check(profile: Profile, args: argparse.Namespace, progress):
 
 
 def run_report(args: argparse.Namespace) -> int:
-    try:
-        report = DriftReport.from_dict(json.loads(read_text(args.report)))
-    except (ValueError, KeyError, TypeError) as exc:
-        if isinstance(exc, AirflowKLError):
-            raise
-        raise SourceError(f"{args.report} is not a drift report JSON: {exc}") from None
+    report = _load_report(args.report)
     trends = history_trends(args.history_db, report) if args.history_db else None
     write_html(report, args.output, title=args.title, trends=trends)
     print(f"wrote {args.output}")
     return EXIT_OK
+
+
+def run_merge(args: argparse.Namespace) -> int:
+    if args.from_store:
+        if not (args.bins and args.dag_id and args.task_id) or args.parts:
+            raise UsageError(
+                "airflow-kl merge: --from-store needs --bins, --dag-id and --task-id, and no FILE"
+            )
+        base = Profile.load(args.bins)
+        from .report.store import ReportStore
+
+        stored = ReportStore(args.from_store).accepted(
+            args.dag_id, args.task_id, args.last, args.before, base.bins_checksum
+        )
+        if not stored:
+            raise SourceError(
+                f"no accepted report of {args.dag_id}.{args.task_id} in the bins of "
+                f"{args.bins} in {args.from_store}"
+            )
+        reports = [r.report for r in stored]
+        merged = reference_from_reports(base, reports, [r.partition_key for r in stored])
+    elif not args.parts:
+        raise UsageError("airflow-kl merge: give FILE arguments or --from-store")
+    elif args.bins:
+        reports = [_load_report(path) for path in args.parts]
+        merged = reference_from_reports(Profile.load(args.bins), reports, list(args.parts))
+    else:
+        merged = merge_profiles([Profile.load(path) for path in args.parts])
+    checksum = merged.save(args.output)
+    parts = ", ".join(merged.metadata["merged_from"])
+    print(f"wrote {args.output}: {len(merged.features)} features from {parts}, {checksum}")
+    return EXIT_OK
+
+
+def _load_report(path: str) -> DriftReport:
+    try:
+        data = json.loads(read_text(path))
+        if isinstance(data, dict) and data.get("format") == "airflow-kl/profile":
+            raise SourceError(f"{path} is a profile, not a drift report JSON")
+        return DriftReport.from_dict(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        if isinstance(exc, AirflowKLError):
+            raise
+        raise SourceError(f"{path} is not a drift report JSON: {exc}") from None
 
 
 def run_history(args: argparse.Namespace) -> int:
@@ -179,6 +236,7 @@ COMMANDS = {
     "profile": run_profile,
     "check": run_check,
     "report": run_report,
+    "merge": run_merge,
     "history": run_history,
 }
 

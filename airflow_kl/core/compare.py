@@ -147,6 +147,7 @@ def compare_counts(
         drifted=dataset_drifted([f.status for f in results.values()], settings.drift_share),
         settings=settings.to_dict(),
         profile_checksum=profile.checksum,
+        bins_checksum=profile.bins_checksum,
     )
 
 

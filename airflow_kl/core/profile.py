@@ -118,6 +118,10 @@ class FeatureProfile:
         if len(self.counts) != expected:
             raise ProfileError(f"{where}: expected {expected} counts, got {len(self.counts)}")
 
+    def bins(self) -> dict[str, Any]:
+        """The bins alone: kind, value type, and edges or categories."""
+        return {k: v for k, v in self.to_dict().items() if k not in ("counts", "source_type")}
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind, "value": self.value, "counts": list(self.counts)}
         if self.kind == "numeric":
@@ -213,6 +217,15 @@ class Profile:
     def checksum(self) -> str:
         """``sha256:`` of the canonical JSON of everything but the checksum."""
         digest = hashlib.sha256(canonical_json(self._body()).encode("utf-8")).hexdigest()
+        return f"sha256:{digest}"
+
+    @property
+    def bins_checksum(self) -> str:
+        """``sha256:`` of every feature's bins (kind, value type, edges or
+        categories), counts left out: profiles and reports with the same one
+        count in the same bins, so their counts add up."""
+        bins = {name: f.bins() for name, f in self.features.items()}
+        digest = hashlib.sha256(canonical_json(bins).encode("utf-8")).hexdigest()
         return f"sha256:{digest}"
 
     def to_dict(self) -> dict[str, Any]:

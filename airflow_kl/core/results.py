@@ -117,6 +117,7 @@ class DriftReport:
     drifted: bool
     settings: dict[str, Any] = field(default_factory=dict)
     profile_checksum: str = ""
+    bins_checksum: str = ""  # the profile's bins: reports with the same one can be merged
 
     @property
     def drifted_features(self) -> list[str]:
@@ -131,6 +132,7 @@ class DriftReport:
             "drifted": self.drifted,
             "drifted_features": self.drifted_features,
             "profile_checksum": self.profile_checksum,
+            "bins_checksum": self.bins_checksum,
             "features": {name: f.to_dict() for name, f in self.features.items()},
             "settings": self.settings,
         }
@@ -145,6 +147,7 @@ class DriftReport:
             drifted=bool(data["drifted"]),
             settings=dict(data.get("settings", {})),
             profile_checksum=str(data.get("profile_checksum", "")),
+            bins_checksum=str(data.get("bins_checksum", "")),
         )
 
     def table(self) -> str:

@@ -218,6 +218,39 @@ class ReportStore:
         with self.engine.connect() as conn:
             return [_stored(row) for row in conn.execute(query)]
 
+    def accepted(
+        self,
+        dag_id: str,
+        task_id: str,
+        last: int,
+        before: str | None = None,
+        bins_checksum: str | None = None,
+    ) -> list[StoredReport]:
+        """The ``last`` reports of a task whose dataset verdict was ``ok``, oldest
+        first by partition key (partitions before ``before`` only, and counted
+        in the given bins only, when given): the parts of a rolling reference.
+        A partition checked more than once counts once, by its newest check."""
+        if isinstance(last, bool) or not isinstance(last, int) or last < 1:
+            raise ConfigError(f"last must be an integer >= 1, got {last!r}")
+        query = sa.select(REPORTS).where(
+            REPORTS.c.dag_id == dag_id, REPORTS.c.task_id == task_id, REPORTS.c.status == "ok"
+        )
+        if before is not None:
+            query = query.where(REPORTS.c.partition_key < before)
+        query = query.order_by(REPORTS.c.partition_key.desc(), REPORTS.c.checked_at.desc())
+        chosen: dict[str, StoredReport] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                stored = _stored(row)
+                if stored.partition_key in chosen:
+                    continue
+                if bins_checksum and stored.report.bins_checksum != bins_checksum:
+                    continue
+                chosen[stored.partition_key] = stored
+                if len(chosen) == last:
+                    break
+        return sorted(chosen.values(), key=lambda r: r.partition_key)
+
     def trend(self, dag_id: str, task_id: str, feature: str) -> list[dict[str, Any]]:
         """A feature's history rows for one task, ordered by partition."""
         return trend(self.engine, feature, dag_id=dag_id, task_id=task_id)

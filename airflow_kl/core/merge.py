@@ -1,0 +1,104 @@
+"""References made of counts: counts in the same bins add up, so profiles of
+partitions, and the current counts of checked partitions, merge into one
+reference without reading any data again (a rolling reference: "the last
+three months that passed").
+
+Bins are the same when the bins checksums are (:attr:`Profile.bins_checksum`:
+kind, value type, edges or categories of every feature); anything else is
+refused, since counts of other bins do not add up. The merged profile records
+what it holds in ``metadata["merged_from"]``.
+
+>>> from airflow_kl.core.profile import FeatureProfile, Profile
+>>> jan = Profile({"x": FeatureProfile("x", "numeric", (3, 1, 0), edges=(0.0,))},
+...               metadata={"partition": "2013-01"})
+>>> feb = Profile({"x": FeatureProfile("x", "numeric", (2, 4, 1), edges=(0.0,))},
+...               metadata={"partition": "2013-02"})
+>>> both = merge_profiles([jan, feb])
+>>> both.features["x"].counts, both.metadata["merged_from"]
+((5, 5, 1), ['2013-01', '2013-02'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from .errors import ProfileError
+from .profile import Profile, _now
+from .results import DriftReport
+
+
+def merge_profiles(
+    profiles: Sequence[Profile], metadata: Mapping[str, Any] | None = None
+) -> Profile:
+    """One profile whose counts are the sums of ``profiles``' counts (same bins).
+
+    Each part is named in ``merged_from`` by its ``metadata["partition"]``, or
+    its checksum when it has none.
+    """
+    if not profiles:
+        raise ProfileError("nothing to merge: give at least one profile")
+    base = profiles[0]
+    for i, part in enumerate(profiles[1:], start=2):
+        _require_same_bins(base, part.bins_checksum, f"profile {i}", part.features)
+    counts = {
+        name: [sum(p.features[name].counts[i] for p in profiles) for i in range(len(f.counts))]
+        for name, f in base.features.items()
+    }
+    names = [str(p.metadata.get("partition") or p.checksum) for p in profiles]
+    return _with_counts(base, counts, names, metadata)
+
+
+def reference_from_reports(
+    profile: Profile,
+    reports: Sequence[DriftReport],
+    partitions: Sequence[str],
+    metadata: Mapping[str, Any] | None = None,
+) -> Profile:
+    """A reference made of checked partitions: ``profile``'s bins, counts summed
+    from the reports' current counts. ``partitions`` names each report (its
+    partition key) in ``merged_from``.
+
+    A report is refused unless it was counted in ``profile``'s bins (the same
+    bins checksum) and holds every feature of ``profile``.
+    """
+    if not reports:
+        raise ProfileError("nothing to merge: give at least one report")
+    if len(partitions) != len(reports):
+        raise ProfileError(f"{len(reports)} reports but {len(partitions)} partition names")
+    counts = {name: [0] * len(f.counts) for name, f in profile.features.items()}
+    for name_of_part, report in zip(partitions, reports, strict=True):
+        where = f"report of partition {name_of_part!r}"
+        _require_same_bins(profile, report.bins_checksum, where, report.features)
+        for name in counts:
+            for i, b in enumerate(report.features[name].bins):
+                counts[name][i] += b.current_count
+    return _with_counts(profile, counts, [str(p) for p in partitions], metadata)
+
+
+def _require_same_bins(base: Profile, checksum: str, where: str, features: Mapping) -> None:
+    missing = [n for n in base.features if n not in features]
+    if missing:
+        raise ProfileError(f"cannot merge: the {where} lacks feature {missing[0]!r}")
+    if checksum != base.bins_checksum:
+        raise ProfileError(
+            f"cannot merge: the {where} was counted in other bins (bins checksum "
+            f"{checksum or 'unknown'}, the reference's is {base.bins_checksum}); counts "
+            "add up only in the same bins"
+        )
+
+
+def _with_counts(
+    base: Profile,
+    counts: Mapping[str, Sequence[int]],
+    names: list[str],
+    metadata: Mapping[str, Any] | None,
+) -> Profile:
+    features = {name: f.with_counts(counts[name]) for name, f in base.features.items()}
+    return replace(
+        base,
+        features=features,
+        created_at=_now(),
+        metadata={**dict(metadata or {}), "merged_from": names},
+    )
