@@ -68,9 +68,13 @@ def arrow_value_type(t: pa.DataType) -> str | None:
         return "datetime"
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
         return "string"
-    if hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t):
+    if _is_string_view(t):
         return "string"
     return None
+
+
+def _is_string_view(t: pa.DataType) -> bool:
+    return hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t)
 
 
 def _pandas_value_type(dtype: Any) -> str | None:
@@ -205,6 +209,8 @@ def value_counts(col: Column) -> tuple[dict[str, int], int]:
         return _mixed_value_counts(col)
     if pa.types.is_dictionary(arr.type):
         arr = pc.cast(arr, arr.type.value_type)
+    if _is_string_view(arr.type):  # Arrow counts its nulls as "" (pyarrow 26)
+        arr = pc.cast(arr, pa.large_string())
     out: dict[str, int] = {}
     vc = pc.value_counts(arr)
     for value, count in zip(

@@ -161,3 +161,16 @@ def test_interpolation_at_exactly_one_half():
     assert x.size % 2 == 0  # the median sits halfway between the two middle values
     assert linear_quantiles(x, np.array([0.5])).tolist() == np.quantile(x, [0.5]).tolist()
     assert linear_quantiles(x, np.array([0.5]))[0] == v - (v - u) * 0.5
+
+
+def test_intervals_around_the_order_statistics_of_a_long_column_find_them():
+    """Longer than one scan block, so the counts below each interval add up
+    across blocks."""
+    from airflow_kl.core.quantiles import BLOCK
+
+    x = np.random.default_rng(4).normal(size=3 * BLOCK + 17)
+    ordered = np.sort(x)
+    ranks = np.array([5, BLOCK, 2 * BLOCK + 3, x.size - 2])
+    low, high = ordered[ranks - 3], ordered[ranks + 1]
+    found = bracketed_order_statistics(x, ranks, low, high)
+    assert found is not None and found.tolist() == ordered[ranks].tolist()

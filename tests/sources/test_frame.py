@@ -202,3 +202,68 @@ def test_the_default_features_and_why_others_are_left_out(caplog):
     with pytest.raises(ak.SchemaError) as info:
         ak.count_bins(profile, pa.table({"m": [1.0]}))
     assert str(info.value) == "Arrow data lacks column(s) 'n'; it has: m"
+
+
+def test_mixed_object_columns_count_by_their_string_form():
+    from airflow_kl.core.profile import FeatureProfile
+
+    mixed = pd.Series([1, "1", 2.5, True, None, "b"], dtype=object)
+    fp = ak.build_profile(pd.DataFrame({"m": mixed}), top_k=3).features["m"]
+    assert fp.source_type == "object (mixed types)" and fp.value == "string"
+    assert fp.categories == ("1", "2.5", "True") and fp.counts == (2, 1, 1, 1, 1)
+    again = FeatureProfile("m", "categorical", fp.counts, categories=fp.categories)
+    assert count_column("m", mixed, again).tolist() == [2, 1, 1, 1, 1]
+
+
+def test_object_columns_say_which_arrow_type_they_hold():
+    decimals = pd.DataFrame({"d": pd.Series([Decimal("1.5"), Decimal("2.5"), None], dtype=object)})
+    fp = ak.build_profile(decimals).features["d"]
+    assert fp.source_type.startswith("object (decimal128(") and fp.value == "number"
+
+
+def test_explicit_edges_and_top_k_reach_the_profile():
+    frame = pd.DataFrame({"x": np.arange(10.0), "s": list("aaabbbccdd")})
+    profile = ak.build_profile(frame, top_k=2, edges={"x": [2.5, 7.5]})
+    assert profile.features["x"].edges == (2.5, 7.5)
+    assert profile.features["x"].counts == (3, 5, 2, 0)
+    assert profile.features["s"].categories == ("a", "b") and profile.features["s"].counts == (
+        3,
+        3,
+        4,
+        0,
+    )
+    with pytest.raises(ak.ConfigError) as info:
+        ak.build_profile(frame, edges={"x": [3, 1]})
+    assert str(info.value) == "edges for 'x' must be strictly increasing, got [3.0, 1.0]"
+
+
+def test_unsupported_types_are_named_with_their_engine():
+    from airflow_kl.sources.frame import profile_column
+
+    with pytest.raises(ak.SchemaError) as info:
+        profile_column("d", pd.Series(pd.to_timedelta([1, 2], unit="s")))
+    assert str(info.value).startswith("column 'd' has the pandas type timedelta64[")
+    with pytest.raises(ak.SchemaError) as info:
+        value_type(pd.Series([1 + 2j]))
+    assert str(info.value).startswith("column 'column' has the pandas type complex128, ")
+
+
+def test_arrow_string_views_are_strings_and_their_nulls_are_missing():
+    """pyarrow's value_counts reports a string_view null as "" (pyarrow 26)."""
+    views = pa.array(["a", "b", None], pa.string_view())
+    assert value_type(views) == "string"
+    assert value_counts(views) == ({"a": 1, "b": 1}, 1)
+
+
+def test_an_empty_chunked_column():
+    assert numeric_values(pa.chunked_array([], pa.int64())).tolist() == []
+
+
+def test_columns_left_out_of_an_arrow_reference_are_logged_with_their_engine(caplog):
+    import logging
+
+    table = pa.table({"n": [1.0, 2.0], "d": pa.array([1, 2], pa.duration("s"))})
+    with caplog.at_level(logging.INFO, logger="airflow_kl.sources.frame"):
+        assert list(ak.build_profile(table).features) == ["n"]
+    (message,) = [r.getMessage() for r in caplog.records if "not profiled" in r.getMessage()]
+    assert message.startswith("not profiled by default: column 'd' has the Arrow type duration[s]")
