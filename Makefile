@@ -41,7 +41,7 @@ bench: install
 # pyproject.toml); the summary and the survivors go to tests/MUTATION.md.
 mutation: install
 	rm -rf mutants
-	$(BIN)/mutmut run --max-children 2 > /dev/null || true
+	HYPOTHESIS_PROFILE=ci $(BIN)/mutmut run --max-children 2 > /dev/null || true
 	$(BIN)/python scripts/mutation_report.py > tests/MUTATION.md
 	@tail -n +1 tests/MUTATION.md | head -20
 

@@ -86,6 +86,7 @@ def make_frame(seed: int = 7, n: int = N) -> pd.DataFrame:
 ENGINES = [
     "pandas",
     "arrow",
+    "arrow_views",  # strings as Arrow string_view, as Polars and DuckDB hand them over
     "parquet",
     "csv",
     "sqlite",
@@ -104,6 +105,7 @@ BUILDERS = [e for e in ENGINES if not e.startswith("gx_")]
 # float32 repr) and cannot tell "" from a missing value (as pandas.read_csv).
 NOT_HELD = {
     "arrow": {"mixed"},
+    "arrow_views": {"mixed"},
     "parquet": {"mixed"},
     "csv": {"mixed", "f32", "str"},
     "sqlite": {"mixed"},
@@ -209,6 +211,19 @@ def spark_frame(spark, frame: pd.DataFrame):
     schema = T.StructType([T.StructField(c, spark_types[c], True) for c in columns])
     rows = [tuple(r[c] for c in columns) for r in python_rows(frame, columns)]
     return spark.createDataFrame(rows, schema)
+
+
+def string_views(table):
+    """The table with every string column as Arrow string_view."""
+    import pyarrow as pa
+
+    fields = [
+        f.with_type(pa.string_view())
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+        else f
+        for f in table.schema
+    ]
+    return table.cast(pa.schema(fields))
 
 
 def write_parquet(frame: pd.DataFrame, path) -> str:

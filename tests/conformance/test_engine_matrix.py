@@ -21,6 +21,7 @@ from .engines import (
     load_sql,
     make_frame,
     spark_frame,
+    string_views,
     write_csv,
     write_parquet,
 )
@@ -37,6 +38,9 @@ def stores(frame, tmp_path_factory, postgres_url, spark):
     return {
         "pandas": frame,
         "arrow": pa.Table.from_pandas(frame[held("arrow")], preserve_index=False),
+        "arrow_views": string_views(
+            pa.Table.from_pandas(frame[held("arrow")], preserve_index=False)
+        ),
         "parquet": write_parquet(frame[held("parquet")], d / "kinds.parquet"),
         "csv": write_csv(frame[held("csv")], d / "kinds.csv"),
         "sqlite": SqlSource(load_sql(f"sqlite:///{d}/kinds.db", frame), table="kinds"),

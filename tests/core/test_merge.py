@@ -50,8 +50,9 @@ def test_other_bins_are_refused_by_name():
     )
     with pytest.raises(ProfileError, match="the profile 2 lacks feature 'c'"):
         merge_profiles([jan, Profile({"x": jan.features["x"]})])
-    with pytest.raises(ProfileError, match="nothing to merge: give at least one profile"):
+    with pytest.raises(ProfileError) as info:
         merge_profiles([])
+    assert str(info.value) == "nothing to merge: give at least one profile"
 
 
 def test_a_reference_from_the_current_counts_of_checked_partitions():
@@ -61,7 +62,9 @@ def test_a_reference_from_the_current_counts_of_checked_partitions():
         compare_counts(base, {"x": x, "c": c}, CheckSettings(min_rows=1))
         for x, c in months.values()
     ]
-    rolling = reference_from_reports(base, reports, list(months))
+    rolling = reference_from_reports(base, reports, list(months), metadata={"window": 2})
+    assert rolling.metadata == {"window": 2, "merged_from": ["2013-02", "2013-03"]}
+    assert rolling.created_at.endswith("+00:00") and rolling.created_at != ""
     assert rolling.features["x"].counts == (6, 2, 5, 1)
     assert rolling.features["c"].counts == (5, 6, 1, 2)
     assert rolling.metadata["merged_from"] == ["2013-02", "2013-03"]
@@ -81,5 +84,19 @@ def test_reports_of_other_bins_or_old_reports_are_refused():
         reference_from_reports(base, [old], ["2013-02"])
     with pytest.raises(ProfileError, match="1 reports but 2 partition names"):
         reference_from_reports(base, [report], ["a", "b"])
-    with pytest.raises(ProfileError, match="nothing to merge: give at least one report"):
+    with pytest.raises(ProfileError) as info:
         reference_from_reports(base, [], [])
+    assert str(info.value) == "nothing to merge: give at least one report"
+
+
+def test_the_type_a_reference_was_read_as_is_not_part_of_its_bins():
+    a = Profile({"x": FeatureProfile("x", "numeric", (1, 0, 0), edges=(0.0,), source_type="int8")})
+    b = Profile({"x": FeatureProfile("x", "numeric", (1, 0, 0), edges=(0.0,), source_type="float")})
+    assert a.bins_checksum == b.bins_checksum
+    assert merge_profiles([a, b]).features["x"].source_type == "int8"
+
+
+def test_reports_written_before_bins_checksums_read_as_unknown():
+    from airflow_kl.core.results import DriftReport
+
+    assert DriftReport.from_dict({"features": {}, "drifted": False}).bins_checksum == ""

@@ -244,6 +244,9 @@ def test_unsupported_types_are_named_with_their_engine():
         profile_column("d", pd.Series(pd.to_timedelta([1, 2], unit="s")))
     assert str(info.value).startswith("column 'd' has the pandas type timedelta64[")
     with pytest.raises(ak.SchemaError) as info:
+        profile_column("t", pa.array([1, 2], pa.time32("s")), engine="Arrow")
+    assert str(info.value).startswith("column 't' has the Arrow type time32[s], ")
+    with pytest.raises(ak.SchemaError) as info:
         value_type(pd.Series([1 + 2j]))
     assert str(info.value).startswith("column 'column' has the pandas type complex128, ")
 
