@@ -268,6 +268,24 @@ def counts_from_tallies(tallies: Sequence[int], rows: int, kind: str) -> np.ndar
     return np.append(values, missing).astype(np.int64)
 
 
+def unpack_tallies(
+    kinds: Mapping[str, str], sizes: Mapping[str, int], row: Sequence[Any]
+) -> dict[str, np.ndarray]:
+    """Every feature's bin counts from one aggregate row: each feature's tallies
+    (``sizes[name]`` of them, in order), then the row count last.
+
+    >>> kinds, sizes = {"x": "numeric", "c": "categorical"}, {"x": 2, "c": 2}
+    >>> out = unpack_tallies(kinds, sizes, [1, 3, 0, 4, 9])
+    >>> {k: v.tolist() for k, v in out.items()}
+    {'x': [3, 5, 1], 'c': [4, 5, 0]}
+    """
+    *tallies, rows = row
+    return {
+        name: counts_from_tallies(counts, int(rows or 0), kinds[name])
+        for name, counts in unpack_counts(sizes, tallies).items()
+    }
+
+
 def unpack_counts(sizes: Mapping[str, int], row: Sequence[Any]) -> dict[str, np.ndarray]:
     """Split one aggregate row (every feature's bin counts, in order) per feature.
 

@@ -26,12 +26,12 @@ from ..core.binning import (
     check_bins,
     check_feature_names,
     check_top_k,
-    counts_from_tallies,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
     uniform_edges_between,
     unpack_counts,
+    unpack_tallies,
 )
 from ..core.errors import ConfigError, SchemaError
 from ..core.profile import FeatureProfile
@@ -233,11 +233,8 @@ class SparkSource:
             conditions = bin_tallies(column.ops(), fp.edges, fp.categories)
             sizes[column.name] = len(conditions)
             aggs += [F.count(F.when(c, 1)) for c in conditions]
-        *row, rows = self.frame.agg(*aggs, F.count(F.lit(1))).first()
-        return {
-            name: counts_from_tallies(tally, rows, features[name].kind)
-            for name, tally in unpack_counts(sizes, row).items()
-        }
+        row = self.frame.agg(*aggs, F.count(F.lit(1))).first()
+        return unpack_tallies({n: fp.kind for n, fp in features.items()}, sizes, list(row))
 
     def _count_in_python_workers(self, features: Mapping[str, FeatureProfile]):
         sizes = {name: len(fp.counts) for name, fp in features.items()}

@@ -4,9 +4,9 @@ One query per partition returns every feature's bin counts as one row of
 aggregates (a count below each edge, of each category, of missing values):
 the table is scanned once, nothing but counts leaves the database, and the
 query's size is bounded by the number of bins (never by the data's
-cardinality). Values (edges, categories, filter
-parameters) are bound parameters; table and column names must exist in the
-database and are quoted by the dialect.
+cardinality). Values (edges, categories, filter parameters) are bound
+parameters; table and column names must exist in the database and are
+quoted by the dialect.
 
 Values follow the one value model (:mod:`airflow_kl.core.values`), decided
 from the column types the database reports (:mod:`.sql_types`): numbers are
@@ -37,12 +37,11 @@ from ..core.binning import (
     check_bins,
     check_feature_names,
     check_top_k,
-    counts_from_tallies,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
     uniform_edges_between,
-    unpack_counts,
+    unpack_tallies,
 )
 from ..core.errors import ConfigError, SchemaError, SourceError
 from ..core.profile import FeatureProfile
@@ -273,13 +272,10 @@ def count_columns(
     (:func:`tallies_query`); ``scope`` adds FROM/WHERE."""
     query, sizes = tallies_query(conn.dialect.name, columns, features)
     try:
-        *row, rows = conn.execute(scope(query)).one()
+        row = conn.execute(scope(query)).one()
     except DBAPIError as exc:
         _raise_query_error(exc)
-    return {
-        name: counts_from_tallies(tally, rows, features[name].kind)
-        for name, tally in unpack_counts(sizes, row).items()
-    }
+    return unpack_tallies({n: fp.kind for n, fp in features.items()}, sizes, row)
 
 
 def count_sql(source: SqlSource, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
