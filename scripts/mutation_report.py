@@ -71,10 +71,17 @@ def main() -> int:
     for name in survivors:
         if name in reasons:
             print(f"- `{name}`: `{_diff(name, found[name][1])}` — {reasons[name]}")
-    stale = sorted(set(reasons) - set(survivors))
-    if stale:
-        print("\nReasons for mutants that no longer survive (remove them):\n")
-        print("\n".join(f"- `{name}`" for name in stale))
+    killed_anyway = sorted(n for n in reasons if states.get(n) == "killed")
+    gone = sorted(n for n in reasons if n not in states)
+    if killed_anyway:
+        print(
+            "\nGiven a reason, but killed in this run (a test that failed under the "
+            "parallel load, or a reason that no longer holds):\n"
+        )
+        print("\n".join(f"- `{name}`" for name in killed_anyway))
+    if gone:
+        print("\nReasons for mutants that no longer exist (remove them):\n")
+        print("\n".join(f"- `{name}`" for name in gone))
     return 0
 
 

@@ -6,14 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from .servers import free_port
 
 # Property tests: the same examples on every CI run (derandomised, no deadline:
 # a shared 2-core machine times unevenly); locally, fresh examples each run.
-settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-settings.register_profile("dev", deadline=None)
+_SLOW_OK = [HealthCheck.too_slow]  # a loaded machine draws slowly; that fails nothing
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, print_blob=True, suppress_health_check=_SLOW_OK
+)
+settings.register_profile("dev", deadline=None, suppress_health_check=_SLOW_OK)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parent.parent
