@@ -274,14 +274,16 @@ def unpack_tallies(
     """Every feature's bin counts from one aggregate row: each feature's tallies
     (``sizes[name]`` of them, in order), then the row count last.
 
-    >>> kinds, sizes = {"x": "numeric", "c": "categorical"}, {"x": 2, "c": 2}
-    >>> out = unpack_tallies(kinds, sizes, [1, 3, 0, 4, 9])
+    >>> kinds, sizes = {"x": "numeric", "c": "categorical"}, {"x": 3, "c": 3}
+    >>> out = unpack_tallies(kinds, sizes, [1, 3, 6, 0, 4, 2, 9])
     >>> {k: v.tolist() for k, v in out.items()}
-    {'x': [3, 5, 1], 'c': [4, 5, 0]}
+    {'x': [3, 3, 2, 1], 'c': [4, 2, 3, 0]}
+    >>> {k: v.tolist() for k, v in unpack_tallies(kinds, sizes, [None] * 6 + [0]).items()}
+    {'x': [0, 0, 0, 0], 'c': [0, 0, 0, 0]}
     """
     *tallies, rows = row
     return {
-        name: counts_from_tallies(counts, int(rows or 0), kinds[name])
+        name: counts_from_tallies(counts, int(rows), kinds[name])
         for name, counts in unpack_counts(sizes, tallies).items()
     }
 

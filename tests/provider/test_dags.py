@@ -12,6 +12,7 @@ EXAMPLES = (
     "kl_quality_gate",
     "kl_retrain_on_asset",
     "kl_gx_validation_retrain",
+    "kl_rolling_reference",
 )
 
 
@@ -170,3 +171,58 @@ def test_gx_validation_retrain_retrains_only_when_validation_fails(dagbag, airfl
     assert failing == [("expect_column_binned_kl_divergence_to_be_less_than", "arr_delay")]
     docs = DATA / "data_docs" / "2013-09-01" / "index.html"
     assert docs.exists()
+
+
+def test_rolling_reference_for_a_year_of_months(dagbag, airflow_db):
+    """February to December under dag.test(): each month's rolling reference holds
+    the last three months whose rolling check passed (read from the report store,
+    not from the data), with exactly their counts, and is compared month by month
+    with the fixed January reference."""
+    import pandas as pd
+    from include.flights import DATA, partition_path
+
+    import airflow_kl as ak
+    from airflow_kl.provider.report_store import configured_store
+    from airflow_kl.report.store import TaskInstanceRef
+    from tests.provider.test_operators import pull
+
+    dag = dagbag.get_dag("kl_rolling_reference")
+    store = configured_store()
+    verdicts, windows = {}, {}
+    kls = {"check_fixed": {}, "check_rolling": {}}
+    for m in range(2, 13):
+        run = dag.test(logical_date=month(m))
+        assert str(run.state) == "success", (m, states(run))
+        windows[m] = pull(run, "rolling_reference")
+        status = {}
+        for task_id in ("check_fixed", "check_rolling"):
+            stored = store.get(TaskInstanceRef(dag.dag_id, run.run_id, task_id))
+            status[task_id] = stored.status
+            kls[task_id][m] = {n: round(f.kl, 4) for n, f in stored.report.features.items()}
+        verdicts[m] = (status["check_fixed"], status["check_rolling"])
+    january = ak.Profile.load(str(DATA / "reference" / "january.json"))
+    assert windows[2] == ["January"]
+    accepted = [m for m in range(2, 13) if verdicts[m][1] == "ok"]
+    for m in range(3, 13):
+        before = [a for a in accepted if a < m][-3:]
+        assert windows[m] == ([f"2013-{a:02d}-01" for a in before] or ["January"]), m
+    december = ak.Profile.load(str(DATA / "reference" / "rolling-2013-12-01.json"))
+    last = [a for a in accepted if a < 12][-3:]
+    union = pd.concat(
+        [pd.read_parquet(str(partition_path(a) / "part-0.parquet")) for a in last],
+        ignore_index=True,
+    )
+    expected = ak.count_profile(january, union)
+    assert {n: f.counts for n, f in december.features.items()} == {
+        n: f.counts for n, f in expected.features.items()
+    }
+    assert december.bins_checksum == january.bins_checksum
+    # The data's seasons: against the last three months, July's routes (air_time) are
+    # no news, while December's delays are further from the autumn than from January.
+    fixed, rolling = kls["check_fixed"], kls["check_rolling"]
+    assert rolling[7]["air_time"] < fixed[7]["air_time"] / 2
+    assert rolling[12]["dep_delay"] > fixed[12]["dep_delay"]
+    assert rolling[2] == fixed[2]  # February's window is January alone
+    # At threshold 0.1 both references judge the months alike: only September drifts.
+    assert [m for m, v in verdicts.items() if v != ("ok", "ok")] == [9]
+    assert verdicts[9] == ("drift", "drift")
