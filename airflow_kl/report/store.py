@@ -31,7 +31,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -116,8 +116,9 @@ class StoredReport:
     html: str
     checked_at: datetime
 
-    @property
+    @cached_property
     def report(self) -> DriftReport:
+        """The report, parsed once (filtering by bins and merging both read it)."""
         return DriftReport.from_dict(json.loads(self.report_json))
 
 
