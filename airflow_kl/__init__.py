@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 _LAZY = {
     "build_profile": ".api",
@@ -17,6 +17,7 @@ _LAZY = {
     "count_bins": ".api",
     "compare_counts": ".core.compare",
     "count_profile": ".api",
+    "count_segment_bins": ".api",
     "merge_profiles": ".core.merge",
     "reference_from_reports": ".core.merge",
     "CheckSettings": ".core.settings",
@@ -29,6 +30,8 @@ _LAZY = {
     "Profile": ".core.profile",
     "DriftReport": ".core.results",
     "FeatureResult": ".core.results",
+    "SegmentResult": ".core.results",
+    "SegmentProfile": ".core.segments",
 }
 
 __all__ = sorted(_LAZY)

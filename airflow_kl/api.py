@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -21,10 +22,26 @@ import pyarrow as pa
 from .core.binning import check_bins, check_top_k
 from .core.compare import compare_counts, profiled_features
 from .core.errors import ConfigError, SourceError
-from .core.profile import FORMAT_VERSION, Profile
+from .core.profile import FORMAT_VERSION, SEGMENTED_VERSION, Profile
 from .core.results import DriftReport
+from .core.segments import (
+    DEFAULT_MAX_SEGMENTS,
+    SegmentProfile,
+    check_max_segments,
+    check_segment_by,
+    top_segments,
+)
 from .core.settings import CheckSettings
-from .sources.files import count_files, is_path, profile_files, read_table
+from .core.values import NULL
+from .sources import segments as frame_segments
+from .sources.files import (
+    count_files,
+    count_files_segments,
+    is_path,
+    profile_files,
+    read_table,
+    segment_rows_files,
+)
 from .sources.frame import (
     BINNINGS,
     count_frame,
@@ -70,16 +87,75 @@ def build_profile(
     binning: str = "quantile",
     edges: Mapping[str, list[float]] | None = None,
     metadata: Mapping[str, Any] | None = None,
+    segment_by: str | list[str] | None = None,
+    max_segments: int = DEFAULT_MAX_SEGMENTS,
 ) -> Profile:
     """Summarise a reference table into per-feature bins and counts.
 
     ``features`` defaults to every numeric and categorical column (datetimes
     are profiled, as epoch nanoseconds, only when named). ``edges`` gives
-    explicit bin edges for some numeric features.
+    explicit bin edges for some numeric features. ``segment_by`` (string or
+    boolean columns) also keeps the counts of each of the ``max_segments``
+    largest segments, and of the rest as OTHER, in the same bins
+    (:mod:`airflow_kl.core.segments`). A segment column may be a feature too:
+    judged over all rows, it tells when the mix of segments changes.
     """
     bins, top_k = check_bins(bins), check_top_k(top_k)
     if binning not in BINNINGS:
         raise ConfigError(f"binning must be one of {BINNINGS}, got {binning!r}")
+    by, max_segments = check_segment_by(segment_by), check_max_segments(max_segments)
+    profile = _profile(reference, features, bins, top_k, binning, edges, metadata)
+    if not by:
+        return profile
+    rows, values = segment_rows(reference, by)
+    keys = top_segments(rows, max_segments)
+    values = tuple("string" if v == NULL else v for v in values)
+    stub = SegmentProfile(by, keys, _zero_groups(profile, len(keys) + 1), values)
+    groups = count_segment_bins(profile.features, reference, stub)
+    settings = {
+        **profile.settings,
+        "format_version": SEGMENTED_VERSION,
+        "max_segments": max_segments,
+    }
+    return replace(profile, settings=settings, segments=replace(stub, counts=tuple(groups)))
+
+
+def _zero_groups(profile: Profile, groups: int) -> tuple[dict[str, tuple[int, ...]], ...]:
+    return tuple(
+        {n: (0,) * len(f.counts) for n, f in profile.features.items()} for _ in range(groups)
+    )
+
+
+def segment_rows(data: Data, by: tuple[str, ...]) -> tuple[dict, tuple[str, ...]]:
+    """Rows per combination of the segment columns' values, and their value types."""
+    pushdown = _pushdown(data)
+    if pushdown is not None:
+        return pushdown.segment_rows(by)
+    if is_path(data):
+        return segment_rows_files(data, by)
+    return frame_segments.segment_rows(_in_memory(data, list(by)), by)
+
+
+def count_segment_bins(
+    features: Mapping[str, Any],
+    data: Data,
+    segments: SegmentProfile,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """Per segment (OTHER last), the counts of ``data`` in the features' bins: one pass."""
+    pushdown = _pushdown(data)
+    if pushdown is not None:
+        return pushdown.count_segments(features, segments)
+    if is_path(data):
+        return count_files_segments(data, features, segments, progress)
+    table = _in_memory(data)
+    return frame_segments.count_segments(
+        table, features, segments.by, segments.keys, segments.values
+    )
+
+
+def _profile(reference, features, bins, top_k, binning, edges, metadata) -> Profile:
+    """The unsegmented profile, from whichever engine holds the reference."""
     settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
     pushdown = _pushdown(reference)
     if pushdown is not None:
@@ -167,5 +243,11 @@ def check_drift(
         settings = CheckSettings.from_options(options)
     elif options:
         raise ConfigError(f"give settings or options, not both: {sorted(options)}")
-    counts = count_bins(profile, current, features, progress)
-    return compare_counts(profile, counts, settings, features)
+    by = settings.segments_of(profile.segments.by if profile.segments else None)
+    if not by:
+        counts = count_bins(profile, current, features, progress)
+        return compare_counts(profile, counts, settings, features)
+    wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
+    groups = count_segment_bins(wanted, current, profile.segments, progress)
+    counts = {n: sum(g[n] for g in groups) for n in wanted}
+    return compare_counts(profile, counts, settings, features, segment_counts=groups)

@@ -17,6 +17,7 @@ from .core.errors import AirflowKLError, SourceError
 from .core.merge import merge_profiles, reference_from_reports
 from .core.profile import Profile
 from .core.results import DriftReport
+from .core.segments import DEFAULT_MAX_SEGMENTS
 from .core.settings import OPTIONS, CheckSettings
 from .core.storage import atomic_write_text, read_text
 from .report.history import record, trend
@@ -53,6 +54,18 @@ def make_parser() -> argparse.ArgumentParser:
     prof.add_argument("--bins", type=int, default=10)
     prof.add_argument("--top-k", type=int, default=20)
     prof.add_argument("--binning", choices=("quantile", "uniform"), default="quantile")
+    prof.add_argument(
+        "--segment-by",
+        type=_features,
+        help="comma-separated string/boolean columns: "
+        "also count each segment (their combinations of values)",
+    )
+    prof.add_argument(
+        "--max-segments",
+        type=int,
+        default=DEFAULT_MAX_SEGMENTS,
+        help=f"segments kept by reference rows; the rest are OTHER ({DEFAULT_MAX_SEGMENTS})",
+    )
 
     chk = sub.add_parser("check", help="check a partition against a profile")
     chk.add_argument("profile", help="profile JSON written by `airflow-kl profile`")
@@ -108,6 +121,7 @@ def make_parser() -> argparse.ArgumentParser:
     his.add_argument("--feature", required=True)
     his.add_argument("--dag-id")
     his.add_argument("--task-id")
+    his.add_argument("--segment", help="a segment's label (JFK, or JFK / AA): its rows")
     return parser
 
 
@@ -119,9 +133,14 @@ def run_profile(args: argparse.Namespace) -> int:
         top_k=args.top_k,
         binning=args.binning,
         metadata={"reference": str(args.reference)},
+        segment_by=args.segment_by,
+        max_segments=args.max_segments,
     )
     checksum = profile.save(args.output)
-    print(f"wrote {args.output}: {len(profile.features)} features, {checksum}")
+    segments = ""
+    if profile.segments is not None:
+        segments = f", {len(profile.segments.keys)} segments + OTHER"
+    print(f"wrote {args.output}: {len(profile.features)} features{segments}, {checksum}")
     return EXIT_OK
 
 
@@ -222,7 +241,13 @@ def _load_report(path: str) -> DriftReport:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    rows = trend(args.history_db, args.feature, dag_id=args.dag_id, task_id=args.task_id)
+    rows = trend(
+        args.history_db,
+        args.feature,
+        dag_id=args.dag_id,
+        task_id=args.task_id,
+        segment=args.segment,
+    )
     if not rows:
         raise SourceError(f"no history for feature {args.feature!r} in {args.history_db}")
     print(f"{'partition':<20} {'KL':>8} {'p_value':>9} status")

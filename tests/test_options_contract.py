@@ -28,6 +28,7 @@ WALK = {
     "direction": ("reference||current", "reference||current", "both"),
     "base": ("bits", "bits", "decibans"),
     "drift_share": (0.5, "0.5", "1.5"),
+    "segment_by": (["s"], "s", ","),
 }
 GX_OPTIONS = [o.name for o in OPTIONS if o.name != "drift_share"]
 
@@ -36,8 +37,14 @@ GX_OPTIONS = [o.name for o in OPTIONS if o.name != "drift_share"]
 def data(tmp_path_factory):
     folder = tmp_path_factory.mktemp("contract")
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"x": rng.normal(size=500), "c": rng.choice(["a", "b"], 500)})
-    ak.build_profile(frame).save(folder / "p.json")
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=500),
+            "c": rng.choice(["a", "b"], 500),
+            "s": rng.choice(["north", "south"], 500),
+        }
+    )
+    ak.build_profile(frame, features=["x", "c"], segment_by="s").save(folder / "p.json")
     frame.to_parquet(folder / "cur.parquet")
     return folder, frame
 
@@ -128,6 +135,7 @@ def test_templated_options_render_to_values_in_a_dag_run(data, airflow_db):
         direction="{{ 'reference||current' }}",
         base="{{ 'bits' }}",
         drift_share="{{ 0.5 }}",
+        segment_by="{{ 's' }}",
         on_drift="warn",
     )
     assert ti.state == "success"
@@ -140,8 +148,10 @@ def test_templated_options_render_to_values_in_a_dag_run(data, airflow_db):
         direction="reference||current",
         base="bits",
         drift_share=0.5,
+        segment_by=["s"],
     ).to_dict()
     assert report["settings"] == expected
+    assert report["segment_by"] == ["s"] and len(report["segments"]) == 3
     assert report["settings"]["default_threshold"] == 0.3
 
 

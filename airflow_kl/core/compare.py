@@ -13,7 +13,7 @@ its data into the profile's bins and then calls :func:`compare_counts`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,8 @@ from .decision import INSUFFICIENT, correct_pvalues, dataset_drifted, feature_st
 from .divergence import Divergences, divergences
 from .errors import ConfigError, SchemaError
 from .profile import FeatureProfile, Profile
-from .results import BinResult, DriftReport, FeatureResult
+from .results import BinResult, DriftReport, FeatureResult, SegmentResult
+from .segments import segment_label
 from .settings import DEFAULT_KEY, DEFAULTS, CheckSettings
 
 DEFAULT_THRESHOLD = DEFAULTS["threshold"]
@@ -79,10 +80,9 @@ def feature_stats(fp: FeatureProfile, counts: Any, settings: CheckSettings) -> F
     return FeatureStats(fp, current, div, g, p_raw)
 
 
-def corrected_pvalues(
-    stats: Mapping[str, FeatureStats], settings: CheckSettings
-) -> dict[str, float]:
-    """p-values corrected over the judged features; the others keep their raw value."""
+def corrected_pvalues(stats: Mapping[Any, FeatureStats], settings: CheckSettings) -> dict:
+    """p-values corrected over the judged features (or (segment, feature) pairs);
+    the others keep their raw value."""
     judged = [n for n, s in stats.items() if s.sufficient(settings.min_rows)]
     corrected = correct_pvalues([stats[n].p_raw for n in judged], settings.correction)
     out = {n: float(s.p_raw) for n, s in stats.items()}
@@ -132,23 +132,74 @@ def compare_counts(
     current_counts: Mapping[str, Any],
     settings: CheckSettings,
     features: list[str] | None = None,
+    segment_counts: Sequence[Mapping[str, Any]] | None = None,
 ) -> DriftReport:
-    """Judge each profiled feature (or the ``features`` subset) from its current counts."""
+    """Judge each profiled feature (or the ``features`` subset) from its current counts.
+
+    With ``segment_counts`` (one ``{feature: counts}`` per segment of the profile,
+    OTHER last) each (segment, feature) is judged too, against the same segment
+    of the reference, with ``min_rows`` per segment. The p-values are corrected
+    over everything judged at once, the features over all rows and every
+    (segment, feature) pair: one family, so that the dataset verdict keeps its
+    false-alarm rate however many segments there are. A segment column that is
+    also a feature is judged over all rows only (within a segment it is constant).
+    """
     names = profiled_features(profile, features)
     settings.check_features(names)
     missing = [n for n in names if n not in current_counts]
     if missing:
         raise SchemaError(f"no current counts for feature {missing[0]!r}")
-    stats = {n: feature_stats(profile.features[n], current_counts[n], settings) for n in names}
+    stats: dict[tuple[int, str], FeatureStats] = {
+        (-1, n): feature_stats(profile.features[n], current_counts[n], settings) for n in names
+    }
+    segments = _segments(profile, segment_counts)
+    within = [n for n in names if not segments or n not in profile.segments.by]
+    for i, (fps, counts) in enumerate(segments):
+        stats.update({(i, n): feature_stats(fps[n], counts[n], settings) for n in within})
     p_values = corrected_pvalues(stats, settings)
-    results = {n: feature_result(stats[n], p_values[n], settings) for n in names}
+    results = {k: feature_result(s, p_values[k], settings) for k, s in stats.items()}
+    overall = {n: results[(-1, n)] for n in names}
+    judged = _segment_results(profile, within, results, len(segments), settings)
+    drifted = dataset_drifted([f.status for f in overall.values()], settings.drift_share)
     return DriftReport(
-        features=results,
-        drifted=dataset_drifted([f.status for f in results.values()], settings.drift_share),
+        features=overall,
+        drifted=drifted or any(s.drifted for s in judged),
         settings=settings.to_dict(),
         profile_checksum=profile.checksum,
         bins_checksum=profile.bins_checksum,
+        segment_by=profile.segments.by if judged else (),
+        segments=judged,
     )
+
+
+def _segments(profile: Profile, segment_counts) -> list[tuple[dict[str, FeatureProfile], Any]]:
+    """Per segment: its reference features (the profile's bins, the segment's
+    counts) and its current counts."""
+    if segment_counts is None:
+        return []
+    seg = profile.segments
+    if seg is None:
+        raise ConfigError("segment counts given, but the profile has no segments")
+    if len(segment_counts) != len(seg.counts):
+        raise SchemaError(
+            f"{len(segment_counts)} segments counted, the profile has {len(seg.counts)}"
+        )
+    return [
+        ({n: f.with_counts(ref[n]) for n, f in profile.features.items()}, cur)
+        for ref, cur in zip(seg.counts, segment_counts, strict=True)
+    ]
+
+
+def _segment_results(profile, names, results, count: int, settings) -> tuple[SegmentResult, ...]:
+    if not count or not names:
+        return ()
+    out = []
+    for i, key in enumerate(profile.segments.all_keys):
+        features = {n: results[(i, n)] for n in names}
+        statuses = [f.status for f in features.values()]
+        drifted = dataset_drifted(statuses, settings.drift_share)
+        out.append(SegmentResult(key, segment_label(key), features, drifted))
+    return tuple(out)
 
 
 def _clean(value: float) -> float:

@@ -42,12 +42,25 @@ def merge_profiles(
     base = profiles[0]
     for i, part in enumerate(profiles[1:], start=2):
         _require_same_bins(base, part.bins_checksum, f"profile {i}", part.features)
-    counts = {
-        name: [sum(p.features[name].counts[i] for p in profiles) for i in range(len(f.counts))]
-        for name, f in base.features.items()
-    }
+    counts = _sum([{n: f.counts for n, f in p.features.items()} for p in profiles])
+    groups = None
+    if base.segments is not None:
+        parts = [p.segments.counts for p in profiles if p.segments is not None]
+        groups = [_sum([part[i] for part in parts]) for i in range(len(base.segments.counts))]
     names = [str(p.metadata.get("partition") or p.checksum) for p in profiles]
-    return _with_counts(base, counts, names, metadata)
+    return _with_counts(base, counts, names, metadata, groups)
+
+
+def _sum(parts: Sequence[Mapping[str, Sequence[int]]]) -> dict[str, list[int]]:
+    """Bin by bin sums of ``{feature: counts}`` in the same bins."""
+    return {
+        name: [sum(int(p[name][i]) for p in parts) for i in range(len(counts))]
+        for name, counts in parts[0].items()
+    }
+
+
+def _current(report_features: Mapping[str, Any], names) -> dict[str, list[int]]:
+    return {n: [b.current_count for b in report_features[n].bins] for n in names}
 
 
 def reference_from_reports(
@@ -67,14 +80,20 @@ def reference_from_reports(
         raise ProfileError("nothing to merge: give at least one report")
     if len(partitions) != len(reports):
         raise ProfileError(f"{len(reports)} reports but {len(partitions)} partition names")
-    counts = {name: [0] * len(f.counts) for name, f in profile.features.items()}
+    names = list(profile.features)
     for name_of_part, report in zip(partitions, reports, strict=True):
         where = f"report of partition {name_of_part!r}"
         _require_same_bins(profile, report.bins_checksum, where, report.features)
-        for name in counts:
-            for i, b in enumerate(report.features[name].bins):
-                counts[name][i] += b.current_count
-    return _with_counts(profile, counts, [str(p) for p in partitions], metadata)
+        if profile.segments is not None and len(report.segments) != len(profile.segments.counts):
+            raise ProfileError(f"cannot merge: the {where} was not judged per segment")
+    counts = _sum([_current(r.features, names) for r in reports])
+    groups = None
+    if profile.segments is not None:
+        groups = [
+            _sum([_current(r.segments[i].features, names) for r in reports])
+            for i in range(len(profile.segments.counts))
+        ]
+    return _with_counts(profile, counts, [str(p) for p in partitions], metadata, groups)
 
 
 def _require_same_bins(base: Profile, checksum: str, where: str, features: Mapping) -> None:
@@ -94,11 +113,14 @@ def _with_counts(
     counts: Mapping[str, Sequence[int]],
     names: list[str],
     metadata: Mapping[str, Any] | None,
+    groups: Sequence[Mapping[str, Sequence[int]]] | None = None,
 ) -> Profile:
     features = {name: f.with_counts(counts[name]) for name, f in base.features.items()}
+    segments = None if groups is None else replace(base.segments, counts=tuple(groups))
     return replace(
         base,
         features=features,
         created_at=_now(),
         metadata={**dict(metadata or {}), "merged_from": names},
+        segments=segments,
     )

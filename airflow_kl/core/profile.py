@@ -21,12 +21,14 @@ from typing import Any, Literal
 
 from .binning import categorical_labels, numeric_labels
 from .errors import ProfileError
+from .segments import SegmentProfile
 from .storage import atomic_write_text, read_text
 from .values import VALUE_TYPES, layout_of
 
 FORMAT = "airflow-kl/profile"
 FORMAT_VERSION = 2  # 2 records each feature's value type; 1 is still read
-READABLE_VERSIONS = (1, 2)
+SEGMENTED_VERSION = 3  # 3 adds counts per segment; unsegmented profiles stay 2
+READABLE_VERSIONS = (1, 2, 3)
 _V1_BOOLEAN_TYPES = ("bool", "boolean")
 KINDS = ("numeric", "categorical")
 Kind = Literal["numeric", "categorical"]
@@ -166,6 +168,17 @@ def _v1_value(data: dict[str, Any]) -> str:
     return "datetime" if data.get("datetime") else "number"
 
 
+def _segments(data: dict[str, Any], version: int) -> SegmentProfile | None:
+    """The segments of a version-3 profile (earlier versions have none)."""
+    if "segments" not in data:
+        if version == SEGMENTED_VERSION:
+            raise ProfileError("a version-3 profile needs field 'segments'")
+        return None
+    if version != SEGMENTED_VERSION:
+        raise ProfileError(f"field 'segments' needs format_version 3, got {version!r}")
+    return SegmentProfile.from_dict(data["segments"])
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -195,6 +208,7 @@ class Profile:
     settings: dict[str, Any] = field(default_factory=dict)
     created_at: str = field(default_factory=_now)
     metadata: dict[str, Any] = field(default_factory=dict)
+    segments: SegmentProfile | None = None
 
     def __post_init__(self) -> None:
         if not self.features:
@@ -202,16 +216,26 @@ class Profile:
         for name, feature in self.features.items():
             if name != feature.name:
                 raise ProfileError(f"feature key {name!r} differs from its name {feature.name!r}")
+        if self.segments is not None:
+            self.segments.check_sums(self.features)
+
+    @property
+    def format_version(self) -> int:
+        """The version this profile is written in: 3 when segmented, else 2."""
+        return FORMAT_VERSION if self.segments is None else SEGMENTED_VERSION
 
     def _body(self) -> dict[str, Any]:
-        return {
+        body = {
             "format": FORMAT,
-            "format_version": FORMAT_VERSION,
+            "format_version": self.format_version,
             "created_at": self.created_at,
             "settings": self.settings,
             "metadata": self.metadata,
             "features": {name: f.to_dict() for name, f in self.features.items()},
         }
+        if self.segments is not None:
+            body["segments"] = self.segments.to_dict()
+        return body
 
     @property
     def checksum(self) -> str:
@@ -224,7 +248,9 @@ class Profile:
         """``sha256:`` of every feature's bins (kind, value type, edges or
         categories), counts left out: profiles and reports with the same one
         count in the same bins, so their counts add up."""
-        bins = {name: f.bins() for name, f in self.features.items()}
+        bins: dict[str, Any] = {name: f.bins() for name, f in self.features.items()}
+        if self.segments is not None:  # a key no feature can have
+            bins = {"features": bins, "segments": self.segments.bins()}
         digest = hashlib.sha256(canonical_json(bins).encode("utf-8")).hexdigest()
         return f"sha256:{digest}"
 
@@ -245,7 +271,7 @@ class Profile:
             raise ProfileError(f"not an airflow-kl profile: format is {data.get('format')!r}")
         version = data.get("format_version")
         if version not in READABLE_VERSIONS or isinstance(version, bool):
-            newer = isinstance(version, int) and version > FORMAT_VERSION
+            newer = isinstance(version, int) and version > SEGMENTED_VERSION
             hint = "upgrade airflow-kl" if newer else "rebuild the profile"
             raise ProfileError(
                 f"unsupported profile format_version {version!r} (this airflow-kl reads "
@@ -261,11 +287,12 @@ class Profile:
             settings=data.get("settings", {}),
             created_at=data.get("created_at", ""),
             metadata=data.get("metadata", {}),
+            segments=_segments(data, version),
         )
         stored = data.get("checksum")
         body = {k: v for k, v in data.items() if k != "checksum"}
         found = f"sha256:{hashlib.sha256(canonical_json(body).encode('utf-8')).hexdigest()}"
-        if stored != found or (version == FORMAT_VERSION and found != profile.checksum):
+        if stored != found or (version >= FORMAT_VERSION and found != profile.checksum):
             raise ProfileError(
                 f"profile checksum mismatch: stored {stored!r}, content hashes to "
                 f"{found!r}; the file was edited or corrupted"

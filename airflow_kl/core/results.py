@@ -109,26 +109,100 @@ class FeatureResult:
         )
 
 
+def _drifted(features: dict[str, FeatureResult]) -> list[str]:
+    return [name for name, f in features.items() if f.status == DRIFT]
+
+
+def _features_from_dict(data: dict[str, Any]) -> dict[str, FeatureResult]:
+    return {n: FeatureResult.from_dict(n, f) for n, f in data.items()}
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    """One segment's features, judged against the same segment of the reference.
+
+    ``key`` is the segment's values (None where missing), or None for OTHER.
+    """
+
+    key: tuple[str | None, ...] | None
+    label: str
+    features: dict[str, FeatureResult]
+    drifted: bool
+
+    @property
+    def drifted_features(self) -> list[str]:
+        return _drifted(self.features)
+
+    @property
+    def status(self) -> str:
+        """``drift``, ``insufficient_data`` when no feature could be judged, else ``ok``."""
+        if self.drifted:
+            return DRIFT
+        if all(f.status == INSUFFICIENT for f in self.features.values()):
+            return INSUFFICIENT
+        return "ok"
+
+    @property
+    def n_reference(self) -> int:
+        return max((f.n_reference for f in self.features.values()), default=0)
+
+    @property
+    def n_current(self) -> int:
+        return max((f.n_current for f in self.features.values()), default=0)
+
+    def worst(self) -> FeatureResult:
+        """The feature of largest KL among the judged ones (any, if none is)."""
+        judged = [f for f in self.features.values() if f.status != INSUFFICIENT]
+        return max(judged or list(self.features.values()), key=lambda f: f.kl)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": None if self.key is None else list(self.key),
+            "label": self.label,
+            "drifted": self.drifted,
+            "drifted_features": self.drifted_features,
+            "features": {name: f.to_dict() for name, f in self.features.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SegmentResult:
+        key = data["key"]
+        return cls(
+            key=None if key is None else tuple(key),
+            label=str(data["label"]),
+            features=_features_from_dict(data["features"]),
+            drifted=bool(data["drifted"]),
+        )
+
+
 @dataclass(frozen=True)
 class DriftReport:
-    """The outcome of one check. ``drifted`` is the dataset verdict."""
+    """The outcome of one check. ``drifted`` is the dataset verdict: a feature
+    drifted over all rows, or in a segment."""
 
     features: dict[str, FeatureResult]
     drifted: bool
     settings: dict[str, Any] = field(default_factory=dict)
     profile_checksum: str = ""
     bins_checksum: str = ""  # the profile's bins: reports with the same one can be merged
+    segment_by: tuple[str, ...] = ()
+    segments: tuple[SegmentResult, ...] = ()
 
     @property
     def drifted_features(self) -> list[str]:
-        return [name for name, f in self.features.items() if f.status == DRIFT]
+        return _drifted(self.features)
+
+    @property
+    def drifted_segments(self) -> list[str]:
+        """Labels of the segments where a feature drifted."""
+        return [s.label for s in self.segments if s.drifted]
 
     @property
     def all_insufficient(self) -> bool:
         return all(f.status == INSUFFICIENT for f in self.features.values())
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "drifted": self.drifted,
             "drifted_features": self.drifted_features,
             "profile_checksum": self.profile_checksum,
@@ -136,6 +210,11 @@ class DriftReport:
             "features": {name: f.to_dict() for name, f in self.features.items()},
             "settings": self.settings,
         }
+        if self.segment_by:
+            out["segment_by"] = list(self.segment_by)
+            out["drifted_segments"] = self.drifted_segments
+            out["segments"] = [s.to_dict() for s in self.segments]
+        return out
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
@@ -143,11 +222,13 @@ class DriftReport:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DriftReport:
         return cls(
-            features={n: FeatureResult.from_dict(n, f) for n, f in data["features"].items()},
+            features=_features_from_dict(data["features"]),
             drifted=bool(data["drifted"]),
             settings=dict(data.get("settings", {})),
             profile_checksum=str(data.get("profile_checksum", "")),
             bins_checksum=str(data.get("bins_checksum", "")),
+            segment_by=tuple(data.get("segment_by", ())),
+            segments=tuple(SegmentResult.from_dict(s) for s in data.get("segments", ())),
         )
 
     def table(self) -> str:
@@ -177,8 +258,48 @@ class DriftReport:
             )
             for r in rows
         ]
-        verdict = "DRIFT in " + ", ".join(self.drifted_features) if self.drifted else "no drift"
-        return "\n".join([*lines, f"dataset: {verdict}"])
+        lines += self._segment_lines()
+        return "\n".join([*lines, f"dataset: {self.verdict()}"])
+
+    def verdict(self) -> str:
+        """``no drift``, or what drifted: ``DRIFT in dep_delay; segments JFK, LGA``."""
+        if not self.drifted:
+            return "no drift"
+        parts = [", ".join(self.drifted_features)] if self.drifted_features else []
+        if self.drifted_segments:
+            parts.append("segments " + ", ".join(self.drifted_segments))
+        return "DRIFT in " + "; ".join(parts)
+
+    def _segment_lines(self) -> list[str]:
+        """One row per segment: its rows, its worst feature and its status."""
+        if not self.segments:
+            return []
+        by = " / ".join(self.segment_by)
+        header = (by, "n_ref", "n_cur", "worst", "KL", "p_value", "status", "drifted features")
+        rows = [header]
+        for s in self.segments:
+            w = s.worst()
+            rows.append(
+                (
+                    s.label,
+                    str(s.n_reference),
+                    str(s.n_current),
+                    w.name,
+                    _fmt(w.kl),
+                    _fmt(w.p_value, p=True),
+                    s.status,
+                    ", ".join(s.drifted_features),
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        left = (0, 3, 6, 7)
+        return [""] + [
+            "  ".join(
+                c.ljust(w) if i in left else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+            for r in rows
+        ]
 
 
 def _fmt(value: float, p: bool = False) -> str:

@@ -40,6 +40,7 @@ from .decision import (
 )
 from .divergence import BASES, DIRECTIONS, check_smoothing
 from .errors import ConfigError
+from .segments import check_segment_by
 
 DEFAULT_KEY = "*"  # in a threshold mapping: the value for features not named
 NONE_WORDS = ("none", "null", "off", "")
@@ -77,6 +78,11 @@ OPTIONS: tuple[Option, ...] = (
         "drift_share",
         None,
         "share of judged features that makes the dataset drift; none: any feature",
+    ),
+    Option(
+        "segment_by",
+        None,
+        "segment columns the profile was built with (checked against it); none: the profile's own",
     ),
 )
 DEFAULTS: dict[str, Any] = {o.name: o.default for o in OPTIONS}
@@ -117,7 +123,7 @@ def from_text(name: str, value: Any) -> Any:
             return {k: from_text("threshold", v) for k, v in value.items()}
         return value
     text = value.strip()
-    if name in ("alpha", "drift_share") and text.lower() in NONE_WORDS:
+    if name in ("alpha", "drift_share", "segment_by") and text.lower() in NONE_WORDS:
         return None
     if name == "threshold":
         parsed = parse_threshold(text)
@@ -149,6 +155,7 @@ class CheckSettings:
     direction: str = DEFAULTS["direction"]
     base: str = DEFAULTS["base"]
     drift_share: float | None = DEFAULTS["drift_share"]
+    segment_by: tuple[str, ...] | None = DEFAULTS["segment_by"]
     default_threshold: float = field(default=DEFAULTS["threshold"], repr=False)
 
     def __post_init__(self) -> None:
@@ -171,6 +178,7 @@ class CheckSettings:
         object.__setattr__(self, "min_rows", check_min_rows(self.min_rows))
         object.__setattr__(self, "correction", check_correction(self.correction))
         object.__setattr__(self, "drift_share", check_drift_share(self.drift_share))
+        object.__setattr__(self, "segment_by", check_segment_by(self.segment_by))
         for name, allowed in (("direction", DIRECTIONS), ("base", BASES)):
             if getattr(self, name) not in allowed:
                 raise ConfigError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
@@ -203,7 +211,20 @@ class CheckSettings:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         if isinstance(self.threshold, Mapping):
             out["threshold"] = dict(self.threshold)
+        if self.segment_by is not None:
+            out["segment_by"] = list(self.segment_by)
         return out
+
+    def segments_of(self, profile_by: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """The segments to judge: the profile's; ``segment_by``, when given, must
+        name the same columns."""
+        if self.segment_by is None or tuple(self.segment_by) == tuple(profile_by or ()):
+            return profile_by
+        has = f"segmented by {list(profile_by)}" if profile_by else "not segmented"
+        raise ConfigError(
+            f"segment_by is {list(self.segment_by)} but the profile is {has}; build the "
+            f"profile with segment_by={list(self.segment_by)}"
+        )
 
 
 def options_table() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from typing import Any, ClassVar, Literal
 
 from great_expectations.compatibility import pydantic
@@ -33,6 +34,7 @@ from ..core.profile import Profile
 from ..core.results import json_number
 from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
 from .metric import METRIC
+from .segment_metric import SEGMENT_METRIC
 
 ProfileLike = dict | str
 # drift_share judges a dataset, not one column: a suite's success is its own.
@@ -64,17 +66,19 @@ def _profile_from_text(text: str) -> Profile:
 _REPORTS: dict[tuple, Any] = {}
 
 
-def _family_report(profile: Profile, counts: dict, settings: CheckSettings) -> Any:
+def _family_report(
+    profile: Profile, counts: dict, settings: CheckSettings, segments: list | None = None
+) -> Any:
     """The family's report, judged once for all its expectations (each reads its row).
 
-    The key is everything the verdict depends on: the profile, the counts and
-    the settings; the last few reports are kept.
+    The key is everything the verdict depends on: the profile, the counts (and
+    the segments' counts) and the settings; the last few reports are kept.
     """
-    key = (profile.checksum, json.dumps(counts, sort_keys=True), repr(settings))
+    key = (profile.checksum, json.dumps([counts, segments], sort_keys=True), repr(settings))
     if key not in _REPORTS:
         while len(_REPORTS) >= 8:
             _REPORTS.pop(next(iter(_REPORTS)))
-        _REPORTS[key] = compare_counts(profile, counts, settings)
+        _REPORTS[key] = compare_counts(profile, counts, settings, segment_counts=segments)
     return _REPORTS[key]
 
 
@@ -93,11 +97,16 @@ def profile_subset(profile: Profile, features: list[str]) -> Profile:
     if list(profile.features) == list(features):
         return profile
     metadata = {**profile.metadata, "cut_from": profile.checksum}
+    segments = profile.segments
+    if segments is not None:
+        groups = tuple({n: g[n] for n in features} for g in segments.counts)
+        segments = replace(segments, counts=groups)
     return Profile(
         {name: profile.features[name] for name in features},
         settings=profile.settings,
         created_at=profile.created_at,
         metadata=metadata,
+        segments=segments,
     )
 
 
@@ -105,10 +114,11 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
     """Expect the binned KL divergence of a column from its reference profile to stay
     below ``threshold`` (or not be significant at ``alpha``).
 
-    ``success`` is False on drift, and on insufficient data unless
-    ``allow_insufficient``. ``family`` names the features whose p-values are
-    corrected together (``correction``, as in ``check_drift``); the
-    insufficient ones are not counted, as in ``check_drift``.
+    ``success`` is False on drift, over all rows or (with a segmented profile)
+    in any segment, and on insufficient data unless ``allow_insufficient``.
+    ``family`` names the features whose p-values are corrected together
+    (``correction``, as in ``check_drift``); the insufficient ones are not
+    counted, as in ``check_drift``.
     :func:`~airflow_kl.gx.build_suite` sets it to the suite's features.
     """
 
@@ -121,6 +131,7 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
     correction: str = DEFAULTS["correction"]
     direction: str = DEFAULTS["direction"]
     base: str = DEFAULTS["base"]
+    segment_by: list[str] | str | None = DEFAULTS["segment_by"]
     on_insufficient_data: Literal["fail", "warn"] = "fail"
     allow_insufficient: bool | None = None  # deprecated: on_insufficient_data="warn"
 
@@ -141,6 +152,7 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         "correction",
         "direction",
         "base",
+        "segment_by",
         "on_insufficient_data",
         "allow_insufficient",
         "family",
@@ -199,26 +211,48 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         deps = super().get_validation_dependencies(execution_engine, runtime_configuration)
         profile = self._family()
         kwargs = get_metric_kwargs(METRIC, self.configuration, runtime_configuration)
-        deps.set_metric_configuration(
-            METRIC,
-            MetricConfiguration(
-                metric_name=METRIC,
-                metric_domain_kwargs=kwargs["metric_domain_kwargs"],
-                metric_value_kwargs={"profile": profile_text(profile)},
-            ),
-        )
+        metrics = [METRIC, SEGMENT_METRIC] if self._segmented(profile) else [METRIC]
+        for name in metrics:
+            deps.set_metric_configuration(
+                name,
+                MetricConfiguration(
+                    metric_name=name,
+                    metric_domain_kwargs=kwargs["metric_domain_kwargs"],
+                    metric_value_kwargs={"profile": profile_text(profile)},
+                ),
+            )
         return deps
+
+    def _segmented(self, profile: Profile) -> bool:
+        """Whether segments are judged: the profile has them (``segment_by``,
+        when given, must name the same columns)."""
+        return bool(self._settings().segments_of(profile.segments and profile.segments.by))
 
     def _validate(self, metrics: dict, runtime_configuration=None, execution_engine=None):
         profile = self._family()
-        report = _family_report(profile, metrics[METRIC], self._settings())
+        segments = metrics[SEGMENT_METRIC] if self._segmented(profile) else None
+        report = _family_report(profile, metrics[METRIC], self._settings(), segments)
         f = report.features[self.column]
         success = f.status == "ok" or (f.status == INSUFFICIENT and self._tolerates_insufficient())
+        within = [s for s in report.segments if self.column in s.features]
+        drifted_in = [s.label for s in within if s.features[self.column].drifted]
         details = {
             **f.to_dict(),
             "family": list(profile.features),
             "profile_checksum": profile.checksum,
         }
+        if within:
+            success = success and not drifted_in
+            details["segment_by"] = list(report.segment_by)
+            details["drifted_segments"] = drifted_in
+            details["segments"] = [
+                {
+                    "segment": s.label,
+                    "key": None if s.key is None else list(s.key),
+                    **s.features[self.column].to_dict(),
+                }
+                for s in within
+            ]
         return {
             "success": success,
             "result": {"observed_value": json_number(f.kl), "details": details},

@@ -19,7 +19,7 @@ import great_expectations as gx
 
 from ..core.decision import DRIFT
 from ..core.errors import ConfigError, SourceError
-from ..core.results import DriftReport, FeatureResult
+from ..core.results import DriftReport, FeatureResult, SegmentResult
 from ..core.storage import read_text
 
 SITE = "airflow_kl"
@@ -61,7 +61,8 @@ class Validation:
         suite has none): the same features, statistics and verdicts."""
         from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan as Expectation
 
-        features, checksum = {}, ""
+        features, checksum, by = {}, "", ()
+        segments: dict[str, tuple[Any, dict[str, FeatureResult]]] = {}
         for r in self.result.results:
             details = (r.result or {}).get("details")
             if r.expectation_config.type != Expectation.expectation_type or not details:
@@ -69,10 +70,28 @@ class Validation:
             column = r.expectation_config.kwargs["column"]
             features[column] = FeatureResult.from_dict(column, details)
             checksum = details.get("profile_checksum", checksum)
+            by = tuple(details.get("segment_by", by))
+            for row in details.get("segments", ()):
+                key = None if row["key"] is None else tuple(row["key"])
+                segments.setdefault(row["segment"], (key, {}))[1][column] = FeatureResult.from_dict(
+                    column, row
+                )
         if not features:
             return None
-        drifted = any(f.status == DRIFT for f in features.values())
-        return DriftReport(features=features, drifted=drifted, profile_checksum=checksum)
+        judged = tuple(
+            SegmentResult(key, label, cols, any(f.status == DRIFT for f in cols.values()))
+            for label, (key, cols) in segments.items()
+        )
+        drifted = any(f.status == DRIFT for f in features.values()) or any(
+            s.drifted for s in judged
+        )
+        return DriftReport(
+            features=features,
+            drifted=drifted,
+            profile_checksum=checksum,
+            segment_by=by if judged else (),
+            segments=judged,
+        )
 
     def failed(self) -> list[str]:
         """``expectation_type(column)`` of every expectation that did not succeed."""

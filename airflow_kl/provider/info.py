@@ -10,7 +10,7 @@ def get_provider_info() -> dict[str, Any]:
         "package-name": "airflow-kl",
         "name": "airflow-kl",
         "description": "Binned KL-divergence drift checks for batch data.",
-        "versions": ["0.4.0", "0.3.0", "0.2.0", "0.1.0"],
+        "versions": ["0.5.0", "0.4.0", "0.3.0", "0.2.0", "0.1.0"],
         "integrations": [{"integration-name": "airflow-kl", "tags": ["software"]}],
         "operators": [
             {

@@ -17,6 +17,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 from ..api import build_profile, check_drift
 from ..core.errors import AirflowKLError
 from ..core.profile import Profile
+from ..core.segments import DEFAULT_MAX_SEGMENTS
 from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
 from ..core.storage import atomic_write_text, within
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
@@ -48,7 +49,9 @@ def _confine(base_dir: str | None, *paths: Any) -> tuple[Any, ...]:
 class BuildReferenceProfileOperator(BaseOperator):
     """Summarise a reference source into a profile written atomically to ``profile_path``.
 
-    Returns ``{"path", "checksum", "features"}``. When the file already holds a
+    Returns ``{"path", "checksum", "features"}``. ``segment_by`` (templated) and
+    ``max_segments`` also count each segment (see :func:`airflow_kl.build_profile`).
+    When the file already holds a
     profile with the same bins and counts, it is kept as is (a rerun writes nothing).
     With ``if_exists="keep"`` a valid profile already at ``profile_path`` is
     kept without reading the source (seed a reference once, refresh it elsewhere).
@@ -56,7 +59,7 @@ class BuildReferenceProfileOperator(BaseOperator):
     credentials of the Airflow connection ``conn_id`` when given.
     """
 
-    template_fields = ("source", "profile_path", "features")
+    template_fields = ("source", "profile_path", "features", "segment_by")
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -71,12 +74,15 @@ class BuildReferenceProfileOperator(BaseOperator):
         if_exists: str = "replace",
         base_dir: str | None = None,
         conn_id: str | None = None,
+        segment_by: str | list[str] | None = None,
+        max_segments: int = DEFAULT_MAX_SEGMENTS,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.base_dir, self.conn_id = base_dir, conn_id
         self.source, self.profile_path, self.features = source, profile_path, features
         self.bins, self.top_k, self.binning = bins, top_k, binning
+        self.segment_by, self.max_segments = segment_by, max_segments
         self.if_exists = if_exists
 
     def execute(self, context: Any) -> dict[str, Any]:
@@ -102,6 +108,8 @@ class BuildReferenceProfileOperator(BaseOperator):
                 top_k=self.top_k,
                 binning=self.binning,
                 metadata={"source": describe(self.source)},
+                segment_by=self.segment_by,
+                max_segments=self.max_segments,
             )
             target = storage_path(self.profile_path, self.conn_id)
             existing = _load_if_same(target, profile)
@@ -137,7 +145,11 @@ def _load_if_same(path: Any, profile: Profile) -> Profile | None:
         existing = Profile.load(path)
     except AirflowKLError:  # missing, or corrupted: then it is replaced
         return None
-    same = existing.features == profile.features and existing.settings == profile.settings
+    same = (existing.features, existing.settings, existing.segments) == (
+        profile.features,
+        profile.settings,
+        profile.segments,
+    )
     return existing if same else None
 
 
@@ -149,7 +161,7 @@ class KLDriftCheckOperator(BaseOperator):
         ``{"conn_id", "table" | "sql", "where", "parameters"}``, or a callable
         returning a DataFrame (templated, except callables).
     :param threshold, alpha, smoothing, min_rows, correction, direction, base,
-        drift_share: the check options, with the names, defaults and validation
+        drift_share, segment_by: the check options, with the names, defaults and validation
         of :class:`~airflow_kl.CheckSettings` (all templated; a rendered
         ``"0.2"``, ``"none"`` or JSON mapping is read as the value it spells).
     :param on_drift: ``"fail"`` raises :class:`DriftDetected` (no retries),
@@ -157,7 +169,8 @@ class KLDriftCheckOperator(BaseOperator):
     :param on_insufficient_data: when no feature has ``min_rows`` rows:
         ``"fail"``, ``"skip"`` or ``"warn"``.
     :param drift_asset: an ``Asset`` (or its URI) that receives an event on
-        success, with ``drifted`` and ``drifted_features`` in ``extra``.
+        success, with ``drifted``, ``drifted_features`` and (for a segmented
+        profile) ``segment_by`` and ``drifted_segments`` in ``extra``.
     :param report_path: where to write the report JSON (templated), optional.
     :param html_path: where to write the HTML report (templated); defaults to
         ``report_path`` with ``.html`` when that is set. Its URL (``html_url``
@@ -286,6 +299,8 @@ class KLDriftCheckOperator(BaseOperator):
             context["outlet_events"][self.drift_asset].extra = {
                 "drifted": report.drifted,
                 "drifted_features": report.drifted_features,
+                "segment_by": list(report.segment_by),
+                "drifted_segments": report.drifted_segments,
                 "profile_checksum": report.profile_checksum,
                 "source": result["source"],
             }
@@ -316,7 +331,7 @@ class KLDriftCheckOperator(BaseOperator):
             return
         if not report.drifted:
             return
-        message = f"drift in {', '.join(report.drifted_features)} ({result['source']})"
+        message = f"{report.verdict()} ({result['source']})"
         if self.on_drift == "fail":
             raise DriftDetected(message, result)
         if self.on_drift == "skip":

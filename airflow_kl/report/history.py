@@ -1,4 +1,6 @@
-"""Results history: one row per feature per check, in any SQLAlchemy database.
+"""Results history: one row per feature per check, in any SQLAlchemy database;
+a checked segment's features go to a table of their own, keyed by the segment
+too (so databases written before segments need no migration).
 
 Rows are keyed by (dag_id, task_id, partition_key, feature, profile_checksum)
 under a unique constraint and written with an upsert, so a rerun of the same
@@ -31,34 +33,53 @@ from ..core.errors import ConfigError
 from ..core.results import DriftReport
 
 METADATA = sa.MetaData()
+
+
+def _result_columns() -> list[sa.Column]:
+    """The columns of a feature's result (new objects: a column has one table)."""
+    return [
+        sa.Column("dag_id", sa.String(250), nullable=False),
+        sa.Column("task_id", sa.String(250), nullable=False),
+        sa.Column("partition_key", sa.String(250), nullable=False),
+        sa.Column("feature", sa.String(250), nullable=False),
+        sa.Column("profile_checksum", sa.String(80), nullable=False),
+        sa.Column("kl", sa.Float, nullable=True),
+        sa.Column("kl_infinite", sa.Boolean, nullable=False, default=False),
+        sa.Column("js", sa.Float),
+        sa.Column("psi", sa.Float),
+        sa.Column("p_value", sa.Float),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("n_reference", sa.BigInteger),
+        sa.Column("n_current", sa.BigInteger),
+        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    ]
+
+
+KEY = ("dag_id", "task_id", "partition_key", "feature", "profile_checksum")
 HISTORY = sa.Table(
     "airflow_kl_history",
     METADATA,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("dag_id", sa.String(250), nullable=False),
-    sa.Column("task_id", sa.String(250), nullable=False),
-    sa.Column("partition_key", sa.String(250), nullable=False),
-    sa.Column("feature", sa.String(250), nullable=False),
-    sa.Column("profile_checksum", sa.String(80), nullable=False),
-    sa.Column("kl", sa.Float, nullable=True),
-    sa.Column("kl_infinite", sa.Boolean, nullable=False, default=False),
-    sa.Column("js", sa.Float),
-    sa.Column("psi", sa.Float),
-    sa.Column("p_value", sa.Float),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("n_reference", sa.BigInteger),
-    sa.Column("n_current", sa.BigInteger),
-    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    *_result_columns(),
+    sa.UniqueConstraint(*KEY, name="uq_airflow_kl_history_key"),
+)
+SEGMENT_HISTORY = sa.Table(
+    "airflow_kl_segment_history",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("segment", sa.String(500), nullable=False),
+    *_result_columns(),
     sa.UniqueConstraint(
         "dag_id",
         "task_id",
         "partition_key",
+        "segment",
         "feature",
         "profile_checksum",
-        name="uq_airflow_kl_history_key",
+        name="uq_airflow_kl_segment_history_key",
     ),
 )
-KEY = ("dag_id", "task_id", "partition_key", "feature", "profile_checksum")
+SEGMENT_KEY = ("dag_id", "task_id", "partition_key", "segment", "feature", "profile_checksum")
 
 
 def engine_for(target: Any) -> sa.Engine:
@@ -85,6 +106,21 @@ def history_rows(
     """The history rows of one report: one per feature."""
     if not partition_key:
         raise ConfigError("partition_key must be a non-empty string, got ''")
+    return _rows(report.features, report, partition_key, dag_id, task_id, checked_at)
+
+
+def segment_history_rows(
+    report: DriftReport, *, partition_key: str, dag_id: str, task_id: str, checked_at: datetime
+) -> list[dict[str, Any]]:
+    """One row per (segment, feature) of a report judged per segment."""
+    return [
+        {"segment": segment.label, **row}
+        for segment in report.segments
+        for row in _rows(segment.features, report, partition_key, dag_id, task_id, checked_at)
+    ]
+
+
+def _rows(features, report, partition_key, dag_id, task_id, checked_at) -> list[dict[str, Any]]:
     return [
         {
             "dag_id": dag_id,
@@ -102,7 +138,7 @@ def history_rows(
             "n_current": f.n_current,
             "checked_at": checked_at,
         }
-        for name, f in report.features.items()
+        for name, f in features.items()
     ]
 
 
@@ -122,32 +158,51 @@ def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], key
 def record(
     target: Any, report: DriftReport, *, partition_key: str, dag_id: str = "", task_id: str = ""
 ) -> int:
-    """Upsert one row per feature; returns how many rows the report has."""
-    rows = history_rows(
-        report,
-        partition_key=partition_key,
-        dag_id=dag_id,
-        task_id=task_id,
-        checked_at=datetime.now(UTC),
-    )
+    """Upsert one row per feature (and per segment and feature, in the segment
+    table, in the same transaction); returns how many feature rows the report has."""
+    where = {
+        "partition_key": partition_key,
+        "dag_id": dag_id,
+        "task_id": task_id,
+        "checked_at": datetime.now(UTC),
+    }
     engine = engine_for(target)
     METADATA.create_all(engine, checkfirst=True)
     with engine.begin() as conn:
+        return write_history(conn, report, **where)
+
+
+def write_history(conn: sa.Connection, report: DriftReport, **where: Any) -> int:
+    """Upsert a report's feature rows and segment rows on ``conn``; ``where`` is
+    the partition key, DAG, task and check time. Returns the feature rows."""
+    rows = history_rows(report, **where)
+    segment_rows = segment_history_rows(report, **where)
+    if rows:
         upsert(conn, HISTORY, rows, KEY)
+    if segment_rows:
+        upsert(conn, SEGMENT_HISTORY, segment_rows, SEGMENT_KEY)
     return len(rows)
 
 
 def trend(
-    target: Any, feature: str, dag_id: str | None = None, task_id: str | None = None
+    target: Any,
+    feature: str,
+    dag_id: str | None = None,
+    task_id: str | None = None,
+    segment: str | None = None,
 ) -> list[dict[str, Any]]:
-    """A feature's rows ordered by partition key (then check time)."""
+    """A feature's rows ordered by partition key (then check time); with
+    ``segment`` (its label, e.g. ``JFK``), that segment's rows."""
     engine = engine_for(target)
     METADATA.create_all(engine, checkfirst=True)
-    query = sa.select(HISTORY).where(HISTORY.c.feature == feature)
+    table = HISTORY if segment is None else SEGMENT_HISTORY
+    query = sa.select(table).where(table.c.feature == feature)
+    if segment is not None:
+        query = query.where(table.c.segment == segment)
     if dag_id is not None:
-        query = query.where(HISTORY.c.dag_id == dag_id)
+        query = query.where(table.c.dag_id == dag_id)
     if task_id is not None:
-        query = query.where(HISTORY.c.task_id == task_id)
-    query = query.order_by(HISTORY.c.partition_key, HISTORY.c.checked_at)
+        query = query.where(table.c.task_id == task_id)
+    query = query.order_by(table.c.partition_key, table.c.checked_at)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]

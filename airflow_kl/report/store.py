@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from ..core.errors import ConfigError
 from ..core.results import DriftReport
-from .history import HISTORY, KEY, METADATA, engine_for, history_rows, trend, upsert
+from .history import METADATA, engine_for, trend, upsert, write_history
 
 REPORTS = sa.Table(
     "airflow_kl_reports",
@@ -156,13 +156,7 @@ class ReportStore:
     ) -> None:
         """Write the report and its history rows in one transaction."""
         now = checked_at or datetime.now(UTC)
-        history = history_rows(
-            report,
-            partition_key=partition_key,
-            dag_id=ti.dag_id,
-            task_id=ti.task_id,
-            checked_at=now,
-        )
+        where = {"partition_key": partition_key, "dag_id": ti.dag_id, "task_id": ti.task_id}
         row = {
             "dag_id": ti.dag_id,
             "run_id": ti.run_id,
@@ -177,8 +171,7 @@ class ReportStore:
             "checked_at": now,
         }
         with self.engine.begin() as conn:
-            if history:
-                upsert(conn, HISTORY, history, KEY)
+            write_history(conn, report, **where, checked_at=now)
             upsert(conn, REPORTS, [row], REPORT_KEY)
 
     def get(self, ti: TaskInstanceRef) -> StoredReport | None:
@@ -252,9 +245,12 @@ class ReportStore:
                     break
         return sorted(chosen.values(), key=lambda r: r.partition_key)
 
-    def trend(self, dag_id: str, task_id: str, feature: str) -> list[dict[str, Any]]:
-        """A feature's history rows for one task, ordered by partition."""
-        return trend(self.engine, feature, dag_id=dag_id, task_id=task_id)
+    def trend(
+        self, dag_id: str, task_id: str, feature: str, segment: str | None = None
+    ) -> list[dict[str, Any]]:
+        """A feature's history rows for one task (in one segment, when given),
+        ordered by partition."""
+        return trend(self.engine, feature, dag_id=dag_id, task_id=task_id, segment=segment)
 
 
 def _stored(row: Any) -> StoredReport:

@@ -15,7 +15,7 @@ svg{max-width:100%;height:auto}
 </style></head><body>
 <h1>Drift report{% if title %}: {{ title }}{% endif %}</h1>
 <p class="verdict {{ 'drift' if report.drifted else 'ok' }}" id="verdict">
-{{ "DRIFT in " + report.drifted_features|join(", ") if report.drifted else "No drift" }}</p>
+{{ report.verdict() if report.drifted else "No drift" }}</p>
 <p class="muted">{{ report.features|length }} features,
 {{ counts.drift }} drift, {{ counts.ok }} ok, {{ counts.insufficient_data }} insufficient data.
 Profile {{ report.profile_checksum[:19] }}&hellip;</p>
@@ -30,6 +30,24 @@ Profile {{ report.profile_checksum[:19] }}&hellip;</p>
 <td>{{ pfmt(f.p_value) }}</td><td>{{ f.threshold }}</td><td>{{ f.n_reference }}</td>
 <td>{{ f.n_current }}</td><td><span class="verdict {{ f.status }}">{{ f.status }}</span></td>
 </tr>{% endfor %}</table>
+{% if report.segments %}<h2>Segments by {{ report.segment_by|join(" / ") }}</h2>
+<p class="muted">Each segment's features against the same segment of the reference;
+p-values corrected over every feature and (segment, feature) judged.</p>
+<table id="segments"><tr><th>segment</th><th>n ref</th><th>n cur</th><th>worst feature</th>
+<th>KL</th><th>p-value</th><th>status</th><th>drifted features</th></tr>
+{% for s in report.segments %}{% set w = s.worst() %}<tr data-segment="{{ s.label }}">
+<td><a href="#s-{{ loop.index }}">{{ s.label }}</a></td><td>{{ s.n_reference }}</td>
+<td>{{ s.n_current }}</td><td>{{ w.name }}</td><td>{{ fmt(w.kl) }}</td>
+<td>{{ pfmt(w.p_value) }}</td><td><span class="verdict {{ s.status }}">{{ s.status }}</span></td>
+<td>{{ s.drifted_features|join(", ") }}</td></tr>{% endfor %}</table>
+{% for s in report.segments %}<details class="segment" id="s-{{ loop.index }}"
+{% if s.drifted %}open{% endif %}><summary>{{ s.label }}
+<span class="verdict {{ s.status }}">{{ s.status }}</span></summary>
+<table><tr><th>feature</th><th>KL</th><th>p-value</th><th>n ref</th><th>n cur</th>
+<th>status</th></tr>{% for f in s.features.values() %}<tr><td>{{ f.name }}</td>
+<td>{{ fmt(f.kl) }}</td><td>{{ pfmt(f.p_value) }}</td><td>{{ f.n_reference }}</td>
+<td>{{ f.n_current }}</td><td><span class="verdict {{ f.status }}">{{ f.status }}</span></td>
+</tr>{% endfor %}</table></details>{% endfor %}{% endif %}
 {% for f in features %}
 <section class="feature" id="f-{{ loop.index }}" data-feature="{{ f.name }}">
 <h3>{{ f.name }} <span class="verdict {{ f.status }}">{{ f.status }}</span></h3>

@@ -15,7 +15,7 @@ import io
 import os
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,9 +30,11 @@ import pyarrow.parquet as pq
 from ..core.binning import check_feature_names, require_columns
 from ..core.errors import ConfigError, SourceError
 from ..core.profile import FeatureProfile
-from ..core.values import unsupported
+from ..core.segments import SegmentProfile
+from ..core.values import NULL, unsupported
 from .frame import count_frame
 from .location import Location, is_location, locate, storage_errors
+from .segments import count_segments, segment_rows
 
 BATCH_ROWS = 131_072
 CSV_BLOCK = 16 << 20
@@ -318,6 +320,47 @@ def count_files(
 
 
 ROWS_KEY = "\0rows"
+
+
+def segment_rows_files(data: str | os.PathLike, by: Sequence[str]):
+    """``({key: rows}, value types)`` of the segment columns, batch by batch."""
+    rows: Counter = Counter()
+    found = [NULL] * len(by)
+    for batch in iter_batches(data, list(by)):
+        part, values = segment_rows(batch, by, _engine(_location_format(locate(data))))
+        rows.update(part)
+        found = [f if v == NULL else v for f, v in zip(found, values, strict=True)]
+    return dict(rows), tuple("string" if v == NULL else v for v in found)
+
+
+def count_files_segments(
+    data: str | os.PathLike,
+    features: Mapping[str, FeatureProfile],
+    segments: SegmentProfile,
+    progress: Progress | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """Per segment, the sum of per-batch counts (one batch of the features and
+    segment columns in memory at a time)."""
+    types = csv_read_types(
+        {
+            **{n: fp.value for n, fp in features.items()},
+            **dict(zip(segments.by, segments.values, strict=True)),
+        }
+    )
+    engine = _engine(_location_format(locate(data)))
+    totals = [
+        {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
+        for _ in segments.counts
+    ]
+    columns = list(dict.fromkeys([*features, *segments.by]))
+    for batch in iter_batches(data, columns, types):
+        part = count_segments(batch, features, segments.by, segments.keys, segments.values, engine)
+        for total, counted in zip(totals, part, strict=True):
+            for name in total:
+                total[name] += counted[name]
+        if progress is not None:
+            progress(len(batch))
+    return totals
 
 
 def _count_parts(data, features: Mapping[str, FeatureProfile]) -> Iterator[dict[str, Any]]:

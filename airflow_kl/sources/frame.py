@@ -235,11 +235,20 @@ def count_column(name: str, col: Column, fp: FeatureProfile, engine: str = "pand
     A column whose every value is missing fits any profile (pandas reads an
     empty string column as float64 NaN): all its rows go to MISSING.
     """
+    column = checked_column(name, col, fp, engine)
+    if column is None:
+        return np.array([0] * (len(fp.counts) - 1) + [len(col)], dtype=np.int64)
+    return _counts(column, fp)
+
+
+def checked_column(name: str, col: Column, fp: FeatureProfile, engine: str) -> TypedColumn | None:
+    """The column typed and checked against the profile; None when it is all
+    missing and of another type (then it fits: all its rows are MISSING)."""
     column = TypedColumn(name, col, engine, fp.described)
     if column.value != fp.value and _all_missing(col):
-        return np.array([0] * (len(fp.counts) - 1) + [len(col)], dtype=np.int64)
+        return None
     check_value_type(name, fp.value, fp.source_type, column.value, column.type_name, engine)
-    return _counts(column, fp)
+    return column
 
 
 def _all_missing(col: Column) -> bool:

@@ -14,7 +14,7 @@ interpolation, as numpy's default).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -35,8 +35,10 @@ from ..core.binning import (
 )
 from ..core.errors import ConfigError, SchemaError
 from ..core.profile import FeatureProfile
-from ..core.values import NULL, check_value_type, layout_of, unsupported
+from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
+from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
 from .frame import categorical_profile, count_frame, default_features
+from .segments import count_segments
 
 VALUE_TYPES = {
     "ByteType": "number",
@@ -153,6 +155,40 @@ class _PartitionCounter:
         yield pa.RecordBatch.from_pydict({"counts": [np.concatenate(total).tolist()]})
 
 
+class _SegmentCounter:
+    """Run in a Spark Python worker: every segment's counts of one partition,
+    with the in-memory grouped kernel, as one row (segment after segment)."""
+
+    def __init__(self, features: dict[str, FeatureProfile], segments: SegmentProfile) -> None:
+        self.features, self.segments = features, segments
+
+    def __call__(self, batches):
+        import pyarrow as pa
+
+        seg = self.segments
+        width = sum(len(fp.counts) for fp in self.features.values())
+        total = np.zeros(len(seg.counts) * width, dtype=np.int64)
+        for batch in batches:
+            groups = count_segments(batch, self.features, seg.by, seg.keys, seg.values, "Spark")
+            total += np.concatenate([g[n] for g in groups for n in self.features])
+        yield pa.RecordBatch.from_pydict({"counts": [total.tolist()]})
+
+
+def _warn_fallback(exc: Exception) -> None:
+    import warnings
+
+    warnings.warn(
+        f"Spark's Python workers cannot count ({str(exc).splitlines()[0][:200]}); "
+        "counting with Spark aggregates instead",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+
+
+def _zeros(features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
+    return {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
+
+
 @contextmanager
 def _shipped_by_value():
     """This package's code travels with the function (workers need not install it)."""
@@ -204,28 +240,31 @@ class SparkSource:
         the counts come from bin predicates as Spark aggregates instead, exact
         too but several times slower.
         """
-        columns = self.columns(list(features))
-        for column in columns:
-            fp = features[column.name]
-            value = column.value(fp.described)
-            check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, "Spark")
+        columns = self._check(features)
         if self.kernel == "arrow":
             try:
                 return self._count_in_python_workers(features)
             except Exception as exc:  # the job failed in the workers, not in our input
                 if not _workers_cannot_run(exc):
                     raise
-                import warnings
+                _warn_fallback(exc)
+        F = _f()  # noqa: N806
+        aggs, sizes = self._tallies(columns, features)
+        row = self.frame.agg(*aggs, F.count(F.lit(1))).first()
+        return unpack_tallies({n: fp.kind for n, fp in features.items()}, sizes, list(row))
 
-                warnings.warn(
-                    f"Spark's Python workers cannot count ({str(exc).splitlines()[0][:200]}); "
-                    "counting with Spark aggregates instead",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-        return self._count_with_aggregates(columns, features)
+    def _check(self, features: Mapping[str, FeatureProfile]) -> list[SparkColumn]:
+        """The features' columns, each of the value type its profile has."""
+        columns = self.columns(list(features))
+        for column in columns:
+            fp = features[column.name]
+            value = column.value(fp.described)
+            check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, "Spark")
+        return columns
 
-    def _count_with_aggregates(self, columns, features) -> dict[str, np.ndarray]:
+    @staticmethod
+    def _tallies(columns, features) -> tuple[list, dict[str, int]]:
+        """``count(when(c, 1))`` of every tally of every feature, and their numbers."""
         F = _f()  # noqa: N806
         aggs, sizes = [], {}
         for column in columns:
@@ -233,8 +272,7 @@ class SparkSource:
             conditions = bin_tallies(column.ops(), fp.edges, fp.categories)
             sizes[column.name] = len(conditions)
             aggs += [F.count(F.when(c, 1)) for c in conditions]
-        row = self.frame.agg(*aggs, F.count(F.lit(1))).first()
-        return unpack_tallies({n: fp.kind for n, fp in features.items()}, sizes, list(row))
+        return aggs, sizes
 
     def _count_in_python_workers(self, features: Mapping[str, FeatureProfile]):
         sizes = {name: len(fp.counts) for name, fp in features.items()}
@@ -249,6 +287,67 @@ class SparkSource:
         for row in rows:
             total += np.asarray(row["counts"], dtype=np.int64)
         return unpack_counts(sizes, total.tolist())
+
+    def segment_rows(self, by: Sequence[str]) -> tuple[dict[Key, int], tuple[str, ...]]:
+        """Rows per combination of the segment columns, by one ``groupBy``."""
+        columns = self._segment_columns(by)
+        exprs = [c.expression().alias(f"s{j}") for j, c in enumerate(columns)]
+        found = self.frame.groupBy(*exprs).count().collect()
+        rows = {
+            tuple(None if v is None else canonical(v) for v in r[:-1]): int(r[-1]) for r in found
+        }
+        return rows, tuple(c.value() for c in columns)
+
+    def _segment_columns(self, by, values=None) -> list[SparkColumn]:
+        columns = self.columns(list(by))
+        for j, c in enumerate(columns):
+            expected = None if values is None else values[j]
+            check_segment_column(c.name, c.value(), c.type_name, "Spark", expected)
+        return columns
+
+    def count_segments(self, features: Mapping[str, FeatureProfile], segments: SegmentProfile):
+        """Every segment's counts in one pass: the grouped kernel in the Python
+        workers, or (without them) the tallies as aggregates grouped by segment."""
+        by = self._segment_columns(segments.by, segments.values)
+        self._check(features)
+        if self.kernel == "arrow":
+            try:
+                return self._segments_in_python_workers(features, segments)
+            except Exception as exc:  # the job failed in the workers, not in our input
+                if not _workers_cannot_run(exc):
+                    raise
+                _warn_fallback(exc)
+        F = _f()  # noqa: N806
+        conditions = segment_conditions([c.ops() for c in by], segments.keys)
+        segment = F.lit(len(segments.keys))
+        for k in reversed(range(len(conditions))):
+            match = conditions[k][0]
+            for c in conditions[k][1:]:
+                match = match & c
+            segment = F.when(match, F.lit(k)).otherwise(segment)
+        aggs, sizes = self._tallies(self.columns(list(features)), features)
+        found = self.frame.groupBy(segment.alias("segment")).agg(*aggs, F.count(F.lit(1))).collect()
+        kinds = {n: fp.kind for n, fp in features.items()}
+        groups = [_zeros(features) for _ in segments.counts]
+        for row in found:
+            groups[int(row[0])] = unpack_tallies(kinds, sizes, list(row[1:]))
+        return groups
+
+    def _segments_in_python_workers(self, features, segments: SegmentProfile):
+        sizes = {name: len(fp.counts) for name, fp in features.items()}
+        counter = _SegmentCounter(dict(features), segments)
+        names = list(dict.fromkeys([*features, *segments.by]))
+        with _shipped_by_value():
+            rows = (
+                self.frame.select(*[f"`{n.replace('`', '``')}`" for n in names])
+                .mapInArrow(counter, "counts array<long>")
+                .collect()
+            )
+        total = np.zeros(len(segments.counts) * sum(sizes.values()), dtype=np.int64)
+        for row in rows:
+            total += np.asarray(row["counts"], dtype=np.int64)
+        per_group = total.reshape(len(segments.counts), -1)
+        return [unpack_counts(sizes, g.tolist()) for g in per_group]
 
     def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
         bins, top_k = check_bins(bins), check_top_k(top_k)

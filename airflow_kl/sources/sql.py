@@ -24,7 +24,7 @@ that store it (PostgreSQL, DuckDB), as it does in pandas.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,7 +45,8 @@ from ..core.binning import (
 )
 from ..core.errors import ConfigError, SchemaError, SourceError
 from ..core.profile import FeatureProfile
-from ..core.values import NULL, check_value_type, layout_of, unsupported
+from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
+from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
 from .frame import categorical_profile, choose_edges, default_features
 from .sql_types import column_types, sql_value_type, sqlite_storage_type
 
@@ -115,6 +116,31 @@ class SqlSource:
 
     def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
         return profile_sql(self, features, bins, top_k, binning)
+
+    def segment_rows(self, by: Sequence[str]) -> tuple[dict[Key, int], tuple[str, ...]]:
+        """Rows per combination of the segment columns, by one GROUP BY."""
+        with self._connect() as conn:
+            columns = segment_columns(self.columns(conn, list(by)))
+            labelled = [c.expression().label(f"s{j}") for j, c in enumerate(columns)]
+            stmt = sa.select(*labelled, sa.func.count().label("n"))
+            stmt = self.scope(conn, stmt).group_by(*[sa.text(str(j + 1)) for j in range(len(by))])
+            try:
+                found = conn.execute(stmt).all()
+            except DBAPIError as exc:
+                _raise_query_error(exc)
+        rows = {
+            tuple(None if v is None else canonical(v) for v in r[:-1]): int(r[-1]) for r in found
+        }
+        return rows, tuple(c.value for c in columns)
+
+    def count_segments(self, features: Mapping[str, FeatureProfile], segments: SegmentProfile):
+        """Every segment's counts in one query: the tallies, grouped by segment."""
+        with self._connect() as conn:
+            names = list(dict.fromkeys([*features, *segments.by]))
+            columns = {c.name: c for c in self.columns(conn, names)}
+            return count_segment_columns(
+                conn, columns, features, segments, lambda stmt: self.scope(conn, stmt)
+            )
 
     def columns(self, conn: sa.Connection, wanted: list[str] | None = None) -> list[SqlColumn]:
         """The wanted columns (default all) with their value types, from the schema."""
@@ -278,6 +304,51 @@ def count_columns(
     return unpack_tallies({n: fp.kind for n, fp in features.items()}, sizes, row)
 
 
+def segment_columns(
+    columns: Sequence[SqlColumn], values: Sequence[str] | None = None
+) -> list[SqlColumn]:
+    """The segment columns, which must hold strings or booleans (and, when
+    ``values`` is given, the value types the profile recorded)."""
+    for j, column in enumerate(columns):
+        expected = None if values is None else values[j]
+        check_segment_column(
+            column.name, column.checked_value(), column.type_name, column.engine, expected
+        )
+    return list(columns)
+
+
+def segment_case(columns: Sequence[SqlColumn], keys: Sequence[Key]) -> sa.ColumnElement:
+    """Each row's segment: the position of its key in ``keys``, else ``len(keys)``."""
+    conditions = segment_conditions([c.ops() for c in columns], keys)
+    if not keys:
+        return sa.literal(0, sa.Integer)
+    whens = [(sa.and_(*conds), k) for k, conds in enumerate(conditions)]
+    return sa.case(*whens, else_=len(keys))
+
+
+def count_segment_columns(
+    conn: sa.Connection, columns: Mapping[str, SqlColumn], features, segments, scope
+) -> list[dict[str, np.ndarray]]:
+    """Per segment (OTHER last), every feature's counts: one query, grouped by segment."""
+    by = segment_columns([columns[b] for b in segments.by], segments.values)
+    tallies, sizes = tallies_query(conn.dialect.name, columns, features)
+    query = sa.select(
+        segment_case(by, segments.keys).label("segment"), *tallies.selected_columns
+    ).group_by(sa.text("1"))
+    try:
+        found = conn.execute(scope(query)).all()
+    except DBAPIError as exc:
+        _raise_query_error(exc)
+    kinds = {n: fp.kind for n, fp in features.items()}
+    groups = [
+        {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
+        for _ in segments.counts
+    ]
+    for row in found:
+        groups[int(row[0])] = unpack_tallies(kinds, sizes, list(row[1:]))
+    return groups
+
+
 def count_sql(source: SqlSource, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
     """All features' bin counts in one aggregate query."""
     with source._connect() as conn:
@@ -385,10 +456,27 @@ def count_selectable(
     conn: sa.Connection, selectable: Any, features: Mapping[str, FeatureProfile]
 ) -> dict[str, np.ndarray]:
     """Counts over any SQLAlchemy selectable (a table, or GX's batch subquery)."""
+    columns, scope = _selectable(conn, selectable, list(features))
+    return count_columns(conn, columns, features, scope)
+
+
+def count_selectable_segments(
+    conn: sa.Connection,
+    selectable: Any,
+    features: Mapping[str, FeatureProfile],
+    segments: SegmentProfile,
+) -> list[dict[str, np.ndarray]]:
+    """Per segment (OTHER last), counts over any SQLAlchemy selectable."""
+    names = list(dict.fromkeys([*features, *segments.by]))
+    columns, scope = _selectable(conn, selectable, names)
+    return count_segment_columns(conn, columns, features, segments, scope)
+
+
+def _selectable(conn: sa.Connection, selectable: Any, names: list[str]):
+    """The typed columns of a selectable, and how a query reads from it."""
     from_clause = selectable.subquery() if isinstance(selectable, sa.Select) else selectable
     table = None
     if isinstance(from_clause, sa.TableClause):
         table = (from_clause.name, getattr(from_clause, "schema", None))
-    typed = typed_columns(conn, from_clause, table, list(features), "SQL table")
-    columns = {c.name: c for c in typed}
-    return count_columns(conn, columns, features, lambda stmt: stmt.select_from(from_clause))
+    typed = typed_columns(conn, from_clause, table, names, "SQL table")
+    return {c.name: c for c in typed}, lambda stmt: stmt.select_from(from_clause)

@@ -132,3 +132,60 @@ def test_prescriptive_rendering(data):
     assert "binned KL divergence from its reference profile must be less than" in text
     params = exp.rendered_content[0].to_json_dict()["value"]["params"]
     assert params["threshold"]["value"] == 0.2 and params["column"]["value"] == "arr_delay"
+
+
+@pytest.fixture(scope="module")
+def by_origin(data):
+    jan, sep, _ = data
+    return ak.build_profile(jan, features=FEATURES, segment_by="origin")
+
+
+@pytest.mark.parametrize("engine", ["pandas", "sqlite", "spark"])
+def test_a_segmented_profile_is_judged_per_segment_on_every_engine(
+    engine, data, by_origin, tmp_path, request
+):
+    """Every expectation fails when its column drifts over all rows or in a
+    segment, and its result lists each segment's numbers as check_drift has them."""
+    _, sep, _ = data
+    suite = build_suite(by_origin, correction="holm", segment_by="origin")
+    if engine == "pandas":
+        result = validate(suite, sep)
+    elif engine == "sqlite":
+        url = f"sqlite:///{tmp_path}/gx.sqlite"
+        sep.to_sql("sep_flights", sa.create_engine(url), index=False, chunksize=10_000)
+        result = validate(suite, connection_string=url, table="sep_flights")
+    else:
+        result = validate(suite, request.getfixturevalue("spark").createDataFrame(sep))
+    expected = ak.check_drift(by_origin, sep)
+    got = results_by_column(result)
+    for name, f in expected.features.items():
+        details = got[name].result["details"]
+        assert details["status"] == f.status
+        assert details["p_value"] == pytest.approx(f.p_value, rel=1e-12, abs=1e-300)
+        within = [s for s in expected.segments if name in s.features]
+        drifted = [s.label for s in within if s.features[name].drifted]
+        assert details.get("drifted_segments", []) == drifted
+        assert got[name].success == (f.status == "ok" and not drifted)
+        for row, s in zip(details.get("segments", []), within, strict=True):
+            assert row["segment"] == s.label
+            assert row["kl"] == pytest.approx(s.features[name].kl, rel=1e-12)
+            assert row["p_value"] == pytest.approx(s.features[name].p_value, rel=1e-12, abs=1e-300)
+    assert "origin" not in [s.label for s in expected.segments]  # a segment column: overall only
+    hidden = [
+        n
+        for n, f in expected.features.items()
+        if f.status == "ok"
+        and any(n in s.features and s.features[n].drifted for s in expected.segments)
+    ]
+    assert hidden == ["carrier"]  # ok over all rows, drifted at LGA: the suite fails on it
+    assert got["carrier"].success is False
+    from airflow_kl.gx.validation import Validation
+
+    rebuilt = Validation(result).drift_report()
+    assert rebuilt.drifted_segments == expected.drifted_segments
+    assert rebuilt.segment_by == ("origin",)
+
+
+def test_segment_by_other_than_the_profiles_is_refused(by_origin):
+    with pytest.raises(ak.ConfigError, match=r"segment_by is \['carrier'\] but the profile"):
+        validate(build_suite(by_origin, segment_by="carrier"), pd.DataFrame())

@@ -21,7 +21,7 @@ from pyspark.sql import SparkSession
 import airflow_kl as ak
 from tests.conformance.engines import accepted, make_frame, spark_frame
 
-url, folder = sys.argv[1], sys.argv[2]
+url, folder, SEGMENTED = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 spark = SparkSession.builder.remote(url).getOrCreate()
 data = spark_frame(spark, make_frame())
 out = {"type": type(data).__module__, "counts": {}}
@@ -31,8 +31,13 @@ for builder in ("pandas", "parquet", "duckdb"):
     out["counts"][builder] = {k: v.tolist() for k, v in counts.items()}
 profile = ak.build_profile(data, features=accepted("spark"))
 out["profile"] = profile.to_dict()
+segmented = ak.Profile.load(f"{folder}/segmented.json")
+groups = ak.count_segment_bins(segmented.features, data, segmented.segments)
+out["segments"] = [{k: v.tolist() for k, v in g.items()} for g in groups]
+out["segmented"] = ak.build_profile(data, **SEGMENTED).to_dict()
 print(json.dumps(out))
 """
+SEGMENTED = {"features": ["int", "float", "cat"], "segment_by": ["str", "nbool"], "max_segments": 8}
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +56,10 @@ def remote_results(spark_connect, tmp_path_factory):
     for builder, data in sources.items():
         profiles[builder] = ak.build_profile(data, features=accepted(builder))
         profiles[builder].save(folder / f"{builder}.json")
+    profiles["segmented"] = ak.build_profile(frame, **SEGMENTED)
+    profiles["segmented"].save(folder / "segmented.json")
     done = subprocess.run(
-        [sys.executable, "-c", REMOTE, spark_connect, str(folder)],
+        [sys.executable, "-c", REMOTE, spark_connect, str(folder), json.dumps(SEGMENTED)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -88,3 +95,20 @@ def test_a_remote_profile_agrees_with_memory(remote_results):
         if fp.edges is not None:
             assert fp.edges == pytest.approx(local[kind].edges, rel=1e-12), kind
         assert recounted[kind].tolist() == list(fp.counts), kind
+
+
+def test_remote_segments_are_the_profiles_own(remote_results):
+    """Segments of strings ("", unicode, missing) and nullable booleans, counted
+    and profiled on the server: the profile's own segment counts, and a remote
+    segmented profile whose segments pandas recounts exactly."""
+    results, profiles = remote_results
+    local = profiles["segmented"]
+    expected = [{k: list(v) for k, v in g.items()} for g in local.segments.counts]
+    assert results["segments"] == expected
+    remote = ak.Profile.from_dict(results["segmented"])
+    assert remote.segments.keys == local.segments.keys
+    assert remote.segments.values == ("string", "boolean")
+    recounted = ak.count_segment_bins(remote.features, make_frame(), remote.segments)
+    assert [{k: v.tolist() for k, v in g.items()} for g in recounted] == [
+        {k: list(v) for k, v in g.items()} for g in remote.segments.counts
+    ]

@@ -1,0 +1,71 @@
+"""GX metric ``table.airflow_kl_segment_bin_counts``: every segment's bin counts.
+
+Asked for by the drift expectation when its profile is segmented: one pass
+over the batch, grouped by segment, by the counting code of
+:mod:`airflow_kl.sources` (so GX and ``check_drift`` count identically). The
+value is a list, one ``{feature: counts}`` per segment of the profile, OTHER
+last.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from great_expectations.core.metric_domain_types import MetricDomainTypes
+from great_expectations.execution_engine import (
+    PandasExecutionEngine,
+    SparkDFExecutionEngine,
+    SqlAlchemyExecutionEngine,
+)
+from great_expectations.expectations.metrics.metric_provider import metric_value
+from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
+
+from ..sources.segments import count_segments
+from .metric import _as_lists
+
+SEGMENT_METRIC = "table.airflow_kl_segment_bin_counts"
+
+
+def _profile(kwargs: dict[str, Any]):
+    from .expectation import load_profile
+
+    return load_profile(kwargs["profile"])
+
+
+class TableAirflowKLSegmentBinCounts(TableMetricProvider):
+    """``[{feature: [count per bin]} per segment, OTHER last]``."""
+
+    metric_name = SEGMENT_METRIC
+    value_keys = ("profile",)
+
+    @metric_value(engine=PandasExecutionEngine)
+    def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
+        df, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, MetricDomainTypes.TABLE
+        )
+        p = _profile(metric_value_kwargs)
+        seg = p.segments
+        groups = count_segments(df, p.features, seg.by, seg.keys, seg.values, "pandas")
+        return [_as_lists(g) for g in groups]
+
+    @metric_value(engine=SqlAlchemyExecutionEngine)
+    def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
+        from ..sources.sql import count_selectable_segments
+
+        selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, MetricDomainTypes.TABLE
+        )
+        p = _profile(metric_value_kwargs)
+        with execution_engine.get_connection() as conn:
+            groups = count_selectable_segments(conn, selectable, p.features, p.segments)
+        return [_as_lists(g) for g in groups]
+
+    @metric_value(engine=SparkDFExecutionEngine)
+    def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
+        from ..sources.spark import SparkSource
+
+        df, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, MetricDomainTypes.TABLE
+        )
+        p = _profile(metric_value_kwargs)
+        return [_as_lists(g) for g in SparkSource(df).count_segments(p.features, p.segments)]

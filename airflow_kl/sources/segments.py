@@ -1,0 +1,155 @@
+"""Count in-memory columns per segment, in one grouped pass.
+
+Each row gets its segment (:func:`airflow_kl.core.segments.segment_index`);
+the rows are put in segment order once, and each numeric column's segments
+are counted by the unsegmented kernel run by run; a categorical column's
+rows get their bin, and one ``bincount`` of (segment, bin) pairs gives every
+segment's counts. A column's value type is decided once, over all its
+rows (as :func:`.frame.count_column` does), never per segment, so a
+segment's counts are the counts of its rows whatever else the column holds.
+
+>>> import pandas as pd
+>>> from airflow_kl.core.profile import FeatureProfile
+>>> df = pd.DataFrame({"x": [1.0, 5.0, None, 7.0], "o": ["JFK", "EWR", "JFK", None]})
+>>> rows, values = segment_rows(df, ("o",))
+>>> dict(sorted(rows.items(), key=str)), values
+({('EWR',): 1, ('JFK',): 2, (None,): 1}, ('string',))
+>>> fp = FeatureProfile("x", "numeric", (0, 0, 0), edges=(4.0,))
+>>> [g["x"].tolist() for g in count_segments(df, {"x": fp}, ("o",), [("JFK",)], values)]
+[[1, 0, 1], [0, 2, 0]]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..core.binning import numeric_counts, require_columns
+from ..core.errors import SchemaError
+from ..core.profile import FeatureProfile
+from ..core.segments import Key, check_segment_column, count_by_segment, segment_index
+from ..core.values import NULL, canonical
+from .frame import TypedColumn, _is_string_view, checked_column, column_names, engine_of, get_column
+from .threads import map_columns
+
+
+def category_codes(column: TypedColumn) -> tuple[np.ndarray, list[str]]:
+    """Per row, the position of its canonical value in the returned labels
+    (-1 where missing)."""
+    rows = len(column.col)
+    if column.value == NULL:
+        return np.full(rows, -1, dtype=np.int64), []
+    arr = column.arrow
+    if arr is None:  # Python objects of mixed types: compared by str(v)
+        values = column.col.to_numpy(dtype=object)
+        missing = pd.isna(values)
+        at: dict[str, int] = {}
+        codes = np.full(rows, -1, dtype=np.int64)
+        for i in np.flatnonzero(~missing):
+            codes[i] = at.setdefault(canonical(values[i]), len(at))
+        return codes, list(at)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if pa.types.is_dictionary(arr.type):
+        arr = pc.cast(arr, arr.type.value_type)
+    if _is_string_view(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    encoded = pc.dictionary_encode(arr)
+    codes = pc.fill_null(pc.cast(encoded.indices, pa.int64()), -1).to_numpy(zero_copy_only=False)
+    return codes, [canonical(v) for v in encoded.dictionary.to_pylist()]
+
+
+def bin_index(column: TypedColumn | None, fp: FeatureProfile, rows: int) -> np.ndarray:
+    """Each row's bin in a categorical ``fp`` (categories, OTHER, MISSING); every
+    row in MISSING when the column is all missing (``None``: of another type)."""
+    missing_bin = len(fp.counts) - 1
+    if column is None or column.value == NULL:
+        return np.full(rows, missing_bin, dtype=np.int64)
+    codes, labels = category_codes(column)
+    categories = {c: i for i, c in enumerate(fp.categories or ())}
+    other = len(categories)
+    lookup = np.array([categories.get(v, other) for v in labels] + [missing_bin], np.int64)
+    return lookup[np.where(codes < 0, len(labels), codes)]
+
+
+def numeric_by_segment(
+    values: np.ndarray, edges: tuple[float, ...], order: np.ndarray, bounds: np.ndarray
+) -> np.ndarray:
+    """Counts per segment of a numeric column: its values put in segment order
+    once, then each segment's run counted by the unsegmented kernel
+    (:func:`airflow_kl.core.binning.numeric_counts`), so a segment's counts are
+    those of its rows by the very same rules."""
+    ordered = values[order]
+    e = np.asarray(edges, dtype=np.float64)
+    runs = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    return np.stack([numeric_counts(ordered[a:b], e) for a, b in runs])
+
+
+def segment_columns(
+    data: Any, by: Sequence[str], engine: str, values: Sequence[str] | None = None
+) -> list[TypedColumn]:
+    """The segment columns, typed; each must hold strings or booleans (and the
+    value type the profile recorded, when ``values`` is given)."""
+    require_columns(column_names(data), list(by), f"{engine} data (segment_by)")
+    columns = []
+    for j, name in enumerate(by):
+        column = TypedColumn(name, get_column(data, name), engine)
+        expected = None if values is None else values[j]
+        check_segment_column(name, column.value, column.type_name, engine, expected)
+        columns.append(column)
+    return columns
+
+
+def segment_rows(data: Any, by: Sequence[str], engine: str | None = None):
+    """``({key: rows}, value types)`` of the segment columns' combinations (a
+    column of nulls alone has the value type ``null``)."""
+    engine = engine or engine_of(data)
+    columns = segment_columns(data, by, engine)
+    coded = [category_codes(c) for c in columns]
+    rows: Counter[Key] = Counter()
+    sizes = [len(labels) + 1 for _, labels in coded]  # missing (-1) is code 0
+    if np.prod(sizes, dtype=np.float64) >= 2.0**62:
+        raise SchemaError(f"segment columns {list(by)} have too many combinations to count")
+    combined = np.zeros(len(data), dtype=np.int64)
+    for (codes, _), size in zip(coded, sizes, strict=True):
+        combined = combined * size + (codes + 1)
+    unique, counts = np.unique(combined, return_counts=True)
+    for flat, n in zip(unique.tolist(), counts.tolist(), strict=True):
+        combo = np.unravel_index(flat, sizes)
+        key = tuple(coded[j][1][c - 1] if c else None for j, c in enumerate(combo))
+        rows[key] += n
+    return dict(rows), tuple(c.value for c in columns)
+
+
+def count_segments(
+    data: Any,
+    features: Mapping[str, FeatureProfile],
+    by: Sequence[str],
+    keys: Sequence[Key],
+    values: Sequence[str] | None = None,
+    engine: str | None = None,
+) -> list[dict[str, np.ndarray]]:
+    """Per segment (``keys``, then OTHER): every feature's counts."""
+    engine = engine or engine_of(data)
+    require_columns(column_names(data), list(features), f"{engine} data")
+    coded = [category_codes(c) for c in segment_columns(data, by, engine, values)]
+    segment = segment_index([c for c, _ in coded], [labels for _, labels in coded], keys)
+    groups, rows = len(keys) + 1, len(data)
+    small = segment.astype(np.min_scalar_type(groups), copy=False)
+    order = np.argsort(small, kind="stable")  # a radix sort: small integers
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(segment, minlength=groups))])
+
+    def one(name: str, fp: FeatureProfile) -> np.ndarray:
+        column = checked_column(name, get_column(data, name), fp, engine)
+        if fp.kind == "numeric" and column is not None and column.value != NULL:
+            return numeric_by_segment(column.numbers(), fp.edges, order, bounds)
+        return count_by_segment(segment, bin_index(column, fp, rows), groups, len(fp.counts))
+
+    counted = map_columns(one, list(features.items()), rows)
+    return [{name: c[g] for name, c in zip(features, counted, strict=True)} for g in range(groups)]

@@ -1,0 +1,113 @@
+"""In-memory segments over a column of every kind: each segment's counts are
+what the unsegmented counter gives for that segment's rows alone, in pandas
+and in Arrow, whatever the segment columns hold."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import airflow_kl as ak
+from airflow_kl.core.binning import categorical_counts
+from airflow_kl.core.errors import SchemaError
+from airflow_kl.sources.frame import TypedColumn, count_frame
+from airflow_kl.sources.segments import category_codes, count_segments, segment_rows
+from tests.conformance.engines import accepted, make_frame
+
+FEATURES = accepted("pandas")  # "mixed" (Python objects of several types) too
+
+
+def canonical_keys(frame: pd.DataFrame, by: list[str]) -> list[tuple]:
+    """Each row's key, by plain Python: ``str`` of the value, None where missing."""
+    columns = [frame[b].astype(object).where(frame[b].notna(), None) for b in by]
+    return [tuple(None if v is None else str(v) for v in row) for row in zip(*columns, strict=True)]
+
+
+def mixed_counts(values: pd.Series, fp) -> np.ndarray:
+    """A column of mixed Python objects counted as the profile reads it: ``str(v)``."""
+    present = [str(v) for v in values if not pd.isna(v)]
+    counts = {v: present.count(v) for v in set(present)}
+    return categorical_counts(counts, len(values) - len(present), fp.categories)
+
+
+@pytest.mark.parametrize("by", [["str"], ["nbool"], ["str", "bool"], ["cat", "nbool", "str"]])
+@pytest.mark.parametrize("engine", ["pandas", "Arrow"])
+def test_each_segment_counts_its_rows_alone(by, engine):
+    frame = make_frame()
+    features = FEATURES if engine == "pandas" else [f for f in FEATURES if f != "mixed"]
+    frame = frame[list(dict.fromkeys([*features, *by]))]
+    profile = ak.build_profile(frame, features=features, segment_by=by, max_segments=6)
+    data = frame if engine == "pandas" else pa.Table.from_pandas(frame, preserve_index=False)
+    seg = profile.segments
+    groups = count_segments(data, profile.features, seg.by, seg.keys, seg.values)
+    keys = canonical_keys(frame, by)
+    for key, counted in zip(seg.all_keys, groups, strict=True):
+        rows = [i for i, k in enumerate(keys) if (k == key if key else k not in seg.keys)]
+        part = frame.iloc[rows].reset_index(drop=True)
+        taken = data.take(pa.array(rows, pa.int64())) if engine == "Arrow" else part
+        typed = [n for n in features if n != "mixed"]
+        alone = count_frame(taken, {n: profile.features[n] for n in typed})
+        if "mixed" in features:  # typed alone, a segment's rows may all be numbers
+            alone["mixed"] = mixed_counts(part["mixed"], profile.features["mixed"])
+        for name in features:
+            assert counted[name].tolist() == alone[name].tolist(), (key, name)
+    assert [{n: list(c) for n, c in g.items()} for g in seg.counts] == [
+        {n: c.tolist() for n, c in g.items()}
+        for g in count_segments(frame, profile.features, seg.by, seg.keys, seg.values)
+    ]
+
+
+def test_segment_rows_are_plain_counts_of_the_keys():
+    frame = make_frame()
+    rows, values = segment_rows(frame, ["str", "nbool"])
+    expected: dict = {}
+    for key in canonical_keys(frame, ["str", "nbool"]):
+        expected[key] = expected.get(key, 0) + 1
+    assert rows == expected
+    assert values == ("string", "boolean")
+
+
+def test_category_codes_read_every_string_form():
+    """Arrow strings, dictionaries, string views, pandas categories and mixed
+    Python objects give the same canonical value per row."""
+    values = ["b", None, "a", "b", ""]
+    forms = [
+        pd.Series(values, dtype=object),
+        pd.Series(values, dtype="category"),
+        pa.chunked_array([pa.array(values[:2]), pa.array(values[2:])]),
+        pa.array(values).dictionary_encode(),
+        pa.array(values, pa.string_view()),
+    ]
+    for form in forms:
+        codes, labels = category_codes(TypedColumn("c", form))
+        got = [None if c < 0 else labels[c] for c in codes.tolist()]
+        assert got == values, form
+    mixed = pd.Series([1, "1", None, True, 1.0], dtype=object)
+    codes, labels = category_codes(TypedColumn("m", mixed))
+    assert [None if c < 0 else labels[c] for c in codes.tolist()] == ["1", "1", None, "True", "1.0"]
+
+
+def test_unseen_values_fall_in_other_and_a_null_column_in_missing():
+    reference = pd.DataFrame({"x": np.arange(300.0), "o": ["a", "b", "c"] * 100})
+    profile = ak.build_profile(reference, features=["x"], segment_by="o", max_segments=2)
+    assert profile.segments.keys == (("a",), ("b",))
+    current = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "o": ["a", "z", None, "c"]})
+    groups = count_segments(current, profile.features, ("o",), profile.segments.keys)
+    assert [int(g["x"].sum()) for g in groups] == [1, 0, 3]
+    nulls = pd.DataFrame({"x": [1.0, 2.0], "o": [None, None]})
+    groups = count_segments(nulls, profile.features, ("o",), profile.segments.keys)
+    assert [int(g["x"].sum()) for g in groups] == [0, 0, 2]
+
+
+def test_a_number_is_no_segment_column_and_types_must_match_the_profile():
+    frame = pd.DataFrame({"x": np.arange(200.0), "month": [1, 2] * 100, "o": ["a", "b"] * 100})
+    with pytest.raises(SchemaError, match="segment column 'month' is number .int64. in pandas"):
+        ak.build_profile(frame, segment_by="month")
+    profile = ak.build_profile(frame, features=["x"], segment_by="o")
+    flipped = frame.assign(o=[True, False] * 100)
+    with pytest.raises(SchemaError, match="'o' is string .* but boolean .bool. in pandas"):
+        ak.check_drift(profile, flipped)
+    with pytest.raises(SchemaError, match="lacks column|missing|'o'"):
+        ak.check_drift(profile, frame.drop(columns="o"))
