@@ -77,13 +77,17 @@ def land(logical_date=None) -> str:
     return land_partition(logical_date.month)
 
 
-def seed_reference(profile_path: str = PROFILE) -> BuildReferenceProfileOperator:
-    """Profile January 2013 once; keep the profile on later runs (it may be refreshed)."""
+def seed_reference(
+    profile_path: str = PROFILE, segment_by: str | None = None
+) -> BuildReferenceProfileOperator:
+    """Profile January 2013 once (per airport too, with ``segment_by="origin"``);
+    keep the profile on later runs (it may be refreshed)."""
     return BuildReferenceProfileOperator(
         task_id="seed_reference",
         source=str(partition_path(1)),
         profile_path=profile_path,
         features=FEATURES,
+        segment_by=segment_by,
         if_exists="keep",
         conn_id=CONN_ID,
     )

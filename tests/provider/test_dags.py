@@ -13,6 +13,7 @@ EXAMPLES = (
     "kl_retrain_on_asset",
     "kl_gx_validation_retrain",
     "kl_rolling_reference",
+    "kl_drift_by_airport",
 )
 
 
@@ -226,3 +227,51 @@ def test_rolling_reference_for_a_year_of_months(dagbag, airflow_db):
     # At threshold 0.1 both references judge the months alike: only September drifts.
     assert [m for m, v in verdicts.items() if v != ("ok", "ok")] == [9]
     assert verdicts[9] == ("drift", "drift")
+
+
+def test_drift_by_airport_names_the_airports_in_xcom_store_history_and_event(dagbag, airflow_db):
+    """September per origin under dag.test(): the report (XCom and report store),
+    the history's segment rows and the asset event all name the same airports,
+    which are the airports check_drift finds on the same rows."""
+    import pandas as pd
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from include.flights import partition_path
+    from kl_drift_by_airport import AIRPORT_DRIFT, PROFILE_BY_AIRPORT
+    from sqlalchemy import select
+
+    import airflow_kl as ak
+    from airflow_kl.provider.report_store import configured_store
+    from airflow_kl.report.store import TaskInstanceRef
+    from tests.provider.test_operators import pull
+
+    dag = dagbag.get_dag("kl_drift_by_airport")
+    run = dag.test(logical_date=month(9))
+    assert str(run.state) == "success", states(run)
+    report = pull(run, "check_by_airport")
+    profile = ak.Profile.load(PROFILE_BY_AIRPORT)
+    assert profile.segments.by == ("origin",) and profile.segments.keys == (
+        ("EWR",),
+        ("JFK",),
+        ("LGA",),
+    )
+    sep = pd.read_parquet(str(partition_path(9) / "part-0.parquet"))
+    expected = ak.check_drift(profile, sep)
+    assert report["drifted_segments"] == expected.drifted_segments == ["EWR", "JFK", "LGA"]
+    assert pull(run, "review") == {
+        s.label: s.drifted_features for s in expected.segments if s.drifted
+    }
+    stored = configured_store().get(TaskInstanceRef(dag.dag_id, run.run_id, "check_by_airport"))
+    assert stored.status == "drift" and stored.report.drifted_segments == ["EWR", "JFK", "LGA"]
+    for s in expected.segments[:3]:
+        for name, f in s.features.items():
+            rows = configured_store().trend(dag.dag_id, "check_by_airport", name, s.label)
+            assert [(r["partition_key"], r["status"]) for r in rows][-1][1] == f.status
+    with create_session() as session:
+        event = session.scalars(
+            select(AssetEvent)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetModel.uri == AIRPORT_DRIFT.uri, AssetEvent.source_run_id == run.run_id)
+        ).one()
+        assert event.extra["segment_by"] == ["origin"]
+        assert event.extra["drifted_segments"] == ["EWR", "JFK", "LGA"]
