@@ -17,7 +17,7 @@ import sys
 import warnings
 from pathlib import Path
 
-BENCHES = ("in_memory", "parquet_files", "engines", "gx_overhead", "scale_out")
+BENCHES = ("in_memory", "parquet_files", "engines", "gx_overhead", "scale_out", "segments")
 
 
 def _cell(value: object) -> str:

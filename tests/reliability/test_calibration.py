@@ -69,3 +69,33 @@ def test_the_shifts_have_the_documented_binned_kl():
     p = b_from_10_to_30_percent()
     # 0.3 ln 3 + 0.7 ln(7/9) = 0.1537
     assert float(np.sum(p * np.log(p / BASE_SHARES))) == pytest.approx(0.1537, abs=1e-4)
+
+
+def test_twenty_segments_rarely_flag_aa_splits():
+    """20 segments of 100-2,000 rows, 3 features each: 60 (segment, feature) pairs
+    plus 3 overall features judged in one Holm family at the defaults."""
+    from tests.reliability.calibration import segment_drift_rates
+
+    runs = 150
+    per_segment, any_drift = segment_drift_rates(runs, seed=20)
+    assert per_segment.mean() <= 0.01, per_segment.mean()
+    assert any_drift <= 0.01 + noise(0.01, runs), any_drift
+
+
+def test_with_the_test_alone_twenty_segments_keep_the_family_rate_at_alpha():
+    """threshold=0: only the Holm-corrected G-tests decide; the share of runs
+    with any false alarm (the family-wise rate) stays within alpha."""
+    from tests.reliability.calibration import segment_drift_rates
+
+    runs = 300
+    _, any_drift = segment_drift_rates(runs, seed=21, threshold=0.0)
+    assert any_drift <= 0.01 + noise(0.01, runs), any_drift
+
+
+def test_one_shifted_segment_among_twenty_is_found():
+    """Segment s07 (its x moved by 0.75 sd) is flagged; the other 19 are not."""
+    from tests.reliability.calibration import segment_drift_rates
+
+    per_segment, _ = segment_drift_rates(40, seed=22, shift={7: 0.75})
+    assert per_segment[7] >= 0.95
+    assert np.delete(per_segment, 7).max() <= 0.05
