@@ -151,9 +151,9 @@ class SegmentResult:
         return max((f.n_current for f in self.features.values()), default=0)
 
     def worst(self) -> FeatureResult:
-        """The feature of largest KL among the judged ones (any, if none is)."""
-        judged = [f for f in self.features.values() if f.status != INSUFFICIENT]
-        return max(judged or list(self.features.values()), key=lambda f: f.kl)
+        """The feature of largest KL (every feature of a segment counts the same
+        rows, so they are all judged or none is)."""
+        return max(self.features.values(), key=lambda f: f.kl)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -130,25 +130,20 @@ def segment_index(
     >>> segment_index([np.array([0, 1, -1, 0])], [["EWR", "JFK"]], [("JFK",), (None,)]).tolist()
     [2, 0, 1, 2]
     """
-    rows = len(codes[0]) if codes else 0
-    combined = np.zeros(rows, dtype=np.int64)
-    sizes = []
+    combined, sizes = 0, []
     for j, (code, names) in enumerate(zip(codes, labels, strict=True)):
-        vocab = {v[j] for v in keys}
-        ordered = sorted(vocab, key=lambda v: (v is None, v or ""))
-        at = {v: i for i, v in enumerate(ordered)}
-        unknown = len(ordered)
+        at = {v: i for i, v in enumerate(dict.fromkeys(key[j] for key in keys))}
+        unknown = len(at)
+        # the last entry is for -1 (missing): the position of None, if a key has it
         lookup = np.array([at.get(n, unknown) for n in names] + [at.get(None, unknown)])
-        column = lookup[np.where(np.asarray(code) < 0, len(names), code)]
-        combined = combined * (unknown + 1) + column
+        combined = combined * (unknown + 1) + lookup[code]
         sizes.append((at, unknown + 1))
-    table = np.full(int(np.prod([s for _, s in sizes], dtype=np.int64)), len(keys), np.int64)
-    for k, key in enumerate(keys):
-        flat = 0
-        for (at, size), v in zip(sizes, key, strict=True):
-            flat = flat * size + at[v]
-        table[flat] = k
-    return table[combined]
+    flat = 0  # each key coded the same way
+    for j, (at, size) in enumerate(sizes):
+        flat = flat * size + np.array([at[key[j]] for key in keys])
+    order = np.argsort(flat)
+    position = np.searchsorted(flat[order], combined).clip(max=len(keys) - 1)
+    return np.where(flat[order][position] == combined, order[position], len(keys))
 
 
 def count_by_segment(segments: np.ndarray, bins: np.ndarray, groups: int, width: int):
@@ -206,6 +201,8 @@ class SegmentProfile:
                 v is not None and not isinstance(v, str) for v in key
             ):
                 raise ProfileError(f"segments: key {list(key)!r} must hold {len(self.by)} strings")
+        if not self.keys:
+            raise ProfileError("segments: at least one key is needed")
         if len(set(self.keys)) != len(self.keys):
             raise ProfileError("segments: keys must be unique")
         if len(self.counts) != len(self.keys) + 1:

@@ -237,7 +237,7 @@ def count_column(name: str, col: Column, fp: FeatureProfile, engine: str = "pand
     """
     column = checked_column(name, col, fp, engine)
     if column is None:
-        return np.array([0] * (len(fp.counts) - 1) + [len(col)], dtype=np.int64)
+        return np.array([0] * (len(fp.counts) - 1) + [len(col)])
     return _counts(column, fp)
 
 

@@ -21,7 +21,7 @@ segment's counts are the counts of its rows whatever else the column holds.
 
 from __future__ import annotations
 
-from collections import Counter
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,30 +38,31 @@ from ..core.values import NULL, canonical
 from .frame import TypedColumn, _is_string_view, checked_column, column_names, engine_of, get_column
 from .threads import map_columns
 
+MAX_COMBINATIONS = 2**63 - 1  # the segment columns' combinations, coded in one int64
+
 
 def category_codes(column: TypedColumn) -> tuple[np.ndarray, list[str]]:
     """Per row, the position of its canonical value in the returned labels
     (-1 where missing)."""
     rows = len(column.col)
     if column.value == NULL:
-        return np.full(rows, -1, dtype=np.int64), []
+        return np.full(rows, -1), []
     arr = column.arrow
     if arr is None:  # Python objects of mixed types: compared by str(v)
-        values = column.col.to_numpy(dtype=object)
-        missing = pd.isna(values)
+        values = column.col.to_numpy()
         at: dict[str, int] = {}
-        codes = np.full(rows, -1, dtype=np.int64)
-        for i in np.flatnonzero(~missing):
+        codes = np.full(rows, -1)
+        for i in np.flatnonzero(~pd.isna(values)):
             codes[i] = at.setdefault(canonical(values[i]), len(at))
         return codes, list(at)
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = pc.cast(arr, arr.type.value_type)
     if _is_string_view(arr.type):
         arr = pc.cast(arr, pa.large_string())
     encoded = pc.dictionary_encode(arr)
-    codes = pc.fill_null(pc.cast(encoded.indices, pa.int64()), -1).to_numpy(zero_copy_only=False)
+    codes = pc.fill_null(pc.cast(encoded.indices, pa.int64()), -1).to_numpy()
     return codes, [canonical(v) for v in encoded.dictionary.to_pylist()]
 
 
@@ -70,12 +71,12 @@ def bin_index(column: TypedColumn | None, fp: FeatureProfile, rows: int) -> np.n
     row in MISSING when the column is all missing (``None``: of another type)."""
     missing_bin = len(fp.counts) - 1
     if column is None or column.value == NULL:
-        return np.full(rows, missing_bin, dtype=np.int64)
+        return np.full(rows, missing_bin)
     codes, labels = category_codes(column)
     categories = {c: i for i, c in enumerate(fp.categories or ())}
     other = len(categories)
-    lookup = np.array([categories.get(v, other) for v in labels] + [missing_bin], np.int64)
-    return lookup[np.where(codes < 0, len(labels), codes)]
+    # the last entry is for code -1 (missing)
+    return np.array([categories.get(v, other) for v in labels] + [missing_bin])[codes]
 
 
 def numeric_by_segment(
@@ -86,9 +87,8 @@ def numeric_by_segment(
     (:func:`airflow_kl.core.binning.numeric_counts`), so a segment's counts are
     those of its rows by the very same rules."""
     ordered = values[order]
-    e = np.asarray(edges, dtype=np.float64)
     runs = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
-    return np.stack([numeric_counts(ordered[a:b], e) for a, b in runs])
+    return np.stack([numeric_counts(ordered[a:b], edges) for a, b in runs])
 
 
 def segment_columns(
@@ -112,19 +112,18 @@ def segment_rows(data: Any, by: Sequence[str], engine: str | None = None):
     engine = engine or engine_of(data)
     columns = segment_columns(data, by, engine)
     coded = [category_codes(c) for c in columns]
-    rows: Counter[Key] = Counter()
     sizes = [len(labels) + 1 for _, labels in coded]  # missing (-1) is code 0
-    if np.prod(sizes, dtype=np.float64) >= 2.0**62:
+    if math.prod(sizes) > MAX_COMBINATIONS:
         raise SchemaError(f"segment columns {list(by)} have too many combinations to count")
     combined = np.zeros(len(data), dtype=np.int64)
     for (codes, _), size in zip(coded, sizes, strict=True):
         combined = combined * size + (codes + 1)
     unique, counts = np.unique(combined, return_counts=True)
+    rows = {}
     for flat, n in zip(unique.tolist(), counts.tolist(), strict=True):
         combo = np.unravel_index(flat, sizes)
-        key = tuple(coded[j][1][c - 1] if c else None for j, c in enumerate(combo))
-        rows[key] += n
-    return dict(rows), tuple(c.value for c in columns)
+        rows[tuple(coded[j][1][c - 1] if c else None for j, c in enumerate(combo))] = n
+    return rows, tuple(c.value for c in columns)
 
 
 def count_segments(

@@ -111,3 +111,57 @@ def test_a_number_is_no_segment_column_and_types_must_match_the_profile():
         ak.check_drift(profile, flipped)
     with pytest.raises(SchemaError, match="lacks column|missing|'o'"):
         ak.check_drift(profile, frame.drop(columns="o"))
+
+
+@pytest.fixture(scope="module")
+def by_o():
+    reference = pd.DataFrame(
+        {"x": np.arange(300.0), "c": ["p", "q", "r"] * 100, "o": ["a", "b", "c"] * 100}
+    )
+    return ak.build_profile(reference, segment_by="o", max_segments=2, top_k=2)
+
+
+def test_a_categorical_column_all_missing_or_unseen_counts_per_segment(by_o):
+    """c all NaN (pandas reads an empty text column as float64): every row in
+    MISSING; c with values the reference never had: OTHER."""
+    seg = by_o.segments
+    assert seg.keys == (("a",), ("b",)) and by_o.features["c"].categories == ("p", "q")
+    empty = pd.DataFrame({"x": [1.0, 2.0, 3.0], "c": [np.nan] * 3, "o": ["a", "a", "z"]})
+    groups = count_segments(empty, by_o.features, seg.by, seg.keys, seg.values)
+    assert [g["c"].tolist() for g in groups] == [[0, 0, 0, 2], [0, 0, 0, 0], [0, 0, 0, 1]]
+    unseen = pd.DataFrame({"x": [1.0, 2.0, 3.0], "c": ["new", "p", None], "o": ["b", "b", "b"]})
+    groups = count_segments(unseen, by_o.features, seg.by, seg.keys, seg.values)
+    assert [g["c"].tolist() for g in groups] == [[0, 0, 0, 0], [1, 0, 1, 1], [0, 0, 0, 0]]
+
+
+def test_errors_name_the_column_and_the_engine(by_o):
+    seg = by_o.segments
+    frame = pd.DataFrame({"x": ["1"], "c": ["p"], "o": ["a"]})
+    with pytest.raises(SchemaError) as err:
+        count_segments(frame, by_o.features, seg.by, seg.keys, seg.values)
+    assert str(err.value) == (
+        "feature 'x' is number (float64) in the profile but string (str) in "
+        "pandas; cast the column or rebuild the profile"
+    )
+    with pytest.raises(SchemaError, match=r"Arrow data lacks|'c'") as err:
+        count_segments(pa.table({"x": [1.0], "o": ["a"]}), by_o.features, seg.by, seg.keys)
+    assert "Arrow data" in str(err.value) and "'c'" in str(err.value)
+    with pytest.raises(SchemaError) as err:
+        segment_rows(pd.DataFrame({"x": [1.0]}), ["o"])
+    assert "pandas data (segment_by)" in str(err.value) and "'o'" in str(err.value)
+    with pytest.raises(SchemaError) as err:
+        segment_rows(pa.table({"o": pa.array([b"a"], pa.binary())}), ["o"])
+    assert str(err.value).startswith("column 'o' has the Arrow type binary")
+
+
+def test_too_many_combinations_are_refused_before_counting(monkeypatch):
+    """Two columns of 2 and 3 values (3 and 4 codes with missing): 12 combinations."""
+    import airflow_kl.sources.segments as segments
+
+    frame = pd.DataFrame({"a": ["x", "y"] * 3, "b": ["p", "q", "r"] * 2})
+    monkeypatch.setattr(segments, "MAX_COMBINATIONS", 12)
+    assert sum(segment_rows(frame, ["a", "b"])[0].values()) == 6
+    monkeypatch.setattr(segments, "MAX_COMBINATIONS", 11)
+    with pytest.raises(SchemaError) as err:
+        segment_rows(frame, ["a", "b"])
+    assert str(err.value) == "segment columns ['a', 'b'] have too many combinations to count"
