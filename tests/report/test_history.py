@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 import airflow_kl as ak
-from airflow_kl.report.history import HISTORY, record, trend
+from airflow_kl.report.history import HISTORY, SEGMENT_HISTORY, record, trend
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +47,33 @@ def test_rerun_upserts_instead_of_duplicating(engine, reports):
 def test_empty_partition_key_is_rejected(engine, reports):
     with pytest.raises(ak.ConfigError, match="partition_key"):
         record(engine, reports[0], partition_key="")
+
+
+@pytest.fixture(scope="module")
+def segmented_reports():
+    rng = np.random.default_rng(10)
+    ref = pd.DataFrame(
+        {"x": rng.normal(size=3000), "c": rng.choice(list("ab"), 3000), "s": ["n", "s", "e"] * 1000}
+    )
+    profile = ak.build_profile(ref, features=["x", "c"], segment_by="s")
+    moved = ref.assign(x=np.where(ref.s == "n", ref.x + 1, ref.x))
+    return ak.check_drift(profile, ref), ak.check_drift(profile, moved)
+
+
+def test_segment_rows_upsert_beside_the_feature_rows(engine, segmented_reports):
+    """One row per (segment, feature) in their own table; a rerun replaces them."""
+    SEGMENT_HISTORY.drop(engine, checkfirst=True)
+    stable, drifted = segmented_reports
+    assert drifted.drifted_segments == ["n"]
+    record(engine, stable, partition_key="2013-01", dag_id="d", task_id="t")
+    record(engine, drifted, partition_key="2013-01", dag_id="d", task_id="t")
+    with engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(SEGMENT_HISTORY)).scalar()
+    assert n == 4 * 2  # e, n, s and OTHER, times x and c
+    rows = trend(engine, "x", dag_id="d", segment="n")
+    assert [(r["partition_key"], r["status"]) for r in rows] == [("2013-01", "drift")]
+    n_x = next(s for s in drifted.segments if s.label == "n").features["x"]
+    assert rows[0]["kl"] == pytest.approx(n_x.kl, rel=1e-12)
+    assert rows[0]["n_current"] == n_x.n_current == 1000
+    assert [r["status"] for r in trend(engine, "x", dag_id="d", segment="s")] == ["ok"]
+    assert trend(engine, "x", segment="nowhere") == []

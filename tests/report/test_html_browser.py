@@ -1,5 +1,7 @@
 """The HTML report as a person sees it: rendered by headless Chromium."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -63,3 +65,24 @@ def test_screenshot_shows_both_bar_colours(page, tmp_path):
     assert share_of(CURRENT_COLOR) > 0.002
     # the drift badge's red background is there too
     assert share_of("#fde2e1") > 0.0005
+
+
+def test_segments_table_shows_the_drifted_segment(tmp_path):
+    """A report judged per segment: the segments table, the drifted segment's
+    details open and its feature marked drift, as Chromium renders the page."""
+    rng = np.random.default_rng(5)
+    ref = pd.DataFrame({"x": rng.normal(size=3000), "store": ["north", "south", "east"] * 1000})
+    profile = ak.build_profile(ref, segment_by="store")
+    cur = ref.assign(x=np.where(ref.store == "south", ref.x + 1.0, ref.x))
+    report = ak.check_drift(profile, cur)
+    assert report.drifted_segments == ["south"]
+    path = tmp_path / "segments.html"
+    write_html(report, path, title="by store")
+    dom = chromium("--dump-dom", path.as_uri(), cwd=tmp_path).stdout
+    assert "DRIFT in segments south" in dom and "Segments by store" in dom
+    rows = re.findall(r'<tr data-segment="([^"]+)">(.*?)</tr>', dom, re.S)
+    assert [label for label, _ in rows] == ["east", "north", "south", "OTHER"]
+    status = {label: re.findall(r'class="verdict (\w+)"', row)[0] for label, row in rows}
+    assert status == {"east": "ok", "north": "ok", "south": "drift", "OTHER": "insufficient_data"}
+    opened = re.findall(r'<details class="segment" id="s-\d+" open="">\s*<summary>(\w+)', dom)
+    assert opened == ["south"]

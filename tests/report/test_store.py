@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import airflow_kl as ak
 from airflow_kl.report.charts import trend_svg
 from airflow_kl.report.dashboard import render_dashboard
-from airflow_kl.report.history import HISTORY
+from airflow_kl.report.history import HISTORY, SEGMENT_HISTORY
 from airflow_kl.report.store import REPORTS, ReportStore, TaskInstanceRef
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -150,3 +150,20 @@ def test_trend_marks_each_drifted_partition_once():
         "2013-09",
         "2013-10",
     ]
+
+
+def test_a_failed_write_leaves_no_segment_rows(postgres_url):
+    """The segment rows are in the same transaction as the report."""
+    rng = np.random.default_rng(4)
+    ref = pd.DataFrame({"x": rng.normal(size=600), "s": ["a", "b"] * 300})
+    report = ak.check_drift(ak.build_profile(ref, features=["x"], segment_by="s"), ref)
+    engine = sa.create_engine(postgres_url)
+    for table in (REPORTS, HISTORY, SEGMENT_HISTORY):
+        table.drop(engine, checkfirst=True)
+    store = ReportStore(engine)
+    ti = TaskInstanceRef("d", "r2", "t")
+    with pytest.raises(ValueError, match="NUL"):
+        store.save(ti, report, html="bad\x00page", partition_key="p1", source="s")
+    assert rows(store, SEGMENT_HISTORY) == rows(store, HISTORY) == rows(store, REPORTS) == 0
+    store.save(ti, report, html="ok", partition_key="p1", source="s")
+    assert rows(store, SEGMENT_HISTORY) == 3 and store.get(ti).report.segment_by == ("s",)
