@@ -4,8 +4,9 @@ With Airflow's OpenLineage provider installed, the check and GX validation
 operators report the partition they read as an input dataset carrying
 
 - ``dataQualityAssertions``: one assertion per feature, "binned KL below its
-  threshold", with its success, column, threshold (expected) and KL (actual);
-  a GX validation adds its suite's other expectations;
+  threshold", with its success, column, threshold (expected) and KL (actual),
+  and one per (segment, feature) of a segmented check (named "... where
+  origin = JFK"); a GX validation adds its suite's other expectations;
 - ``dataQualityMetrics``: the rows counted, and per column the count and the
   null count.
 
@@ -72,19 +73,23 @@ def drift_facets(
         data_quality_metrics_input_dataset as metrics,
     )
 
-    checks = [
-        assertions.Assertion(
+    by = " / ".join(report.segment_by)
+
+    def check(name: str, f: Any, segment: str = "") -> Any:
+        where = f" where {by} = {segment}" if segment else ""
+        return assertions.Assertion(
             assertion=ASSERTION,
             success=f.status == "ok",
             column=name,
             severity=severity,
-            name=f"binned KL of {name}",
+            name=f"binned KL of {name}{where}",
             description=f"{f.status}: D_KL(current || reference) = {f.kl:.6g}, p = {f.p_value:.3g}",
             expected=f"< {f.threshold}",
             actual=repr(f.kl),
         )
-        for name, f in report.features.items()
-    ]
+
+    checks = [check(name, f) for name, f in report.features.items()]
+    checks += [check(n, f, s.label) for s in report.segments for n, f in s.features.items()]
     columns = {
         name: metrics.ColumnMetrics(
             nullCount=sum(b.current_count for b in f.bins if b.label == MISSING),

@@ -109,3 +109,26 @@ def test_check_reports_assertions_and_metrics(events, s3_lake, month, drifted):
         dep = metrics["columnMetrics"]["dep_delay"]
         column = read_table(partition, ["dep_delay"]).column("dep_delay")
         assert dep["nullCount"] == column.null_count and dep["count"] == len(column)
+
+
+def test_a_segmented_check_asserts_each_segment_and_feature():
+    """One assertion per feature over all rows, and one per (segment, feature),
+    each with its own verdict."""
+    import numpy as np
+    import pandas as pd
+
+    from airflow_kl.provider.lineage import drift_facets
+
+    rng = np.random.default_rng(2)
+    ref = pd.DataFrame({"x": rng.normal(size=2000), "store": ["a", "b"] * 1000})
+    profile = ak.build_profile(ref, segment_by="store")
+    report = ak.check_drift(profile, ref.assign(x=np.where(ref.store == "b", ref.x + 1, ref.x)))
+    dataset, _ = drift_facets(report, "error")
+    found = {a.name: a.success for a in dataset["dataQualityAssertions"].assertions}
+    assert found == {
+        "binned KL of x": report.features["x"].status == "ok",
+        "binned KL of store": True,
+        "binned KL of x where store = a": True,
+        "binned KL of x where store = b": False,
+        "binned KL of x where store = OTHER": False,
+    }
