@@ -40,6 +40,12 @@ def _as_lists(counts: dict[str, np.ndarray]) -> dict[str, list[int]]:
     return {name: c.tolist() for name, c in counts.items()}
 
 
+def table_domain(execution_engine: Any, metric_domain_kwargs: dict[str, Any]) -> Any:
+    """The batch's table: a DataFrame (pandas, Spark) or a selectable (SQL)."""
+    table, _, _ = execution_engine.get_compute_domain(metric_domain_kwargs, MetricDomainTypes.TABLE)
+    return table
+
+
 class TableAirflowKLBinCounts(TableMetricProvider):
     """``{feature: [count per bin (value bins, [OTHER,] MISSING)]}``."""
 
@@ -48,18 +54,14 @@ class TableAirflowKLBinCounts(TableMetricProvider):
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        df, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.TABLE
-        )
+        df = table_domain(execution_engine, metric_domain_kwargs)
         return _as_lists(count_frame(df, features_from_kwargs(metric_value_kwargs), "pandas"))
 
     @metric_value(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.sql import count_selectable
 
-        selectable, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.TABLE
-        )
+        selectable = table_domain(execution_engine, metric_domain_kwargs)
         features = features_from_kwargs(metric_value_kwargs)
         with execution_engine.get_connection() as conn:
             return _as_lists(count_selectable(conn, selectable, features))
@@ -68,7 +70,5 @@ class TableAirflowKLBinCounts(TableMetricProvider):
     def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.spark import SparkSource
 
-        df, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.TABLE
-        )
+        df = table_domain(execution_engine, metric_domain_kwargs)
         return _as_lists(SparkSource(df).count_bins(features_from_kwargs(metric_value_kwargs)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from great_expectations.core.metric_domain_types import MetricDomainTypes
 from great_expectations.execution_engine import (
     PandasExecutionEngine,
     SparkDFExecutionEngine,
@@ -21,7 +20,7 @@ from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
 from ..sources.segments import count_segments
-from .metric import _as_lists
+from .metric import _as_lists, table_domain
 
 SEGMENT_METRIC = "table.airflow_kl_segment_bin_counts"
 
@@ -32,6 +31,10 @@ def _profile(kwargs: dict[str, Any]):
     return load_profile(kwargs["profile"])
 
 
+def _groups(groups: list) -> list[dict[str, list[int]]]:
+    return [_as_lists(g) for g in groups]
+
+
 class TableAirflowKLSegmentBinCounts(TableMetricProvider):
     """``[{feature: [count per bin]} per segment, OTHER last]``."""
 
@@ -40,32 +43,24 @@ class TableAirflowKLSegmentBinCounts(TableMetricProvider):
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        df, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.TABLE
-        )
         p = _profile(metric_value_kwargs)
         seg = p.segments
-        groups = count_segments(df, p.features, seg.by, seg.keys, seg.values, "pandas")
-        return [_as_lists(g) for g in groups]
+        df = table_domain(execution_engine, metric_domain_kwargs)
+        return _groups(count_segments(df, p.features, seg.by, seg.keys, seg.values, "pandas"))
 
     @metric_value(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.sql import count_selectable_segments
 
-        selectable, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.TABLE
-        )
         p = _profile(metric_value_kwargs)
+        selectable = table_domain(execution_engine, metric_domain_kwargs)
         with execution_engine.get_connection() as conn:
-            groups = count_selectable_segments(conn, selectable, p.features, p.segments)
-        return [_as_lists(g) for g in groups]
+            return _groups(count_selectable_segments(conn, selectable, p.features, p.segments))
 
     @metric_value(engine=SparkDFExecutionEngine)
     def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.spark import SparkSource
 
-        df, _, _ = execution_engine.get_compute_domain(
-            metric_domain_kwargs, MetricDomainTypes.TABLE
-        )
         p = _profile(metric_value_kwargs)
-        return [_as_lists(g) for g in SparkSource(df).count_segments(p.features, p.segments)]
+        df = table_domain(execution_engine, metric_domain_kwargs)
+        return _groups(SparkSource(df).count_segments(p.features, p.segments))

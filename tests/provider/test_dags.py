@@ -39,6 +39,22 @@ def month(m):
     return datetime(2013, m, 1, tzinfo=UTC)
 
 
+def asset_event(asset, run):
+    """The one event ``run`` emitted on ``asset``, read back from the metadata DB."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        event = session.scalars(
+            select(AssetEvent)
+            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
+            .where(AssetModel.uri == asset.uri, AssetEvent.source_run_id == run.run_id)
+        ).one()
+        session.expunge(event)
+        return event
+
+
 def test_drift_retrain_takes_both_branches(dagbag, airflow_db):
     from include.flights import DATA, PROFILE
 
@@ -98,8 +114,7 @@ def test_september_drift_event_triggers_retrain_on_asset(dagbag, airflow_db, mon
     and consumed by an asset-triggered run of kl_retrain_on_asset, as the
     scheduler does (``dag_run.consumed_asset_events.extend(events)``)."""
     from airflow.models import dagrun
-    from airflow.models.asset import AssetEvent, AssetModel
-    from airflow.utils.session import create_session
+    from airflow.models.asset import AssetEvent
     from include.flights import DATA, DRIFT_ASSET
     from sqlalchemy import select
 
@@ -108,14 +123,8 @@ def test_september_drift_event_triggers_retrain_on_asset(dagbag, airflow_db, mon
     (DATA / "reference" / "flights.json").unlink(missing_ok=True)  # compare with January
     sep = dagbag.get_dag("kl_drift_retrain").test(logical_date=month(9))
     assert str(sep.state) == "success"
-    with create_session() as session:
-        events = session.scalars(
-            select(AssetEvent)
-            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
-            .where(AssetModel.uri == DRIFT_ASSET.uri, AssetEvent.source_run_id == sep.run_id)
-        ).all()
-        assert len(events) == 1
-        extra, event_ids = events[0].extra, [e.id for e in events]
+    event = asset_event(DRIFT_ASSET, sep)
+    extra, event_ids = event.extra, [event.id]
     assert extra["drifted"] is True and extra["drifted_features"] == ["arr_delay"]
     assert extra["source"].endswith("/flights/month=09")
 
@@ -234,11 +243,8 @@ def test_drift_by_airport_names_the_airports_in_xcom_store_history_and_event(dag
     the history's segment rows and the asset event all name the same airports,
     which are the airports check_drift finds on the same rows."""
     import pandas as pd
-    from airflow.models.asset import AssetEvent, AssetModel
-    from airflow.utils.session import create_session
     from include.flights import partition_path
     from kl_drift_by_airport import AIRPORT_DRIFT, PROFILE_BY_AIRPORT
-    from sqlalchemy import select
 
     import airflow_kl as ak
     from airflow_kl.provider.report_store import configured_store
@@ -267,11 +273,6 @@ def test_drift_by_airport_names_the_airports_in_xcom_store_history_and_event(dag
         for name, f in s.features.items():
             rows = configured_store().trend(dag.dag_id, "check_by_airport", name, s.label)
             assert [(r["partition_key"], r["status"]) for r in rows][-1][1] == f.status
-    with create_session() as session:
-        event = session.scalars(
-            select(AssetEvent)
-            .join(AssetModel, AssetModel.id == AssetEvent.asset_id)
-            .where(AssetModel.uri == AIRPORT_DRIFT.uri, AssetEvent.source_run_id == run.run_id)
-        ).one()
-        assert event.extra["segment_by"] == ["origin"]
-        assert event.extra["drifted_segments"] == ["EWR", "JFK", "LGA"]
+    event = asset_event(AIRPORT_DRIFT, run)
+    assert event.extra["segment_by"] == ["origin"]
+    assert event.extra["drifted_segments"] == ["EWR", "JFK", "LGA"]
