@@ -205,3 +205,23 @@ def test_september_shows_which_airports_drift(flights, tmp_path, capsys):
     for s in report.segments:
         assert f'data-segment="{s.label}"' in page
     assert "Segments by origin" in page
+
+
+def test_a_year_by_airport_against_january(flights):
+    """The README's account of 2013: only September drifts over all rows; per
+    airport the summer flags air_time at JFK/LGA and the autumn carrier at LGA."""
+    cols = ["dep_delay", "arr_delay", "air_time", "distance", "hour", "carrier", "origin", "dest"]
+    profile = ak.build_profile(flights.loc[flights.month == 1, cols], segment_by="origin")
+    overall, by_airport = {}, {}
+    for m in range(2, 13):
+        report = ak.check_drift(profile, flights.loc[flights.month == m, cols])
+        overall[m] = report.drifted_features
+        by_airport[m] = {s.label: s.drifted_features for s in report.segments if s.drifted}
+    assert {m: f for m, f in overall.items() if f} == {9: ["arr_delay"]}
+    assert [m for m in by_airport if by_airport[m]] == [5, 6, 7, 8, 9, 10, 11, 12]
+    for m in (5, 6, 7, 8):
+        assert set(by_airport[m]) <= {"JFK", "LGA"}
+        assert all("air_time" in f for f in by_airport[m].values())
+    for m in (10, 11, 12):
+        assert "LGA" in by_airport[m] and set(by_airport[m]) <= {"EWR", "LGA"}
+        assert all(f == ["carrier"] for f in by_airport[m].values())
