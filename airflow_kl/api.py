@@ -110,7 +110,9 @@ def build_profile(
     rows, values = segment_rows(reference, by)
     keys = top_segments(rows, max_segments)
     values = tuple("string" if v == NULL else v for v in values)
-    stub = SegmentProfile(by, keys, _zero_groups(profile, len(keys) + 1), values)
+    stub = SegmentProfile(
+        by, keys, frame_segments.empty_groups(profile.features, len(keys) + 1), values
+    )
     groups = count_segment_bins(profile.features, reference, stub)
     settings = {
         **profile.settings,
@@ -118,12 +120,6 @@ def build_profile(
         "max_segments": max_segments,
     }
     return replace(profile, settings=settings, segments=replace(stub, counts=tuple(groups)))
-
-
-def _zero_groups(profile: Profile, groups: int) -> tuple[dict[str, tuple[int, ...]], ...]:
-    return tuple(
-        {n: (0,) * len(f.counts) for n, f in profile.features.items()} for _ in range(groups)
-    )
 
 
 def segment_rows(data: Data, by: tuple[str, ...]) -> tuple[dict, tuple[str, ...]]:

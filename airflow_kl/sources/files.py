@@ -34,7 +34,7 @@ from ..core.segments import SegmentProfile
 from ..core.values import NULL, unsupported
 from .frame import count_frame
 from .location import Location, is_location, locate, storage_errors
-from .segments import count_segments, segment_rows
+from .segments import count_segments, empty_groups, segment_rows
 
 BATCH_ROWS = 131_072
 CSV_BLOCK = 16 << 20
@@ -323,14 +323,16 @@ ROWS_KEY = "\0rows"
 
 
 def segment_rows_files(data: str | os.PathLike, by: Sequence[str]):
-    """``({key: rows}, value types)`` of the segment columns, batch by batch."""
+    """``({key: rows}, value types)`` of the segment columns, batch by batch (a
+    column's type is the first one a batch shows that is not all null)."""
     rows: Counter = Counter()
     found = [NULL] * len(by)
+    engine = _engine(_location_format(locate(data)))
     for batch in iter_batches(data, list(by)):
-        part, values = segment_rows(batch, by, _engine(_location_format(locate(data))))
+        part, values = segment_rows(batch, by, engine)
         rows.update(part)
-        found = [f if v == NULL else v for f, v in zip(found, values, strict=True)]
-    return dict(rows), tuple("string" if v == NULL else v for v in found)
+        found = [v if f == NULL else f for f, v in zip(found, values, strict=True)]
+    return dict(rows), tuple(found)
 
 
 def count_files_segments(
@@ -348,10 +350,7 @@ def count_files_segments(
         }
     )
     engine = _engine(_location_format(locate(data)))
-    totals = [
-        {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
-        for _ in segments.counts
-    ]
+    totals = empty_groups(features, len(segments.counts))
     columns = list(dict.fromkeys([*features, *segments.by]))
     for batch in iter_batches(data, columns, types):
         part = count_segments(batch, features, segments.by, segments.keys, segments.values, engine)

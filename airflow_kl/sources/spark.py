@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import reduce
+from operator import and_
 from typing import Any
 
 import numpy as np
@@ -38,7 +40,7 @@ from ..core.profile import FeatureProfile
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
 from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
 from .frame import categorical_profile, count_frame, default_features
-from .segments import count_segments
+from .segments import count_segments, empty_groups
 
 VALUE_TYPES = {
     "ByteType": "number",
@@ -185,10 +187,6 @@ def _warn_fallback(exc: Exception) -> None:
     )
 
 
-def _zeros(features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
-    return {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
-
-
 @contextmanager
 def _shipped_by_value():
     """This package's code travels with the function (workers need not install it)."""
@@ -309,7 +307,7 @@ class SparkSource:
         """Every segment's counts in one pass: the grouped kernel in the Python
         workers, or (without them) the tallies as aggregates grouped by segment."""
         by = self._segment_columns(segments.by, segments.values)
-        self._check(features)
+        columns = self._check(features)
         if self.kernel == "arrow":
             try:
                 return self._segments_in_python_workers(features, segments)
@@ -320,15 +318,12 @@ class SparkSource:
         F = _f()  # noqa: N806
         conditions = segment_conditions([c.ops() for c in by], segments.keys)
         segment = F.lit(len(segments.keys))
-        for k in reversed(range(len(conditions))):
-            match = conditions[k][0]
-            for c in conditions[k][1:]:
-                match = match & c
-            segment = F.when(match, F.lit(k)).otherwise(segment)
-        aggs, sizes = self._tallies(self.columns(list(features)), features)
+        for k in reversed(range(len(conditions))):  # the first key that matches
+            segment = F.when(reduce(and_, conditions[k]), F.lit(k)).otherwise(segment)
+        aggs, sizes = self._tallies(columns, features)
         found = self.frame.groupBy(segment.alias("segment")).agg(*aggs, F.count(F.lit(1))).collect()
         kinds = {n: fp.kind for n, fp in features.items()}
-        groups = [_zeros(features) for _ in segments.counts]
+        groups = empty_groups(features, len(segments.counts))
         for row in found:
             groups[int(row[0])] = unpack_tallies(kinds, sizes, list(row[1:]))
         return groups

@@ -48,6 +48,7 @@ from ..core.profile import FeatureProfile
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
 from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
 from .frame import categorical_profile, choose_edges, default_features
+from .segments import empty_groups
 from .sql_types import column_types, sql_value_type, sqlite_storage_type
 
 log = logging.getLogger(__name__)
@@ -320,8 +321,6 @@ def segment_columns(
 def segment_case(columns: Sequence[SqlColumn], keys: Sequence[Key]) -> sa.ColumnElement:
     """Each row's segment: the position of its key in ``keys``, else ``len(keys)``."""
     conditions = segment_conditions([c.ops() for c in columns], keys)
-    if not keys:
-        return sa.literal(0, sa.Integer)
     whens = [(sa.and_(*conds), k) for k, conds in enumerate(conditions)]
     return sa.case(*whens, else_=len(keys))
 
@@ -340,10 +339,7 @@ def count_segment_columns(
     except DBAPIError as exc:
         _raise_query_error(exc)
     kinds = {n: fp.kind for n, fp in features.items()}
-    groups = [
-        {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
-        for _ in segments.counts
-    ]
+    groups = empty_groups(features, len(segments.counts))
     for row in found:
         groups[int(row[0])] = unpack_tallies(kinds, sizes, list(row[1:]))
     return groups
