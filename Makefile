@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench mutation lock clean system-deps
+.PHONY: install demo test lint bench mutation lock clean system-deps compat compat-lock
 
 install: $(STAMP)
 
@@ -15,7 +15,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(UV) pip sync --quiet --python $(BIN)/python requirements.lock
+	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
@@ -26,9 +26,24 @@ system-deps:
 demo: install
 	@bash scripts/demo.sh
 
+# The whole suite on the lock (the newest supported stack), then the
+# compatibility tests on the declared floors; CI (CI=true) also runs them on
+# every supported Airflow minor.
 test: install system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+	@for env in $(TEST_COMPAT); do bash scripts/compat.sh test $$env || exit 1; done
+
+# Supported Airflow minors and the lowest declared dependencies, each in its own
+# venv under .compat/ from compat/NAME.lock (see scripts/compat.sh).
+COMPAT_ENVS := lowest airflow-3.1 airflow-3.2
+TEST_COMPAT := $(if $(CI),$(COMPAT_ENVS),lowest)
+
+compat: install system-deps
+	@for env in $(COMPAT_ENVS); do bash scripts/compat.sh test $$env || exit 1; done
+
+compat-lock: install
+	@for env in $(COMPAT_ENVS); do bash scripts/compat.sh lock $$env; done
 
 lint: install
 	$(BIN)/ruff check .
@@ -49,4 +64,4 @@ lock:
 	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache build dist *.egg-info mutants
+	rm -rf $(VENV) .compat .pytest_cache build dist *.egg-info mutants

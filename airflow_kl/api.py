@@ -22,10 +22,10 @@ import pyarrow as pa
 from .core.binning import check_bins, check_top_k
 from .core.compare import compare_counts, profiled_features
 from .core.errors import ConfigError, SourceError
+from .core.options import DEFAULT_MAX_SEGMENTS
 from .core.profile import FORMAT_VERSION, SEGMENTED_VERSION, Profile
 from .core.results import DriftReport
 from .core.segments import (
-    DEFAULT_MAX_SEGMENTS,
     SegmentProfile,
     check_max_segments,
     check_segment_by,

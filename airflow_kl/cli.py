@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from .api import build_profile, check_drift
 from .core.errors import AirflowKLError, SourceError
 from .core.merge import merge_profiles, reference_from_reports
+from .core.options import DEFAULT_MAX_SEGMENTS
 from .core.profile import Profile
 from .core.results import DriftReport
-from .core.segments import DEFAULT_MAX_SEGMENTS
 from .core.settings import OPTIONS, CheckSettings
 from .core.storage import atomic_write_text, read_text
 from .report.history import record, trend

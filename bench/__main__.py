@@ -17,7 +17,15 @@ import sys
 import warnings
 from pathlib import Path
 
-BENCHES = ("in_memory", "parquet_files", "engines", "gx_overhead", "scale_out", "segments")
+BENCHES = (
+    "in_memory",
+    "parquet_files",
+    "engines",
+    "gx_overhead",
+    "scale_out",
+    "segments",
+    "import_cost",
+)
 
 
 def _cell(value: object) -> str:

@@ -9,8 +9,8 @@ only when it did.
 
 from __future__ import annotations
 
+from airflow.providers.common.compat.sdk import AirflowSkipException
 from airflow.sdk import dag, task
-from airflow.sdk.exceptions import AirflowSkipException
 from include.flights import DATA, DRIFT_ASSET, train_model
 
 

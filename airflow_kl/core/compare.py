@@ -22,10 +22,11 @@ import numpy as np
 from .decision import INSUFFICIENT, correct_pvalues, dataset_drifted, feature_status, g_test
 from .divergence import Divergences, divergences
 from .errors import ConfigError, SchemaError
+from .options import DEFAULT_KEY, DEFAULTS
 from .profile import FeatureProfile, Profile
 from .results import BinResult, DriftReport, FeatureResult, SegmentResult
 from .segments import segment_label
-from .settings import DEFAULT_KEY, DEFAULTS, CheckSettings
+from .settings import CheckSettings
 
 DEFAULT_THRESHOLD = DEFAULTS["threshold"]
 

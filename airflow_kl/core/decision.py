@@ -16,11 +16,11 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import chi2
+from scipy.special import chdtrc  # chi2.sf without importing scipy.stats (~0.5 s)
 
 from .errors import ConfigError
+from .options import CORRECTIONS
 
-CORRECTIONS = ("holm", "bonferroni", "bh", "none")
 OK, DRIFT, INSUFFICIENT = "ok", "drift", "insufficient_data"
 STATUSES = (OK, DRIFT, INSUFFICIENT)
 
@@ -94,7 +94,8 @@ def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int
     """G-test of homogeneity on the 2 x k table: ``(G, df, p)``.
 
     ``G = 2 sum O ln(O/E)`` on the raw counts; ``p = chi2.sf(G / q, k - 1)`` with
-    Williams' correction ``q`` (:func:`williams_q`). Bins empty on both sides
+    Williams' correction ``q`` (:func:`williams_q`), computed as
+    ``scipy.special.chdtrc(k - 1, G / q)``, the function ``chi2.sf`` calls. Bins empty on both sides
     are dropped; ``p = 1`` when ``k <= 1`` or one side has no rows.
     """
     table = np.vstack([np.asarray(current, float), np.asarray(reference, float)])
@@ -109,7 +110,7 @@ def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int
     g = max(g, 0.0)
     df = k - 1
     q = williams_q(rows, table.sum(axis=0))
-    return g, df, float(chi2.sf(g / q, df))
+    return g, df, float(chdtrc(df, g / q))
 
 
 def correct_pvalues(pvalues: Sequence[float], method: str = "holm") -> np.ndarray:

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ConfigError
-
-DIRECTIONS = ("current||reference", "reference||current")
-BASES = ("nats", "bits")
+from .options import BASES, DIRECTIONS
 
 
 def check_smoothing(smoothing: float) -> float:

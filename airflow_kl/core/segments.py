@@ -38,7 +38,6 @@ from .values import NULL, check_value_type
 
 Key = tuple[str | None, ...]
 SEGMENT_VALUES = ("string", "boolean")
-DEFAULT_MAX_SEGMENTS = 20
 
 
 def check_segment_by(value: Any) -> tuple[str, ...] | None:

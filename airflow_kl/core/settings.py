@@ -31,62 +31,18 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .decision import (
-    CORRECTIONS,
     check_alpha,
     check_correction,
     check_drift_share,
     check_min_rows,
     check_threshold,
 )
-from .divergence import BASES, DIRECTIONS, check_smoothing
+from .divergence import check_smoothing
 from .errors import ConfigError
+from .options import BASES, DEFAULT_KEY, DEFAULTS, DIRECTIONS, OPTION_NAMES, OPTIONS
 from .segments import check_segment_by
 
-DEFAULT_KEY = "*"  # in a threshold mapping: the value for features not named
 NONE_WORDS = ("none", "null", "off", "")
-
-
-@dataclass(frozen=True)
-class Option:
-    """One check option as every entry point shows it."""
-
-    name: str
-    default: Any
-    help: str
-    choices: tuple[str, ...] | None = None
-
-    @property
-    def flag(self) -> str:
-        """The CLI flag: ``min_rows`` -> ``--min-rows``."""
-        return "--" + self.name.replace("_", "-")
-
-
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "threshold",
-        0.1,
-        "KL at or above which a feature drifts; per feature as 0.1,dep_delay=0.2 or "
-        'a mapping {"*": 0.1, "dep_delay": 0.2}',
-    ),
-    Option("alpha", 0.01, "significance level of the G-test; none drops the test"),
-    Option("smoothing", 0.5, "pseudo-count added to every bin of both sides"),
-    Option("min_rows", 100, "rows needed on both sides to judge a feature"),
-    Option("correction", "holm", "multiple-testing correction over judged features", CORRECTIONS),
-    Option("direction", "current||reference", "direction of the KL divergence", DIRECTIONS),
-    Option("base", "nats", "unit of the divergences", BASES),
-    Option(
-        "drift_share",
-        None,
-        "share of judged features that makes the dataset drift; none: any feature",
-    ),
-    Option(
-        "segment_by",
-        None,
-        "segment columns the profile was built with (checked against it); none: the profile's own",
-    ),
-)
-DEFAULTS: dict[str, Any] = {o.name: o.default for o in OPTIONS}
-OPTION_NAMES: tuple[str, ...] = tuple(DEFAULTS)
 
 
 def parse_threshold(text: str) -> float | dict[str, Any]:

@@ -5,7 +5,7 @@ retried as configured."""
 
 from __future__ import annotations
 
-from airflow.sdk.exceptions import AirflowFailException
+from .compat import AirflowFailException
 
 
 class DriftDetected(AirflowFailException):

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from airflow.sdk import BaseOperator
-from airflow.sdk.exceptions import AirflowSkipException
 
 from ..core.errors import AirflowKLError
-from ..core.settings import OPTION_NAMES
+from ..core.options import OPTION_NAMES
+from .compat import AirflowSkipException
 from .exceptions import InvalidDriftInput, ValidationFailed
 from .links import DATA_DOCS_XCOM_KEY, HTML_XCOM_KEY, DataDocsLink, DriftReportLink
 from .operators import _choice, _confine
@@ -124,11 +124,12 @@ class GXValidationOperator(BaseOperator):
         except ImportError:
             return None
         from ..gx.expectation import ExpectColumnBinnedKlDivergenceToBeLessThan as Drift
-        from .lineage import operator_lineage
+        from .lineage import assertion, operator_lineage
 
         severity = "error" if self.on_failure == "fail" else "warn"
         others = [
-            dq.Assertion(
+            assertion(
+                dq,
                 assertion=r.expectation_config.type,
                 success=bool(r.success),
                 column=r.expectation_config.kwargs.get("column"),

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+# The lowest Airflow the package is tested on (make compat); the `airflow`
+# extra of pyproject.toml states the same range.
+MIN_AIRFLOW = "3.1.8"
+
 
 def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-kl",
         "name": "airflow-kl",
         "description": "Binned KL-divergence drift checks for batch data.",
+        "dependencies": [f"apache-airflow>={MIN_AIRFLOW}"],
         "versions": ["0.5.0", "0.4.0", "0.3.0", "0.2.0", "0.1.0"],
         "integrations": [{"integration-name": "airflow-kl", "tags": ["software"]}],
         "operators": [

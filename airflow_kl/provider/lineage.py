@@ -61,6 +61,28 @@ def _sql_dataset(source: Mapping[str, Any]) -> tuple[str, str] | None:
     return namespace, ".".join(p for p in (*parts, table) if p)
 
 
+def named_assertions(module: Any) -> bool:
+    """Whether the installed OpenLineage client's ``Assertion`` has ``name``,
+    ``description``, ``expected`` and ``actual`` (openlineage-python 1.49 and
+    later; Airflow 3.1's constraints have an older client)."""
+    import attrs
+
+    return "name" in attrs.fields_dict(module.Assertion)
+
+
+def assertion(module: Any, **fields: Any) -> Any:
+    """An ``Assertion`` with the fields the installed client knows (older clients
+    lack ``severity`` too). Without ``name``, the name (which tells a segment's
+    assertion from the feature's) stands in the ``assertion`` field, so no two
+    assertions look alike."""
+    import attrs
+
+    known = attrs.fields_dict(module.Assertion)
+    if "name" not in known and "name" in fields:
+        fields = {**fields, "assertion": fields["name"]}
+    return module.Assertion(**{k: v for k, v in fields.items() if k in known})
+
+
 def drift_facets(
     report: DriftReport, severity: str, extra: list[Any] = ()
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -77,7 +99,8 @@ def drift_facets(
 
     def check(name: str, f: Any, segment: str = "") -> Any:
         where = f" where {by} = {segment}" if segment else ""
-        return assertions.Assertion(
+        return assertion(
+            assertions,
             assertion=ASSERTION,
             success=f.status == "ok",
             column=name,

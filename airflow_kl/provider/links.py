@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.providers.common.compat.sdk import XCom
 from airflow.sdk import BaseOperatorLink
+
+from .compat import XCom
 
 HTML_XCOM_KEY = "drift_report_html"
 

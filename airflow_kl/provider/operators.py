@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator
-from airflow.sdk.exceptions import AirflowSkipException
 
-from ..api import build_profile, check_drift
 from ..core.errors import AirflowKLError
-from ..core.profile import Profile
-from ..core.segments import DEFAULT_MAX_SEGMENTS
-from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
+from ..core.options import DEFAULT_MAX_SEGMENTS, DEFAULTS, OPTION_NAMES
 from ..core.storage import atomic_write_text, within
+from .compat import AirflowSkipException
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
 from .links import HTML_XCOM_KEY, DriftReportLink
 from .report_store import store_report
 from .source_args import describe, resolve_source, sql_engine, storage_path
+
+if TYPE_CHECKING:
+    from ..core.profile import Profile
 
 ON_DRIFT = ("fail", "warn", "skip")
 ON_INSUFFICIENT = ("fail", "skip", "warn")
@@ -86,6 +86,9 @@ class BuildReferenceProfileOperator(BaseOperator):
         self.if_exists = if_exists
 
     def execute(self, context: Any) -> dict[str, Any]:
+        from ..api import build_profile
+        from ..core.profile import Profile
+
         _choice("if_exists", self.if_exists, ("replace", "keep"))
         self.source, self.profile_path = _confine(self.base_dir, self.source, self.profile_path)
         if self.if_exists == "keep":
@@ -141,6 +144,8 @@ def _beside(report_path: str) -> str:
 
 
 def _load_if_same(path: Any, profile: Profile) -> Profile | None:
+    from ..core.profile import Profile
+
     try:
         existing = Profile.load(path)
     except AirflowKLError:  # missing, or corrupted: then it is replaced
@@ -257,6 +262,10 @@ class KLDriftCheckOperator(BaseOperator):
 
     def _check(self) -> Any:
         """Validate the options (before any data is read), then count and judge."""
+        from ..api import check_drift
+        from ..core.profile import Profile
+        from ..core.settings import CheckSettings
+
         try:
             settings = CheckSettings.from_options({n: getattr(self, n) for n in OPTION_NAMES})
             return check_drift(

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ConfigError
-from ..report.store import ReportStore, TaskInstanceRef
+
+if TYPE_CHECKING:  # the store needs SQLAlchemy and the core: loaded when a report is kept
+    from ..report.store import ReportStore, TaskInstanceRef
 
 SECTION = "airflow_kl"
 URL_PREFIX = "/airflow-kl"
 
 
 def _conf() -> Any:
-    from airflow.providers.common.compat.sdk import conf
+    from .compat import conf
 
     return conf
 
@@ -62,6 +64,8 @@ def configured_store() -> ReportStore | None:
 
 @cache
 def _store(setting: tuple[str, str]) -> ReportStore:
+    from ..report.store import ReportStore
+
     kind, value = setting
     if kind == "conn_id":
         from .source_args import sql_engine
@@ -78,6 +82,7 @@ def base_path() -> str:
 def report_url(ti: TaskInstanceRef) -> str:
     """The plugin's page for one task instance's report, under ``[api] base_url``.
 
+    >>> from airflow_kl.report.store import TaskInstanceRef
     >>> url = report_url(TaskInstanceRef("d", "manual__2013-09-01T00:00:00+00:00", "check", 3))
     >>> url[len(base_path()) :]
     '/airflow-kl/reports/d/manual__2013-09-01T00%3A00%3A00%2B00%3A00/check?map_index=3'
@@ -87,6 +92,8 @@ def report_url(ti: TaskInstanceRef) -> str:
 
 def task_instance_ref(context: Any) -> TaskInstanceRef:
     """The running task instance, from an Airflow task context."""
+    from ..report.store import TaskInstanceRef
+
     ti = context["ti"]
     map_index = getattr(ti, "map_index", None)
     return TaskInstanceRef(

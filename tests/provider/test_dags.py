@@ -19,9 +19,9 @@ EXAMPLES = (
 
 @pytest.fixture(scope="module")
 def dagbag(airflow_db):
-    from airflow.dag_processing.dagbag import DagBag
+    from tests.airflow_versions import dag_bag
 
-    return DagBag(dag_folder=str(DAGS))
+    return dag_bag(str(DAGS))
 
 
 def states(run):

@@ -22,6 +22,20 @@ def test_entry_point_returns_provider_info():
     assert set(info["config"]["airflow_kl"]["options"]) == {"store", "store_conn_id"}
 
 
+def test_provider_info_and_metadata_state_the_same_lowest_airflow():
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    from airflow_kl.provider import get_provider_info
+
+    (stated,) = get_provider_info()["dependencies"]
+    airflow = [r for r in map(Requirement, requires("airflow-kl")) if r.name == "apache-airflow"]
+    assert [str(r.specifier) for r in airflow] == ["<3.4,>=3.1.8"]
+    assert Requirement(stated).specifier.contains("3.1.8")
+    assert not Requirement(stated).specifier.contains("3.1.7")
+
+
 def test_plugin_loads_through_its_entry_point():
     (ep,) = [e for e in entry_points(group="airflow.plugins") if e.value.startswith("airflow_kl")]
     plugin = ep.load()()
@@ -37,7 +51,7 @@ def test_plugin_loads_through_its_entry_point():
 
 
 def test_public_names_import():
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow.providers.common.compat.sdk import AirflowFailException
 
     from airflow_kl.provider import (
         BuildReferenceProfileOperator,

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Compatibility environments: the tests on the Airflow minors and library
+# floors that users run, each resolved as of just after its Airflow release
+# (what that release's constraints file would have allowed).
+#
+#   scripts/compat.sh lock NAME   resolve compat/NAME.lock (needs the registry)
+#   scripts/compat.sh build NAME  create .compat/NAME from compat/NAME.lock
+#   scripts/compat.sh test NAME   build, then run the compatibility tests in it
+set -euo pipefail
+cd "$(dirname "$0")/.."
+UV=.venv/bin/uv
+EXTRAS=(--extra sql --extra spark --extra gx --extra airflow --extra aws --extra lineage
+        --extra examples --extra test)
+
+# The test tools are today's in every environment (moto before 5.2.5 refuses
+# the S3 signatures of the botocore that Airflow 3.1 resolves with).
+TOOLS_DATE=2026-11-27
+TOOLS=(--exclude-newer-package "moto=$TOOLS_DATE" --exclude-newer-package "pytest=$TOOLS_DATE"
+       --exclude-newer-package "hypothesis=$TOOLS_DATE")
+
+# name -> "exclude-newer airflow resolution"
+declare -A ENVS=(
+  [lowest]="2026-03-31 3.1.8 lowest-direct"
+  [airflow-3.1]="2026-03-31 3.1.8 highest"
+  [airflow-3.2]="2026-06-12 3.2.2 highest"
+)
+
+usage() { echo "usage: scripts/compat.sh lock|build|test ${!ENVS[*]}" >&2; exit 2; }
+[ $# -eq 2 ] && [ -n "${ENVS[$2]:-}" ] || usage
+action=$1 name=$2
+read -r date airflow resolution <<<"${ENVS[$name]}"
+venv=.compat/$name
+
+lock() {
+  echo "apache-airflow==$airflow" > "compat/$name.in"
+  $UV pip compile --quiet pyproject.toml "compat/$name.in" "${EXTRAS[@]}" \
+    --python-version 3.11 --resolution "$resolution" --exclude-newer "$date" "${TOOLS[@]}" \
+    --no-header --annotation-style line -o "compat/$name.lock"
+}
+
+build() {
+  local stamp=$venv/.installed
+  if [ -f "$stamp" ] && [ "$stamp" -nt "compat/$name.lock" ] && [ "$stamp" -nt pyproject.toml ]; then
+    return
+  fi
+  rm -rf "$venv"
+  $UV venv --quiet --python python3.11 "$venv"
+  $UV pip sync --quiet --compile-bytecode --python "$venv/bin/python" "compat/$name.lock"
+  $UV pip install --quiet --python "$venv/bin/python" --no-deps -e .
+  touch "$stamp"
+}
+
+case $action in
+  lock) lock ;;
+  build) build ;;
+  test)
+    build
+    echo "== compat $name: Airflow $airflow, libraries as of $date ($resolution)"
+    # The statistics, every engine pair, the operators and example DAGs under
+    # dag.test(), lineage, object storage, and the UI plugin on a real API server.
+    "$venv/bin/python" -m pytest -q -p no:cacheprovider \
+      tests/core tests/conformance tests/provider tests/test_api.py tests/test_cli.py \
+      tests/ui/test_plugin_api.py
+    ;;
+  *) usage ;;
+esac
