@@ -18,7 +18,12 @@ from include.flights import DATA, DRIFT_ASSET, train_model
 def kl_retrain_on_asset():
     @task
     def retrain_if_drifted(triggering_asset_events=None, ds=None) -> dict:
-        events = list((triggering_asset_events or {}).get(DRIFT_ASSET, []))
+        events = [  # matched by URI: an Asset is not hashable in Airflow 3.1
+            event
+            for asset, found in (triggering_asset_events or {}).items()
+            if asset.uri == DRIFT_ASSET.uri
+            for event in found
+        ]
         drifted = [e for e in events if (e.extra or {}).get("drifted")]
         if not drifted:
             raise AirflowSkipException("no drifted partition among the triggering events")

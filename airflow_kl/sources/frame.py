@@ -106,6 +106,20 @@ def as_arrow(col: Column) -> pa.Array | pa.ChunkedArray | None:
         raise
 
 
+def _object_type_name(arrow_type: pa.DataType) -> str:
+    """How an object column is named in profiles and messages. Python strings
+    are ``str`` on every pandas version (pandas 3 gives such a column the
+    ``str`` dtype; pandas 2 keeps it ``object``), so the words do not change
+    with the pandas a user runs.
+
+    >>> _object_type_name(pa.string()), _object_type_name(pa.int64())
+    ('str', 'object (int64)')
+    """
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "str"
+    return f"object ({arrow_type})"
+
+
 class TypedColumn:
     """A column with its value type, converted to Arrow at most once."""
 
@@ -120,7 +134,7 @@ class TypedColumn:
         else:
             self.type_name = str(self.arrow.type)
             if isinstance(col, pd.Series):
-                self.type_name = f"object ({self.arrow.type})"
+                self.type_name = _object_type_name(self.arrow.type)
             found = arrow_value_type(self.arrow.type)
         if found is None:
             raise unsupported(name, self.type_name, engine, profiled)

@@ -221,6 +221,22 @@ def test_object_columns_say_which_arrow_type_they_hold():
     assert fp.source_type.startswith("object (decimal128(") and fp.value == "number"
 
 
+def test_a_column_of_strings_is_str_on_every_pandas_version():
+    """pandas 3 types a column of Python strings ``str``, pandas 2 ``object``: the
+    profile and the messages name it ``str`` on both."""
+    frames = {
+        "object": pd.DataFrame({"s": pd.Series(["a", "b", None] * 50, dtype=object)}),
+        "default": pd.DataFrame({"s": ["a", "b", None] * 50}),
+    }
+    for frame in frames.values():
+        assert ak.build_profile(frame).features["s"].source_type == "str"
+    numbers = ak.build_profile(pd.DataFrame({"s": np.arange(150.0)}))
+    for frame in frames.values():
+        with pytest.raises(ak.SchemaError) as info:
+            ak.count_bins(numbers, frame)
+        assert "(str)" in str(info.value) and "object" not in str(info.value), str(info.value)
+
+
 def test_explicit_edges_and_top_k_reach_the_profile():
     frame = pd.DataFrame({"x": np.arange(10.0), "s": list("aaabbbccdd")})
     profile = ak.build_profile(frame, top_k=2, edges={"x": [2.5, 7.5]})
