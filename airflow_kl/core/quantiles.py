@@ -35,16 +35,47 @@ def linear_quantiles(
     n = x.size
     if n < SELECT_MIN or levels.size == 0:
         return np.quantile(x, levels)
-    virtual = (n - 1) * levels  # numpy's 'linear' virtual index
+    ranks = needed_ranks(n, levels)
+    values = order_statistics(x, ranks, sample, margin)
+    return from_order_statistics(n, levels, dict(zip(ranks.tolist(), values.tolist(), strict=True)))
+
+
+def _neighbours(n: int, levels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """numpy's 'linear' virtual index ``(n - 1) q``: the ranks below and above
+    it (0-based) and the fraction between them."""
+    virtual = (n - 1) * np.asarray(levels, dtype=np.float64)
     below = np.floor(virtual)
     above = below + 1
     above[virtual >= n - 1] = n - 1
-    ranks = np.unique(np.concatenate([below, above]).astype(np.intp))
-    values = order_statistics(x, ranks, sample, margin)
-    at = dict(zip(ranks.tolist(), values.tolist(), strict=True))
-    a = np.array([at[int(r)] for r in below])
-    b = np.array([at[int(r)] for r in above])
-    return _lerp(a, b, virtual - below)
+    return below, above, virtual - below
+
+
+def needed_ranks(n: int, levels: np.ndarray) -> np.ndarray:
+    """The 0-based order statistics that the linear quantiles at ``levels`` of
+    ``n`` values read, sorted and unique (at most two per level).
+
+    >>> needed_ranks(5, np.array([0.25, 0.5, 0.9])).tolist()
+    [1, 2, 3, 4]
+    """
+    below, above, _ = _neighbours(n, levels)
+    return np.unique(np.concatenate([below, above]).astype(np.intp))
+
+
+def from_order_statistics(n: int, levels: np.ndarray, at: dict[int, float]) -> np.ndarray:
+    """``np.quantile(x, levels)`` of ``n`` values from their order statistics
+    ``{rank: value}`` at :func:`needed_ranks` (as a database returns them).
+
+    >>> x = np.array([7.0, 1.0, 3.0, 10.0, 4.0])
+    >>> ranks = needed_ranks(5, np.array([0.3, 0.5]))
+    >>> from_order_statistics(5, np.array([0.3, 0.5]), {int(r): np.sort(x)[r] for r in ranks})
+    array([3.2, 4. ])
+    >>> np.quantile(x, [0.3, 0.5])
+    array([3.2, 4. ])
+    """
+    below, above, t = _neighbours(n, levels)
+    a = np.array([at[int(r)] for r in below], dtype=np.float64)
+    b = np.array([at[int(r)] for r in above], dtype=np.float64)
+    return _lerp(a, b, t)
 
 
 def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:

@@ -51,13 +51,14 @@ def dataset_name(source: Any) -> tuple[str, str] | None:
 
 
 def _sql_dataset(source: Mapping[str, Any]) -> tuple[str, str] | None:
+    from ..sources.dialects import dialect_named
     from .source_args import sql_engine
 
     url = sql_engine(source["conn_id"]).url
-    scheme = {"postgresql": "postgres"}.get(url.get_backend_name(), url.get_backend_name())
-    namespace = f"{scheme}://{url.host or 'localhost'}:{url.port or ''}".rstrip(":")
+    dialect = dialect_named(url.get_backend_name())
+    namespace = f"{dialect.lineage_scheme}://{url.host or 'localhost'}:{url.port or ''}".rstrip(":")
     table = source.get("table") or "query"
-    parts = [url.database, source.get("schema") or ("public" if scheme == "postgres" else None)]
+    parts = [url.database, source.get("schema") or dialect.default_schema]
     return namespace, ".".join(p for p in (*parts, table) if p)
 
 

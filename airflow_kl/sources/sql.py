@@ -12,13 +12,16 @@ Values follow the one value model (:mod:`airflow_kl.core.values`), decided
 from the column types the database reports (:mod:`.sql_types`): numbers are
 cast to a 64-bit double explicitly (``DOUBLE``/``DOUBLE PRECISION``, never
 ``FLOAT``, which is 32-bit in DuckDB), booleans become ``'True'``/``'False'``,
-dates and timestamps epoch nanoseconds UTC (PostgreSQL, DuckDB; SQLite has no
-date type and is refused). The bins are rendered from
+dates and timestamps epoch nanoseconds UTC where the database can say so
+exactly (else refused). The bins are rendered from
 :func:`airflow_kl.core.binning.bin_tallies`.
 
-Works on SQLite, DuckDB (``duckdb:///``, the embedded default) and
-PostgreSQL. NULL is missing; float NaN counts as missing too on the dialects
-that store it (PostgreSQL, DuckDB), as it does in pandas.
+Everything a database spells its own way comes from its
+:class:`~.dialects.Dialect` (SQLite, DuckDB, PostgreSQL; ANSI SQL for the
+rest). NULL is missing; float NaN counts as missing too on the databases that
+store it, as it does in pandas. A table too wide for one result row still
+takes one scan: the tallies are packed into arrays (PostgreSQL) or JSON
+arrays (SQLite).
 """
 
 from __future__ import annotations
@@ -45,17 +48,14 @@ from ..core.binning import (
 )
 from ..core.errors import ConfigError, SchemaError, SourceError
 from ..core.profile import FeatureProfile
+from ..core.quantiles import from_order_statistics, needed_ranks
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
 from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
-from .frame import categorical_profile, choose_edges, default_features
+from .dialects import Dialect, dialect_named, dialect_of, packed
+from .frame import categorical_profile, default_features
 from .segments import empty_groups
-from .sql_types import column_types, sql_value_type, sqlite_storage_type
 
 log = logging.getLogger(__name__)
-
-QUANTILE_DIALECTS = ("postgresql", "duckdb")
-DATETIME_DIALECTS = ("postgresql", "duckdb")
-ENGINE_NAMES = {"sqlite": "SQLite", "duckdb": "DuckDB", "postgresql": "PostgreSQL"}
 
 
 class DatabaseUnavailable(ConnectionError):
@@ -90,8 +90,11 @@ class SqlSource:
     def _from(self, conn: sa.Connection) -> sa.FromClause:
         if self.query is not None:  # author-written SQL, as in SQLExecuteQueryOperator
             return sa.text(f"({self.query}) AS src")
-        names = sa.inspect(conn).get_table_names(schema=self.schema)
-        names += sa.inspect(conn).get_view_names(schema=self.schema)
+        try:
+            names = sa.inspect(conn).get_table_names(schema=self.schema)
+            names += sa.inspect(conn).get_view_names(schema=self.schema)
+        except DBAPIError as exc:
+            _raise_query_error(exc, conn)
         if self.table not in names:
             where = f" in schema {self.schema!r}" if self.schema else ""
             raise SchemaError(
@@ -128,7 +131,7 @@ class SqlSource:
             try:
                 found = conn.execute(stmt).all()
             except DBAPIError as exc:
-                _raise_query_error(exc)
+                _raise_query_error(exc, conn)
         rows = {
             tuple(None if v is None else canonical(v) for v in r[:-1]): int(r[-1]) for r in found
         }
@@ -153,14 +156,14 @@ def typed_columns(
     conn: sa.Connection, from_clause: Any, table: Any, wanted: list[str] | None, what: str
 ) -> list[SqlColumn]:
     """Columns of ``from_clause`` (default all) with the types the database reports."""
+    dialect = dialect_of(conn)
     try:
-        types = column_types(conn, from_clause, table)
+        types = dialect.column_types(conn, from_clause, table)
     except DBAPIError as exc:
-        _raise_query_error(exc)
+        _raise_query_error(exc, conn)
     wanted = list(types) if wanted is None else wanted
     require_columns(types, wanted, what)
-    engine = ENGINE_NAMES.get(conn.dialect.name, conn.dialect.name)
-    return [SqlColumn.of(conn, name, types[name], from_clause, engine) for name in wanted]
+    return [SqlColumn.of(conn, name, types[name], from_clause) for name in wanted]
 
 
 @dataclass(frozen=True)
@@ -174,19 +177,14 @@ class SqlColumn:
     engine: str
 
     @classmethod
-    def of(cls, conn, name: str, type_name: str, from_clause, engine: str) -> SqlColumn:
-        dialect = conn.dialect.name
-        value = sql_value_type(type_name)
-        if dialect == "sqlite":
-            if not type_name.strip():  # an expression: what SQLite stored decides
-                value = sqlite_storage_type(conn, from_clause, name) or None
-                type_name = f"no declared type, stores {value or 'mixed kinds'}"
-            elif value == "datetime":
-                value = None
-                type_name += " (SQLite stores it as text; it has no date type)"
-        elif value == "datetime" and dialect not in DATETIME_DIALECTS:
-            value = None
-        return cls(name, type_name, value, dialect, engine)
+    def of(cls, conn, name: str, type_name: str, from_clause) -> SqlColumn:
+        dialect = dialect_of(conn)
+        shown, value = dialect.value_type(conn, name, type_name, from_clause)
+        return cls(name, shown, value, dialect.name, dialect.label)
+
+    @property
+    def sql(self) -> Dialect:
+        return dialect_named(self.dialect)
 
     def error(self, profiled: str = "") -> SchemaError:
         return unsupported(self.name, self.type_name, self.engine, profiled)
@@ -201,57 +199,45 @@ class SqlColumn:
         col = sa.column(self.name)
         value = self.checked_value()
         if value == "number":
-            return sa.cast(col, sa.Double)
+            return self.sql.double(col)
         if value == "datetime":
-            if self.dialect == "postgresql":  # exact numeric seconds, rounded once
-                seconds = sa.extract("epoch", col)
-                return sa.cast(seconds * sa.literal(1_000_000_000, sa.BigInteger), sa.Double)
-            # DuckDB: (microseconds, a double) x 1000, correctly rounded as in numpy
-            upper = self.type_name.upper()
-            if upper.startswith("TIMESTAMP_NS"):
-                return sa.cast(sa.func.epoch_ns(col), sa.Double)
-            ts = col if upper.startswith("TIMESTAMP") else sa.cast(col, sa.DateTime)
-            return sa.cast(sa.func.epoch_us(ts), sa.Double) * _double(1000.0)
+            ns = self.sql.epoch_ns(col, self.type_name)
+            if ns is None:  # (value_type refuses datetimes the dialect cannot render)
+                raise self.error()
+            return ns
         if value == "boolean":
-            return sa.case((col, "True"), (sa.not_(col), "False"), else_=sa.null())
+            return self.sql.boolean(col)
         return col
 
     def ops(self) -> SqlOps:
         """Bin predicates over this column (an all-NULL column: every row missing)."""
         if self.checked_value() == NULL:
-            return SqlOps(sa.column(self.name), self.dialect, may_be_nan=False)
-        return SqlOps(self.expression(), self.dialect, layout_of(self.value) == "numeric")
+            return SqlOps(sa.column(self.name), self.sql, may_be_nan=False)
+        return SqlOps(self.expression(), self.sql, layout_of(self.value) == "numeric")
 
 
 class SqlOps:
     """The conditions of :func:`bin_tallies`, as SQLAlchemy clauses over the
     canonical value ``x``; ``may_be_nan`` when ``x`` is a double (NaN is missing)."""
 
-    def __init__(self, x: sa.ColumnElement, dialect: str, may_be_nan: bool) -> None:
+    def __init__(self, x: sa.ColumnElement, dialect: Dialect, may_be_nan: bool) -> None:
         self.x, self.dialect, self.may_be_nan = x, dialect, may_be_nan
 
     def missing(self):
         x = self.x
-        if not self.may_be_nan or self.dialect == "sqlite":  # SQLite stores NaN as NULL
+        if not self.may_be_nan or not self.dialect.stores_nan:
             return x.is_(None)
-        if self.dialect == "postgresql":  # NaN = NaN is true in PostgreSQL
-            return sa.or_(x.is_(None), x == sa.cast(sa.literal("NaN"), sa.Double))
-        if self.dialect == "duckdb":
-            return sa.or_(x.is_(None), sa.func.isnan(x))
-        return sa.or_(x.is_(None), x != x)
+        return sa.or_(x.is_(None), self.dialect.is_nan(x))
 
     def less(self, edge: float):
-        return self.x < _double(edge)
+        return self.x < self.dialect.literal_double(edge)
 
     def equals(self, category: str):
         return self.x == sa.literal(category, sa.String)
 
     def finite(self):
-        return sa.and_(sa.not_(self.missing()), self.x > _double(-np.inf), self.x < _double(np.inf))
-
-
-def _double(value: float) -> sa.ColumnElement:
-    return sa.cast(sa.literal(float(value), sa.Double), sa.Double)
+        low, high = (self.dialect.literal_double(v) for v in (-np.inf, np.inf))
+        return sa.and_(sa.not_(self.missing()), self.x > low, self.x < high)
 
 
 def tally_conditions(column: SqlColumn, fp: FeatureProfile) -> list:
@@ -265,44 +251,63 @@ def _check_column(column: SqlColumn, fp: FeatureProfile) -> None:
     check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, column.engine)
 
 
-def count_where(dialect: str, condition: sa.ColumnElement) -> sa.ColumnElement:
-    """The rows where ``condition`` holds, as the dialect counts them fastest
-    (measured in ``bench/``: DuckDB's ``FILTER`` is ten times slower than
-    ``count_if``; PostgreSQL's ``FILTER`` beats ``SUM(CASE)``)."""
-    if dialect == "duckdb":
-        return sa.func.count_if(condition)
-    if dialect == "postgresql":
-        return sa.func.count().filter(condition)
-    return sa.func.sum(sa.case((condition, 1), else_=0))
+@dataclass(frozen=True)
+class Tallies:
+    """Every feature's tallies (:func:`bin_tallies`: a count below each edge, of
+    each category, of missing values) as aggregate queries, each returning its
+    tallies packed into as few result columns as the dialect needs
+    (:func:`~.dialects.packed`), then the row count. One query, unless the
+    dialect caps the aggregates of a query (SQLite: 2,000): then as few as the
+    cap forces, each a scan."""
 
+    queries: list[sa.Select]
+    chunks: list[int]  # tallies in each query
+    sizes: dict[str, int]  # tallies per feature
+    dialect: Dialect
 
-def tallies_query(
-    dialect: str, columns: Mapping[str, SqlColumn], features: Mapping[str, FeatureProfile]
-) -> tuple[sa.Select, dict[str, int]]:
-    """One aggregate row: every feature's tallies (:func:`bin_tallies`: a count
-    below each edge, of each category, of missing values), then the row count;
-    with the number of tallies per feature."""
-    tallies, sizes = [], {}
-    for name, fp in features.items():
-        conds = tally_conditions(columns[name], fp)
-        sizes[name] = len(conds)
-        tallies += [
-            count_where(dialect, c).label(f"t{len(tallies) + i}") for i, c in enumerate(conds)
+    @classmethod
+    def of(
+        cls, dialect: str, columns: Mapping[str, SqlColumn], features: Mapping[str, FeatureProfile]
+    ) -> Tallies:
+        sql = dialect_named(dialect)
+        tallies, sizes = [], {}
+        for name, fp in features.items():
+            conds = tally_conditions(columns[name], fp)
+            sizes[name] = len(conds)
+            tallies += [sql.count_where(c) for c in conds]
+        step = (sql.max_aggregates or len(tallies) + 1) - 1  # room for the row count
+        chunks = [tallies[i : i + step] for i in range(0, len(tallies), step)] or [[]]
+        queries = [
+            sa.select(
+                *[c.label(f"t{i}") for i, c in enumerate(packed(sql, chunk))],
+                sa.func.count().label("n"),
+            )
+            for chunk in chunks
         ]
-    return sa.select(*tallies, sa.func.count().label("n")), sizes
+        return cls(queries, [len(c) for c in chunks], sizes, sql)
+
+    def read(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """The tallies, then the row count, from one result row per query (as
+        the database gives them: a SUM over no rows is NULL)."""
+        flat: list[Any] = []
+        for row, size in zip(rows, self.chunks, strict=True):
+            cells = list(row[:-1])
+            flat += cells if len(cells) == size else self.dialect.unpack(cells)
+        return [*flat, rows[0][-1]]
 
 
 def count_columns(
     conn: sa.Connection, columns: Mapping[str, SqlColumn], features, scope
 ) -> dict[str, np.ndarray]:
     """Every feature's bin counts from one aggregate query over one scan
-    (:func:`tallies_query`); ``scope`` adds FROM/WHERE."""
-    query, sizes = tallies_query(conn.dialect.name, columns, features)
+    (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
+    tallies = Tallies.of(conn.dialect.name, columns, features)
     try:
-        row = conn.execute(scope(query)).one()
+        rows = [conn.execute(scope(query)).one() for query in tallies.queries]
     except DBAPIError as exc:
-        _raise_query_error(exc)
-    return unpack_tallies({n: fp.kind for n, fp in features.items()}, sizes, row)
+        _raise_query_error(exc, conn)
+    kinds = {n: fp.kind for n, fp in features.items()}
+    return unpack_tallies(kinds, tallies.sizes, tallies.read(rows))
 
 
 def segment_columns(
@@ -330,18 +335,19 @@ def count_segment_columns(
 ) -> list[dict[str, np.ndarray]]:
     """Per segment (OTHER last), every feature's counts: one query, grouped by segment."""
     by = segment_columns([columns[b] for b in segments.by], segments.values)
-    tallies, sizes = tallies_query(conn.dialect.name, columns, features)
-    query = sa.select(
-        segment_case(by, segments.keys).label("segment"), *tallies.selected_columns
-    ).group_by(sa.text("1"))
+    tallies = Tallies.of(conn.dialect.name, columns, features)
+    segment = segment_case(by, segments.keys).label("segment")
+    found: list[dict[int, Any]] = []
     try:
-        found = conn.execute(scope(query)).all()
+        for query in tallies.queries:
+            grouped = sa.select(segment, *query.selected_columns).group_by(sa.text("1"))
+            found.append({int(row[0]): row[1:] for row in conn.execute(scope(grouped)).all()})
     except DBAPIError as exc:
-        _raise_query_error(exc)
+        _raise_query_error(exc, conn)
     kinds = {n: fp.kind for n, fp in features.items()}
     groups = empty_groups(features, len(segments.counts))
-    for row in found:
-        groups[int(row[0])] = unpack_tallies(kinds, sizes, list(row[1:]))
+    for key in found[0]:
+        groups[key] = unpack_tallies(kinds, tallies.sizes, tallies.read([f[key] for f in found]))
     return groups
 
 
@@ -352,10 +358,15 @@ def count_sql(source: SqlSource, features: Mapping[str, FeatureProfile]) -> dict
         return count_columns(conn, columns, features, lambda stmt: source.scope(conn, stmt))
 
 
-def _raise_query_error(exc: DBAPIError) -> None:
-    if exc.connection_invalidated or isinstance(exc, OperationalError):
-        raise DatabaseUnavailable(f"database error: {exc.orig}") from exc
-    raise SourceError(f"SQL query failed: {exc.orig}") from None
+def _raise_query_error(exc: DBAPIError, conn: sa.Connection) -> None:
+    """A lost connection, a timeout, a lock or a serialization failure is
+    :class:`DatabaseUnavailable` (retried); anything the database says about
+    the query itself (a limit, syntax, a missing table or column, a
+    permission) is a :class:`SourceError` in one line (not retried)."""
+    dialect = dialect_of(conn)
+    if dialect.retryable(exc):
+        raise DatabaseUnavailable(f"{dialect.label} is unavailable: {exc.orig}") from exc
+    raise SourceError(f"SQL query failed on {dialect.label}: {exc.orig}") from None
 
 
 def profile_sql(
@@ -365,10 +376,11 @@ def profile_sql(
     top_k: int = 20,
     binning: str = "quantile",
 ) -> dict[str, FeatureProfile]:
-    """Profile in the database: kinds from the column types, quantiles by
-    ``percentile_cont``/``quantile_cont`` where the dialect has them, top-k by
-    GROUP BY; otherwise (SQLite) the column's doubles are fetched and binned in
-    numpy, which is logged. Counts come from one final aggregate query."""
+    """Profile in the database: kinds from the column types, exact quantiles by
+    the dialect's ordered-set aggregate (``percentile_cont``, ``quantile_cont``)
+    or else by order statistics (``ROW_NUMBER()``, interpolated as numpy does),
+    top-k by GROUP BY; no column is fetched. Counts come from one final
+    aggregate query."""
     bins, top_k = check_bins(bins), check_top_k(top_k)
     with source._connect() as conn:
         features = check_feature_names(features)
@@ -381,7 +393,7 @@ def profile_sql(
             for column in columns:
                 stubs[column.name] = _stub(source, conn, column, bins, top_k, binning)
         except DBAPIError as exc:
-            _raise_query_error(exc)
+            _raise_query_error(exc, conn)
         by_name = {c.name: c for c in columns}
         counts = count_columns(conn, by_name, stubs, lambda stmt: source.scope(conn, stmt))
     return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
@@ -418,18 +430,29 @@ def _edges(source, conn, column: SqlColumn, bins: int, binning: str) -> tuple[fl
     levels = quantile_levels(bins).tolist()
     if not levels:
         return ()
-    if column.dialect == "postgresql":
-        agg = sa.func.percentile_cont(sa.literal(levels, sa.ARRAY(sa.Double))).within_group(x)
-    elif column.dialect == "duckdb":
-        agg = sa.func.quantile_cont(x, sa.literal(levels, sa.ARRAY(sa.Double)))
-    else:
-        log.info("no quantile function on %s; binning %r in numpy", column.dialect, column.name)
-        values = conn.execute(source.scope(conn, sa.select(x).where(finite))).scalars().all()
-        e = choose_edges(column.name, np.asarray(values, dtype=np.float64), bins, binning)
-        return tuple(e.tolist())
+    agg = column.sql.quantiles(x, levels)
+    if agg is None:
+        return _order_statistic_edges(source, conn, x, finite, levels)
     return edges_from_quantiles(
         conn.execute(source.scope(conn, sa.select(agg).where(finite))).scalar()
     )
+
+
+def _order_statistic_edges(source, conn, x, finite, levels: list[float]) -> tuple[float, ...]:
+    """Exact linear quantiles from the database's order statistics: the finite
+    values are counted, then numbered by ``ROW_NUMBER() OVER (ORDER BY x)`` and
+    only the (at most two per level) needed ranks come back, interpolated as
+    numpy interpolates (:func:`~airflow_kl.core.quantiles.from_order_statistics`)."""
+    n = int(conn.execute(source.scope(conn, sa.select(sa.func.count()).where(finite))).scalar())
+    if n == 0:
+        return ()
+    ranks = needed_ranks(n, np.asarray(levels))
+    rank = sa.func.row_number().over(order_by=x).label("r")
+    ranked = source.scope(conn, sa.select(x.label("v"), rank).where(finite)).subquery()
+    wanted = [int(r) + 1 for r in ranks]
+    found = conn.execute(sa.select(ranked.c.r, ranked.c.v).where(ranked.c.r.in_(wanted))).all()
+    at = {int(r) - 1: float(v) for r, v in found}
+    return edges_from_quantiles(from_order_statistics(n, np.asarray(levels), at))
 
 
 def _top_values(source, conn, column: SqlColumn, top_k: int) -> dict[str, int]:

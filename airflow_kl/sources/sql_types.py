@@ -1,10 +1,11 @@
 """Column types of a SQL table or query, read from the database, as value types.
 
 The type of a column is what the database says it is, never a guess from
-some rows: PostgreSQL and DuckDB describe a query's result columns;
-SQLite reports declared types (a temporary view over the query), and for a
-column without one (an expression), the storage classes its values have;
-other dialects reflect the table.
+some rows: PostgreSQL describes a query's result columns, DuckDB names them
+(``DESCRIBE``); SQLite reports declared types (a temporary view over the
+query), and for a column without one (an expression), the storage classes
+its values have; other databases reflect the table. Which database uses which
+is its dialect's choice (:mod:`.dialects`).
 
 >>> sql_value_type("DOUBLE PRECISION"), sql_value_type("varchar(20)"), sql_value_type("INTERVAL")
 ('number', 'string', None)
@@ -48,36 +49,43 @@ def sql_value_type(type_name: str) -> str | None:
     return None
 
 
-def column_types(conn: sa.Connection, source: sa.FromClause, table: Any = None) -> dict[str, str]:
-    """``{column: type name}`` of ``source`` (a table or a subquery) as the database has it."""
-    dialect = conn.dialect.name
-    if dialect == "sqlite":
-        return _sqlite_types(conn, source)
-    if dialect in ("postgresql", "duckdb"):
-        result = conn.execute(sa.select(sa.text("*")).select_from(source).limit(0))
-        description = result.cursor.description
-        result.close()
-        if dialect == "duckdb":
-            return {d[0]: str(d[1]) for d in description}
-        oids = sorted({int(d[1]) for d in description})
-        names = dict(
-            conn.execute(
-                sa.text("SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(:o)"),
-                {"o": oids},
-            ).all()
-        )
-        return {d[0]: names.get(int(d[1]), str(d[1])) for d in description}
-    if table is None:
+def reflected_types(conn: sa.Connection, table: Any) -> dict[str, str]:
+    """``{column: type name}`` of a table or view, by SQLAlchemy's reflection;
+    a query's columns cannot be reflected (SchemaError)."""
+    if table is None or table[0] is None:
         from ..core.errors import SchemaError
 
         raise SchemaError(
-            f"cannot read the column types of a query on {dialect}; give a table or view"
+            f"cannot read the column types of a query on {conn.dialect.name}; give a table or view"
         )
     name, schema = table
     return {c["name"]: str(c["type"]) for c in sa.inspect(conn).get_columns(name, schema=schema)}
 
 
-def _sqlite_types(conn: sa.Connection, source: sa.FromClause) -> dict[str, str]:
+def postgresql_types(conn: sa.Connection, source: sa.FromClause) -> dict[str, str]:
+    """PostgreSQL's own names (``format_type``) of the result columns' type OIDs."""
+    result = conn.execute(sa.select(sa.text("*")).select_from(source).limit(0))
+    description = result.cursor.description
+    result.close()
+    oids = sorted({int(d[1]) for d in description})
+    names = dict(
+        conn.execute(
+            sa.text("SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY(:o)"),
+            {"o": oids},
+        ).all()
+    )
+    return {d[0]: names.get(int(d[1]), str(d[1])) for d in description}
+
+
+def duckdb_types(conn: sa.Connection, source: sa.FromClause) -> dict[str, str]:
+    """DuckDB's own type names (``DESCRIBE``): its DB-API description says
+    ``DATETIME`` for every timestamp before DuckDB 2, which hides ``TIMESTAMP_NS``."""
+    body = sa.select(sa.text("*")).select_from(source).limit(0)
+    sql = str(body.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    return {row[0]: str(row[1]) for row in conn.exec_driver_sql(f"DESCRIBE {sql}")}
+
+
+def sqlite_declared_types(conn: sa.Connection, source: sa.FromClause) -> dict[str, str]:
     view = f"airflow_kl_types_{uuid.uuid4().hex}"
     body = sa.select(sa.text("*")).select_from(source)
     sql = str(body.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))

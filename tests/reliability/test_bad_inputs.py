@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 import airflow_kl as ak
-from airflow_kl.sources.sql import SqlColumn, SqlSource, tallies_query
+from airflow_kl.sources.sql import SqlColumn, SqlSource, Tallies
 
 N = 500
 
@@ -95,8 +95,9 @@ def test_high_cardinality_categorical_is_bounded(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path}/ids.db")
     frame.to_sql("ids", engine, index=False)
     column = SqlColumn("id", "TEXT", "string", "sqlite", "SQLite")
-    query, sizes = tallies_query("sqlite", {"id": column}, profile.features)
-    assert sizes == {"id": 21}  # missing and one per category
+    tallies = Tallies.of("sqlite", {"id": column}, profile.features)
+    assert tallies.sizes == {"id": 21}  # missing and one per category
+    (query,) = tallies.queries
     sql = str(query.compile(engine))
     assert len(sql) < 5_000
     counts = ak.count_bins(profile, SqlSource(engine, table="ids"))["id"]

@@ -1,0 +1,149 @@
+"""The dialect layer: wide tables in one scan, errors by cause, exact quantiles
+without a quantile function, and ANSI SQL for a database without an entry."""
+
+import math
+import sqlite3
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+import airflow_kl as ak
+from airflow_kl.core.errors import SourceError
+from airflow_kl.sources.dialects import Dialect, dialect_named
+from airflow_kl.sources.sql import DatabaseUnavailable, SqlColumn, SqlSource, Tallies
+
+WIDE = 1_000  # features: a feature store's width
+
+
+@pytest.fixture(scope="module")
+def wide_frames():
+    """1,000 numeric features and one categorical one; the current frame shifted."""
+    rng = np.random.default_rng(7)
+    rows = 300
+    data = {f"f{i:04d}": rng.normal(size=rows).round(3) for i in range(WIDE)}
+    reference = pd.DataFrame({**data, "c": rng.choice(list("abcd"), rows)})
+    current = reference.copy()
+    current["f0001"] = current["f0001"] + 1.0
+    return reference, current
+
+
+def _engine(kind, request, tmp_path):
+    if kind == "sqlite":
+        return sa.create_engine(f"sqlite:///{tmp_path}/wide.sqlite")
+    if kind == "duckdb":
+        return sa.create_engine(f"duckdb:///{tmp_path}/wide.duckdb")
+    return sa.create_engine(request.getfixturevalue("postgres_url"))
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "duckdb", "postgresql"])
+def test_a_thousand_feature_table_profiles_and_checks_exactly(kind, wide_frames, request, tmp_path):
+    """Past PostgreSQL's 1,664 result columns: the tallies are packed into arrays,
+    one aggregate query for the check; SQLite, which caps the aggregates of a
+    query at 2,000, takes as few scans as that forces."""
+    reference, current = wide_frames
+    engine = _engine(kind, request, tmp_path)
+    reference.to_sql("ref_wide", engine, index=False, if_exists="replace", chunksize=50)
+    current.to_sql("cur_wide", engine, index=False, if_exists="replace", chunksize=50)
+    local = ak.build_profile(reference)
+    pushed = ak.build_profile(SqlSource(engine, table="ref_wide"))
+    assert set(pushed.features) == set(local.features) and len(pushed.features) == WIDE + 1
+    for name, fp in local.features.items():
+        got = pushed.features[name]
+        if fp.kind == "categorical":
+            assert got.categories == fp.categories, name
+        elif kind == "sqlite":  # order statistics, interpolated as numpy does: bit for bit
+            assert np.array_equal(got.edges, fp.edges), name
+        else:  # percentile_cont / quantile_cont interpolate in their own order
+            assert got.edges == pytest.approx(fp.edges, rel=1e-12, abs=1e-15), name
+        assert pushed.features[name].counts == fp.counts, name
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    checked = ak.check_drift(local, SqlSource(engine, table="cur_wide"))
+    aggregates = [s for s in statements if "count(*)" in s.lower() and "cur_wide" in s]
+    tallies = sum(len(fp.counts) - 1 for fp in local.features.values())  # below each edge, missing
+    scans = {"sqlite": math.ceil(tallies / 1_999), "duckdb": 1, "postgresql": 1}[kind]
+    assert len(aggregates) == scans, (len(aggregates), tallies)
+    assert checked.to_dict() == ak.check_drift(local, current).to_dict()
+    assert checked.drifted_features == ["f0001"]
+    engine.dispose()
+
+
+def test_tallies_pack_only_past_the_dialects_limits():
+    def tallies(dialect, n):
+        profile = ak.build_profile(pd.DataFrame({f"x{i}": np.arange(200.0) for i in range(n)}))
+        cols = {f: SqlColumn(f, "DOUBLE", "number", dialect, dialect) for f in profile.features}
+        found = Tallies.of(dialect, cols, profile.features)
+        assert sum(found.sizes.values()) == sum(found.chunks) == 10 * n  # 9 edges, missing
+        return found.chunks, [len(q.selected_columns) - 1 for q in found.queries]
+
+    assert tallies("sqlite", 10) == ([100], [100])  # plain: one result column per tally
+    # 2,500 tallies: past SQLite's 2,000 aggregates per query, so two queries; the
+    # first also past its 2,000 result columns, so packed 100 to a json_array
+    assert tallies("sqlite", 250) == ([1_999, 501], [20, 501])
+    assert tallies("postgresql", 250) == ([2_500], [3])  # one query, 1,000 per ARRAY
+    assert tallies("duckdb", 250) == ([2_500], [2_500])  # no limit to pack for
+
+
+def test_sqlite_quantiles_are_numpys_without_fetching_the_column(tmp_path):
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.normal(size=5_001), [np.inf, -np.inf], rng.integers(0, 5, 500) * 1.0])
+    frame = pd.DataFrame({"x": x})
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/q.sqlite")
+    frame.to_sql("t", engine, index=False)
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    pushed = ak.build_profile(SqlSource(engine, table="t"), bins=13).features["x"]
+    finite = x[np.isfinite(x)]
+    want = np.unique(np.quantile(finite, np.linspace(0, 1, 14)[1:-1]))
+    assert np.array_equal(np.array(pushed.edges), want)  # bit for bit
+    assert any("row_number() over" in s.lower() for s in statements)
+    fetched = [s for s in statements if s.lower().lstrip().startswith("select anon_1.r")]
+    assert len(fetched) == 1  # one query returns the needed order statistics only
+
+
+def test_a_database_without_an_entry_gets_ansi_sql():
+    ansi = dialect_named("teradata")
+    assert type(ansi) is Dialect and ansi.label == "teradata" and ansi.datetimes is False
+    x = sa.column("x")
+    sql = str(ansi.count_where(x < 1).compile(compile_kwargs={"literal_binds": True}))
+    assert sql == "sum(CASE WHEN (x < 1) THEN 1 ELSE 0 END)"
+    assert ansi.quantiles(x, [0.5]) is None  # order statistics by ROW_NUMBER instead
+    assert str(ansi.is_nan(x)) == "x != x"
+
+
+def test_a_rejected_query_is_an_input_error_not_retried(tmp_path, postgres_url):
+    """The database's verdict on the query itself (a missing column, a syntax
+    error) is a SourceError: retrying cannot help. Before the dialect layer,
+    SQLite's were OperationalError and so retried."""
+    profile = ak.build_profile(pd.DataFrame({"x": np.arange(200.0)}))
+    for url in (f"sqlite:///{tmp_path}/e.sqlite", postgres_url):
+        engine = sa.create_engine(url)
+        pd.DataFrame({"x": np.arange(10.0)}).to_sql("t", engine, index=False, if_exists="replace")
+        for where in ("no_such_column > 1", "x >>> 1"):
+            with pytest.raises(SourceError, match="SQL query failed on (SQLite|PostgreSQL)"):
+                ak.count_bins(profile, SqlSource(engine, table="t", where=where))
+        engine.dispose()
+
+
+def test_a_statement_timeout_and_a_lock_are_retryable(tmp_path, postgres_url):
+    profile = ak.build_profile(pd.DataFrame({"x": np.arange(200.0)}))
+    slow = sa.create_engine(postgres_url, connect_args={"options": "-c statement_timeout=50"})
+    with pytest.raises(DatabaseUnavailable, match="PostgreSQL is unavailable: .*statement timeout"):
+        ak.count_bins(
+            profile, SqlSource(slow, query="SELECT pg_sleep(1)::text || '' AS y, 1.0 AS x")
+        )
+    slow.dispose()
+    path = tmp_path / "locked.sqlite"
+    engine = sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+    pd.DataFrame({"x": np.arange(10.0)}).to_sql("t", engine, index=False)
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")  # another writer holds the file
+    try:
+        with pytest.raises(DatabaseUnavailable, match="SQLite is unavailable: database is locked"):
+            ak.count_bins(profile, SqlSource(engine, table="t"))
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()
