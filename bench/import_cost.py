@@ -13,24 +13,23 @@ the imports themselves.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
+
+from .timing import run_child
 
 REPEAT = 7
 # Each child times its own imports (perf_counter around them), so process
 # start-up and exit, which vary by tenths of a second here, weigh on neither.
 PROBE = """
-import json, time
+import time
 t0 = time.perf_counter()
 import airflow.sdk
 t1 = time.perf_counter()
 {then}
-t2 = time.perf_counter()
-print(json.dumps([t1 - t0, t2 - t1]))
+RESULT = {{"sdk": t1 - t0, "then": time.perf_counter() - t1}}
 """
 PARSE = "from airflow_kl.provider import KLDriftCheckOperator, drift_branch, DriftDetected"
 STARTUP = """
@@ -42,17 +41,10 @@ assert report.features
 """
 
 
-def _seconds(code: str, env: dict[str, str]) -> tuple[float, float]:
+def _seconds(code: str) -> tuple[float, float]:
     """(seconds of ``import airflow.sdk``, seconds of ``code`` after it) in a fresh child."""
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(then=code)],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    sdk, then = json.loads(done.stdout.strip().splitlines()[-1])
-    return sdk, then
+    found = run_child(PROBE.format(then=code))
+    return found["sdk"], found["then"]
 
 
 def _fixture(folder: Path) -> tuple[str, str]:
@@ -76,18 +68,19 @@ def _fixture(folder: Path) -> tuple[str, str]:
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         profile, partition = _fixture(Path(tmp))
-        env = {**os.environ, "AIRFLOW_HOME": tmp, "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
+        airflow_env = {"AIRFLOW_HOME": tmp, "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
         programs = {
             "parse": PARSE,
             "startup": STARTUP.format(profile=profile, partition=partition),
         }
-        for code in programs.values():  # warm the page cache
-            _seconds(code, env)
-        sdk, times = float("inf"), {name: float("inf") for name in programs}
-        for _ in range(REPEAT):
-            for name, code in programs.items():
-                first, then = _seconds(code, env)
-                sdk, times[name] = min(sdk, first), min(times[name], then)
+        with patch.dict(os.environ, airflow_env):  # the children's Airflow home
+            for code in programs.values():  # warm the page cache
+                _seconds(code)
+            sdk, times = float("inf"), {name: float("inf") for name in programs}
+            for _ in range(REPEAT):
+                for name, code in programs.items():
+                    first, then = _seconds(code)
+                    sdk, times[name] = min(sdk, first), min(times[name], then)
     return [
         {
             "benchmark": "DAG parse: import airflow.sdk + our operators vs import airflow.sdk",
