@@ -58,8 +58,8 @@ class FeatureProfile:
             object.__setattr__(self, "value", numeric if self.kind == "numeric" else "string")
         object.__setattr__(self, "datetime", self.value == "datetime")
         object.__setattr__(self, "counts", tuple(self.counts))
-        if self.edges is not None:
-            object.__setattr__(self, "edges", tuple(float(e) for e in self.edges))
+        if self.edges is not None:  # -0.0 + 0.0 is 0.0: one zero, whatever the engine found
+            object.__setattr__(self, "edges", tuple(float(e) + 0.0 for e in self.edges))
         if self.categories is not None:
             object.__setattr__(self, "categories", tuple(self.categories))
         self.validate()

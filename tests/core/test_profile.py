@@ -1,9 +1,12 @@
 import json
+import struct
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+import airflow_kl as ak
 from airflow_kl.core.errors import ProfileError
 from airflow_kl.core.profile import FeatureProfile, Profile
 
@@ -429,3 +432,32 @@ def test_version_1_files_may_lack_settings_metadata_and_created_at(tmp_path):
     digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()
     loaded = Profile.from_dict({**body, "checksum": f"sha256:{digest}"})
     assert (loaded.settings, loaded.metadata, loaded.created_at) == ({}, {}, "")
+
+
+def test_no_negative_zero_edge_from_any_engine(tmp_path):
+    """np.quantile of data holding -0.0 can return -0.0; a profile keeps one zero,
+    compared bit for bit (== cannot tell -0.0 from 0.0), so the JSON, the labels
+    and the bins checksum do not depend on the sign of a zero in the data."""
+    import sqlalchemy as sa
+
+    from airflow_kl.sources.sql import SqlSource
+
+    assert np.signbit(np.quantile(np.array([-0.0] * 100 + [1.0] * 100), 0.1))
+    negative = pd.DataFrame({"x": [-0.0] * 100 + [1.0] * 100})
+    positive = pd.DataFrame({"x": [0.0] * 100 + [1.0] * 100})
+    engines = {"pandas": negative}
+    for url in (f"sqlite:///{tmp_path}/z.sqlite", f"duckdb:///{tmp_path}/z.duckdb"):
+        engine = sa.create_engine(url)
+        negative.to_sql("z", engine, index=False)
+        engines[url.split(":")[0]] = SqlSource(engine, table="z")
+    want = ak.build_profile(positive).features["x"]
+    for name, data in engines.items():
+        got = ak.build_profile(data).features["x"]
+        assert not np.signbit(got.edges).any(), name
+        assert [struct.pack(">d", e) for e in got.edges] == [
+            struct.pack(">d", e) for e in want.edges
+        ]
+        assert got.labels == want.labels, name
+    assert "-0.0" not in ak.build_profile(negative).to_json()
+    assert ak.build_profile(negative).bins_checksum == ak.build_profile(positive).bins_checksum
+    assert not np.signbit(FeatureProfile("x", "numeric", (1, 1, 0), edges=(-0.0,)).edges[0])
