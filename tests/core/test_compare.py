@@ -253,3 +253,27 @@ def test_the_verdict_line_lists_every_drifted_feature():
     report = compare_counts(PROFILE, both, CheckSettings())
     assert report.drifted_features == ["x", "city"]
     assert report.table().splitlines()[-1] == "dataset: DRIFT in x, city"
+
+
+@pytest.mark.parametrize(
+    "counts,message",
+    [
+        ([250.5, 49.5, 0], "counts must be whole numbers >= 0, got 250.5"),
+        ([-1, 301, 0], "counts must be whole numbers >= 0, got -1"),
+        ([float("nan"), 300, 0], "counts must be whole numbers >= 0, got nan"),
+        ([float("inf"), 300, 0], "counts must be whole numbers >= 0, got inf"),
+        (["150", "150", "0"], "counts must be a list of numbers, got '150'"),
+        ([150, "a", 0], "counts must be a list of numbers, got 'a'"),
+        ([True, False, False], "counts must be a list of numbers, got True"),
+        ([[150], [150], [0]], r"counts must be a list of numbers, got \[\[150\], \[150\], \[0\]\]"),
+        ([150, 150], "2 current bins, profile has 3"),
+    ],
+)
+def test_compare_counts_refuses_counts_that_are_not_whole_numbers(counts, message):
+    """A public entry point checks its input first, as scipy does: 250.5 rows are
+    not truncated to 250, '150' is not parsed."""
+    profile = Profile({"x": FeatureProfile("x", "numeric", counts=(150, 150, 0), edges=(150.0,))})
+    with pytest.raises(SchemaError, match=f"^feature 'x': {message}$"):
+        compare_counts(profile, {"x": counts}, CheckSettings())
+    whole = compare_counts(profile, {"x": [150.0, 150, 0]}, CheckSettings())
+    assert whole.features["x"].kl == 0.0 and whole.features["x"].n_current == 300
