@@ -32,6 +32,7 @@ _LAZY = {
     "FeatureResult": ".core.results",
     "SegmentResult": ".core.results",
     "SegmentProfile": ".core.segments",
+    "sql": ".sources.sql",
 }
 
 __all__ = sorted(_LAZY)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -43,12 +44,87 @@ def _features(text: str) -> list[str]:
     return names
 
 
+def _param(text: str) -> tuple[str, object]:
+    """``name=value`` for a ``:name`` in --where; whole numbers and decimals are
+    bound as numbers, anything else as text."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected name=value, got {text!r}")
+    for number in (int, float):
+        try:
+            return name.strip(), number(value)
+        except ValueError:
+            pass
+    return name.strip(), value
+
+
+def _add_sql_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "a SQL table or query instead of files (the data argument is then a SQLAlchemy URL)"
+    )
+    group.add_argument("--table", help="table or view to read")
+    group.add_argument("--query", help="or a SELECT to read")
+    group.add_argument("--schema", help="schema of --table")
+    group.add_argument("--where", help="condition, with :name for each --param")
+    group.add_argument(
+        "--param", type=_param, action="append", default=[], metavar="NAME=VALUE", help="bound"
+    )
+    group.add_argument(
+        "--password-env", metavar="VAR", help="environment variable holding the password"
+    )
+
+
+def _data(location: str, args: argparse.Namespace) -> object:
+    """The files at ``location``, or with --table/--query the SQL source it names."""
+    if args.table is None and args.query is None:
+        given = [f for f in ("schema", "where", "password_env") if getattr(args, f)]
+        if given or args.param:
+            flag = "--" + (given[0] if given else "param").replace("_", "-")
+            raise UsageError(f"airflow-kl: {flag} needs --table or --query")
+        return location
+    import sqlalchemy as sa
+
+    from .sources.sql import sql
+
+    try:
+        url = sa.make_url(location)
+    except sa.exc.ArgumentError:
+        raise UsageError(
+            f"airflow-kl: with --table/--query, {location!r} must be a SQLAlchemy URL "
+            "(dialect+driver://user@host/database)"
+        ) from None
+    if args.password_env:
+        if args.password_env not in os.environ:
+            raise UsageError(f"airflow-kl: --password-env {args.password_env} is not set")
+        url = url.set(password=os.environ[args.password_env])
+    return sql(
+        url,
+        table=args.table,
+        query=args.query,
+        schema=args.schema,
+        where=args.where,
+        parameters=dict(args.param),
+    )
+
+
+def _shown(location: str, args: argparse.Namespace) -> str:
+    """The data argument as logs and reports show it: a URL without its password."""
+    if args.table is None and args.query is None:
+        return str(location)
+    import sqlalchemy as sa
+
+    shown = sa.make_url(location).render_as_string(hide_password=True)
+    return f"{shown} {args.table or 'query'}"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="airflow-kl", description="Binned KL-divergence drift checks.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     prof = sub.add_parser("profile", help="summarise a reference table into a profile")
-    prof.add_argument("reference", help=".parquet/.csv file or folder of Parquet files")
+    prof.add_argument(
+        "reference", help=".parquet/.csv file or folder of Parquet files, or a SQLAlchemy URL"
+    )
     prof.add_argument("-o", "--output", required=True, help="profile JSON to write")
     prof.add_argument("--features", type=_features, help="comma-separated columns (default all)")
     prof.add_argument("--bins", type=int, default=10)
@@ -66,10 +142,13 @@ def make_parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_SEGMENTS,
         help=f"segments kept by reference rows; the rest are OTHER ({DEFAULT_MAX_SEGMENTS})",
     )
+    _add_sql_arguments(prof)
 
     chk = sub.add_parser("check", help="check a partition against a profile")
     chk.add_argument("profile", help="profile JSON written by `airflow-kl profile`")
-    chk.add_argument("current", help=".parquet/.csv file or folder of Parquet files")
+    chk.add_argument(
+        "current", help=".parquet/.csv file or folder of Parquet files, or a SQLAlchemy URL"
+    )
     for option in OPTIONS:  # the check options, validated by CheckSettings like everywhere
         choices = f"; one of {', '.join(option.choices)}" if option.choices else ""
         chk.add_argument(
@@ -89,6 +168,7 @@ def make_parser() -> argparse.ArgumentParser:
     chk.add_argument(
         "--partition-key", "--partition", dest="partition_key", help="partition in --history-db"
     )
+    _add_sql_arguments(chk)
 
     rep = sub.add_parser("report", help="render a report JSON as a self-contained HTML page")
     rep.add_argument("report", help="report JSON written by `check --json`")
@@ -127,12 +207,12 @@ def make_parser() -> argparse.ArgumentParser:
 
 def run_profile(args: argparse.Namespace) -> int:
     profile = build_profile(
-        args.reference,
+        _data(args.reference, args),
         features=args.features,
         bins=args.bins,
         top_k=args.top_k,
         binning=args.binning,
-        metadata={"reference": str(args.reference)},
+        metadata={"reference": _shown(args.reference, args)},
         segment_by=args.segment_by,
         max_segments=args.max_segments,
     )
@@ -144,13 +224,14 @@ def run_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _progress_bar(path: str):
-    """A tqdm bar on stderr for file scans; disabled when stderr is not a terminal."""
+def _progress_bar(path: str | None):
+    """A tqdm bar on stderr for file scans (``path``; None for a SQL source);
+    disabled when stderr is not a terminal."""
     from tqdm import tqdm
 
     from .sources.files import count_rows, is_path
 
-    quiet = not sys.stderr.isatty() or not is_path(path)
+    quiet = path is None or not sys.stderr.isatty() or not is_path(path)
     return tqdm(
         total=None if quiet else count_rows(path),
         unit=" rows",
@@ -163,7 +244,8 @@ def _progress_bar(path: str):
 
 def run_check(args: argparse.Namespace) -> int:
     profile = Profile.load(args.profile)
-    with _progress_bar(args.current) as bar:
+    files = args.current if args.table is None and args.query is None else None
+    with _progress_bar(files) as bar:
         report = _check(profile, args, bar.update)
     if args.history_db:
         if not args.partition_key:
@@ -173,7 +255,7 @@ def run_check(args: argparse.Namespace) -> int:
         atomic_write_text(args.report_path, report.to_json())
     if args.html_path:
         trends = history_trends(args.history_db, report) if args.history_db else None
-        write_html(report, args.html_path, title=str(args.current), trends=trends)
+        write_html(report, args.html_path, title=_shown(args.current, args), trends=trends)
     print(report.table())
     if report.all_insufficient:
         return EXIT_INSUFFICIENT
@@ -183,9 +265,8 @@ def run_check(args: argparse.Namespace) -> int:
 def _check(profile: Profile, args: argparse.Namespace, progress):
     given = {o.name: getattr(args, o.name) for o in OPTIONS if getattr(args, o.name) is not None}
     settings = CheckSettings.from_options(given)  # bad options fail before any data is read
-    return check_drift(
-        profile, args.current, features=args.features, progress=progress, settings=settings
-    )
+    data = _data(args.current, args)
+    return check_drift(profile, data, features=args.features, progress=progress, settings=settings)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -273,13 +354,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{exc}", file=sys.stderr)
     except AirflowKLError as exc:
-        print(f"airflow-kl: error: {exc}", file=sys.stderr)
-    except OSError as exc:
-        print(
-            f"airflow-kl: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-            file=sys.stderr,
-        )
+        _error(str(exc))
+    except OSError as exc:  # a missing file, or a database that cannot be reached
+        _error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     return EXIT_ERROR
+
+
+def _error(message: str) -> None:
+    """One line on stderr, though a driver's message may span several."""
+    print(f"airflow-kl: error: {' '.join(message.split())}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

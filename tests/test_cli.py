@@ -162,3 +162,67 @@ def test_history_needs_partition(files, capsys):
         == 2
     )
     assert "--partition" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def flights_db(tmp_path_factory, flights):
+    """January and September in one SQLite table, and its URL."""
+    path = tmp_path_factory.mktemp("cli-sql") / "flights.sqlite"
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{path}")
+    cols = [*FLIGHT_FEATURES, "month"]
+    flights.loc[flights.month.isin([1, 9]), cols].to_sql("flights", engine, index=False)
+    engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def test_check_a_table_named_on_the_command_line(files, flights_db, capsys, tmp_path):
+    """A SQL table or query checked from the CLI gives the report of the same rows
+    in a Parquet file: --table/--query, --where with a bound --param."""
+    import airflow_kl as ak
+
+    profile = ak.Profile.load(files / "p.json")
+    want = ak.check_drift(profile, files / "sep.parquet")
+    out = tmp_path / "r.json"
+    argv = ["check", str(files / "p.json"), flights_db, "--table", "flights"]
+    assert main([*argv, "--where", "month = :m", "--param", "m=9", "--json", str(out)]) == 1
+    assert json.loads(out.read_text())["features"] == json.loads(want.to_json())["features"]
+    query = "SELECT * FROM flights WHERE month = 9"
+    assert main(["check", str(files / "p.json"), flights_db, "--query", query]) == 1
+    assert "DRIFT in arr_delay" in capsys.readouterr().out
+    made = tmp_path / "sql-profile.json"
+    assert (
+        main(["profile", flights_db, "--table", "flights", "--where", "month = 1", "-o", str(made)])
+        == 0
+    )
+    built = ak.Profile.load(made)
+    assert built.features["carrier"].categories == profile.features["carrier"].categories
+    assert built.metadata["reference"] == f"{flights_db} flights"
+
+
+def test_a_sql_source_password_comes_from_the_environment_and_is_never_shown(
+    files, capsys, monkeypatch
+):
+    url = "postgresql+psycopg2://reader@127.0.0.1:1/warehouse"
+    monkeypatch.setenv("KL_DB_PASSWORD", "s3cret-pw")
+    argv = ["check", str(files / "p.json"), url, "--table", "flights", "--password-env"]
+    assert main([*argv, "KL_DB_PASSWORD"]) == 2
+    err = capsys.readouterr().err
+    assert "s3cret-pw" not in err and err.count("\n") == 1, err
+    assert main([*argv, "KL_NOT_SET"]) == 2
+    assert capsys.readouterr().err == "airflow-kl: --password-env KL_NOT_SET is not set\n"
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--where", "month = 9"], "airflow-kl: --where needs --table or --query\n"),
+        (["--param", "m=9"], "airflow-kl: --param needs --table or --query\n"),
+        (["--param", "m"], "expected name=value, got 'm'"),
+    ],
+)
+def test_sql_flags_without_a_table_are_one_line_errors(files, capsys, extra, message):
+    assert main(["check", str(files / "p.json"), str(files / "sep.parquet"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err

@@ -62,6 +62,38 @@ class DatabaseUnavailable(ConnectionError):
     """The database could not be reached: a transient fault, worth a retry."""
 
 
+def sql(
+    url_or_engine: Any,
+    *,
+    table: str | None = None,
+    query: str | None = None,
+    schema: str | None = None,
+    where: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> SqlSource:
+    """A table or query in a database, for :func:`~airflow_kl.build_profile`,
+    :func:`~airflow_kl.check_drift` and :func:`~airflow_kl.count_bins`: counted
+    inside the database, one scan. ``url_or_engine`` is a SQLAlchemy URL or
+    engine; ``where`` a condition whose ``:name`` values come from ``parameters``
+    (bound, never pasted into the SQL).
+
+    >>> import airflow_kl as ak, pandas as pd
+    >>> engine = sa.create_engine("sqlite://")
+    >>> _ = pd.DataFrame({"x": range(300), "m": [1, 2, 3] * 100}).to_sql("t", engine, index=False)
+    >>> profile = ak.build_profile(ak.sql(engine, table="t", where="m = :m", parameters={"m": 1}))
+    >>> sum(profile.features["x"].counts), profile.features["m"].edges
+    (100, (1.0,))
+    """
+    return SqlSource(
+        url_or_engine,
+        table=table,
+        schema=schema,
+        query=query,
+        where=where,
+        parameters=dict(parameters or {}),
+    )
+
+
 @dataclass(frozen=True)
 class SqlSource:
     """A table (optionally filtered) or a query, in a database.
@@ -84,7 +116,7 @@ class SqlSource:
     def __post_init__(self) -> None:
         if (self.table is None) == (self.query is None):
             raise ConfigError("give exactly one of table= or query= for a SQL source")
-        if isinstance(self.engine, str):
+        if isinstance(self.engine, (str, sa.URL)):
             object.__setattr__(self, "engine", sa.create_engine(self.engine))
 
     def _from(self, conn: sa.Connection) -> sa.FromClause:
