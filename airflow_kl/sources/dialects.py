@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from ..core.values import canonical
 from .sql_types import (
     duckdb_types,
     postgresql_types,
@@ -94,8 +95,6 @@ class Dialect:
 
     def boolean(self, col: sa.ColumnElement) -> sa.ColumnElement:
         """``'True'``/``'False'`` (:data:`airflow_kl.core.values` canonical form)."""
-        from ..core.values import canonical
-
         return sa.case((col, canonical(True)), (sa.not_(col), canonical(False)), else_=sa.null())
 
     def is_nan(self, x: sa.ColumnElement) -> sa.ColumnElement:
