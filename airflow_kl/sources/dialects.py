@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -105,7 +106,7 @@ class Dialect:
 
     def quantiles(self, x: sa.ColumnElement, levels: list[float]) -> sa.ColumnElement | None:
         """One aggregate giving the exact linear quantiles at ``levels`` as a
-        list, or None: then :func:`order_statistics_query` reads them."""
+        list, or None: then the SQL source reads order statistics by ``ROW_NUMBER()``."""
         return None
 
     def pack(self, tallies: Sequence[sa.ColumnElement]) -> list[sa.ColumnElement]:
@@ -245,8 +246,10 @@ class SQLite(Dialect):
 DIALECTS: dict[str, Dialect] = {d.name: d for d in (PostgreSQL(), DuckDB(), SQLite())}
 
 
+@cache
 def dialect_named(name: str) -> Dialect:
-    """The dialect for a SQLAlchemy dialect name; ANSI SQL when it has no entry."""
+    """The dialect for a SQLAlchemy dialect name; ANSI SQL when it has no entry
+    (one object per name: every column of a query asks for it)."""
     return DIALECTS.get(name) or Dialect(name)
 
 
