@@ -74,9 +74,14 @@ def _add_sql_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _is_sql(args: argparse.Namespace) -> bool:
+    """Whether the data argument names a database (--table or --query given)."""
+    return args.table is not None or args.query is not None
+
+
 def _data(location: str, args: argparse.Namespace) -> object:
     """The files at ``location``, or with --table/--query the SQL source it names."""
-    if args.table is None and args.query is None:
+    if not _is_sql(args):
         given = [f for f in ("schema", "where", "password_env") if getattr(args, f)]
         if given or args.param:
             flag = "--" + (given[0] if given else "param").replace("_", "-")
@@ -109,7 +114,7 @@ def _data(location: str, args: argparse.Namespace) -> object:
 
 def _shown(location: str, args: argparse.Namespace) -> str:
     """The data argument as logs and reports show it: a URL without its password."""
-    if args.table is None and args.query is None:
+    if not _is_sql(args):
         return str(location)
     import sqlalchemy as sa
 
@@ -244,7 +249,7 @@ def _progress_bar(path: str | None):
 
 def run_check(args: argparse.Namespace) -> int:
     profile = Profile.load(args.profile)
-    files = args.current if args.table is None and args.query is None else None
+    files = None if _is_sql(args) else args.current
     with _progress_bar(files) as bar:
         report = _check(profile, args, bar.update)
     if args.history_db:
