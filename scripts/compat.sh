@@ -10,13 +10,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 UV=.venv/bin/uv
 EXTRAS=(--extra sql --extra spark --extra gx --extra airflow --extra aws --extra lineage
-        --extra examples --extra test)
+        --extra examples --extra test --extra mysql --extra snowflake --extra clickhouse)
 
 # The test tools are today's in every environment (moto before 5.2.5 refuses
 # the S3 signatures of the botocore that Airflow 3.1 resolves with).
 TOOLS_DATE=2026-11-27
+# The in-process ClickHouse (chdb-sqlalchemy, first released 2026-05-21) and the
+# Snowflake emulator the tests run on are today's too.
 TOOLS=(--exclude-newer-package "moto=$TOOLS_DATE" --exclude-newer-package "pytest=$TOOLS_DATE"
-       --exclude-newer-package "hypothesis=$TOOLS_DATE")
+       --exclude-newer-package "hypothesis=$TOOLS_DATE" --exclude-newer-package "fakesnow=$TOOLS_DATE"
+       --exclude-newer-package "sqlglot=$TOOLS_DATE" --exclude-newer-package "chdb=$TOOLS_DATE"
+       --exclude-newer-package "chdb-core=$TOOLS_DATE"
+       --exclude-newer-package "chdb-sqlalchemy=$TOOLS_DATE")
 
 # name -> "exclude-newer airflow resolution"
 declare -A ENVS=(

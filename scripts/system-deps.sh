@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite starts for real, only when missing:
-# PostgreSQL (initdb/pg_ctl), Java 17 (PySpark local mode), Chromium (HTML report).
+# PostgreSQL (initdb/pg_ctl), MariaDB (mariadb-install-db/mariadbd), Java 17
+# (PySpark local mode), Chromium (HTML report).
 set -euo pipefail
 need=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need+=(postgresql)
+command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || need+=(mariadb-server)
 command -v java >/dev/null || need+=(openjdk-17-jre-headless)
 command -v chromium >/dev/null || need+=(chromium)
 [ ${#need[@]} -eq 0 ] && exit 0

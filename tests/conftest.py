@@ -305,3 +305,39 @@ def spark_connect(tmp_path_factory):
         yield f"sc://127.0.0.1:{port}"
     finally:
         stop_group(server)
+
+
+@pytest.fixture(scope="session")
+def mariadb_url(tmp_path_factory):
+    """A real MariaDB server from Debian's binaries, in a temp dir, for this session."""
+    from .servers import MariaDBNotInstalled, mariadb_server
+
+    try:
+        with mariadb_server(tmp_path_factory.mktemp("mariadb")) as url:
+            yield url
+    except MariaDBNotInstalled as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def clickhouse_url(tmp_path_factory):
+    """ClickHouse in this process (chdb), its data in a temp dir, for this session."""
+    return f"chdb:///{tmp_path_factory.mktemp('clickhouse')}"
+
+
+@pytest.fixture(scope="session")
+def snowflake_url(tmp_path_factory):
+    """Snowflake SQL run by fakesnow (on DuckDB), for this session: while it
+    lasts, the Snowflake connector connects to fakesnow."""
+    import fakesnow
+
+    with fakesnow.patch(db_path=str(tmp_path_factory.mktemp("snowflake"))):
+        import sqlalchemy as sa
+
+        url = "snowflake://user:secret@account/kl/public"
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE DATABASE IF NOT EXISTS kl")
+            conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS kl.public")
+        engine.dispose()
+        yield url
