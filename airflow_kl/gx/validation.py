@@ -187,8 +187,11 @@ def validate(
     query: str | None = None,
     context: Any = None,
 ) -> Any:
-    """Run ``suite`` on ``data`` (pandas or Spark DataFrame) or on a SQL ``table`` or
-    ``query``; an ephemeral context unless one is given. Returns GX's result."""
+    """Run ``suite`` on ``data`` (pandas or Spark DataFrame, or ``ak.sql(...)``) or
+    on a SQL ``table`` or ``query``; an ephemeral context unless one is given.
+    Returns GX's result."""
+    if hasattr(data, "gx_partition"):  # ak.sql(...)
+        return run_suite(suite, context=context, **data.gx_partition()).result
     return run_suite(
         suite,
         data,

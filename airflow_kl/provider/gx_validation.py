@@ -22,7 +22,7 @@ from .exceptions import InvalidDriftInput, ValidationFailed
 from .links import DATA_DOCS_XCOM_KEY, HTML_XCOM_KEY, DataDocsLink, DriftReportLink
 from .operators import _choice, _confine
 from .report_store import store_report
-from .source_args import describe, resolve_source, sql_engine, storage_path
+from .source_args import describe, resolve_source, storage_path
 
 ON_FAILURE = ("fail", "warn", "skip")
 
@@ -204,26 +204,7 @@ class GXValidationOperator(BaseOperator):
 
 
 def _sql_partition(source: Mapping[str, Any]) -> dict[str, Any]:
-    """A GX SQL partition for an Airflow connection: the table, or a query with
-    the ``where`` filter and its parameters rendered as SQL literals by SQLAlchemy."""
-    import sqlalchemy as sa
+    """A GX SQL partition for an Airflow connection (:meth:`SqlSource.gx_partition`)."""
+    from .source_args import resolve_source
 
-    from .source_args import check_sql_mapping
-
-    check_sql_mapping(source)
-    engine = sql_engine(source["conn_id"])
-    url = engine.url.render_as_string(hide_password=False)
-    if source.get("sql") is None and not source.get("where"):
-        return {"connection_string": url, "table": source["table"]}
-    base = (
-        sa.text(f"({source['sql']}) AS src")
-        if source.get("sql") is not None
-        else sa.table(source["table"], schema=source.get("schema"))
-    )
-    stmt = sa.select(sa.text("*")).select_from(base)
-    if source.get("where"):
-        stmt = stmt.where(
-            sa.text(source["where"]).bindparams(**dict(source.get("parameters") or {}))
-        )
-    query = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
-    return {"connection_string": url, "query": query}
+    return resolve_source(source).gx_partition()

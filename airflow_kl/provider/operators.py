@@ -163,8 +163,9 @@ class KLDriftCheckOperator(BaseOperator):
 
     :param profile: path/URI of a profile JSON (templated).
     :param source: a Parquet/CSV path or folder, a SQL mapping
-        ``{"conn_id", "table" | "sql", "where", "parameters"}``, or a callable
-        returning a DataFrame (templated, except callables).
+        ``{"conn_id", "table" | "sql", "where", "parameters"}`` (any common.sql
+        connection), or a callable taking the task's context (``**context``) and
+        returning a DataFrame or ``ak.sql(...)`` (templated).
     :param threshold, alpha, smoothing, min_rows, correction, direction, base,
         drift_share, segment_by: the check options, with the names, defaults and validation
         of :class:`~airflow_kl.CheckSettings` (all templated; a rendered

@@ -111,6 +111,8 @@ def resolve_source(source: Any, conn_id: str | None = None) -> Any:
         if text.startswith("file://"):
             return text[len("file://") :]
         return storage_path(text, conn_id)
+    if hasattr(source, "count_bins"):  # ak.sql(...), as a templated callable returns it
+        return source
     if isinstance(source, Callable):
         return source()
     raise ConfigError(f"unsupported source {source!r}: give a path, a SQL mapping or a callable")
@@ -125,4 +127,6 @@ def describe(source: Any) -> str:
         return f"sql:{source.get('conn_id')}/{what}"
     if callable(source):
         return f"callable:{getattr(source, '__name__', type(source).__name__)}"
+    if hasattr(source, "count_bins"):
+        return str(source)
     return os.fspath(source)

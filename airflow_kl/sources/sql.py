@@ -17,11 +17,11 @@ exactly (else refused). The bins are rendered from
 :func:`airflow_kl.core.binning.bin_tallies`.
 
 Everything a database spells its own way comes from its
-:class:`~.dialects.Dialect` (SQLite, DuckDB, PostgreSQL; ANSI SQL for the
-rest). NULL is missing; float NaN counts as missing too on the databases that
-store it, as it does in pandas. A table too wide for one result row still
-takes one scan: the tallies are packed into arrays (PostgreSQL) or JSON
-arrays (SQLite).
+:class:`~.dialects.Dialect` (one module per database under :mod:`.dialects`;
+ANSI SQL for the rest). NULL is missing; float NaN counts as missing too on
+the databases that store it, as it does in pandas. A table too wide for one
+result row still takes one scan: the tallies are packed into arrays
+(PostgreSQL, ClickHouse) or JSON arrays (SQLite, MySQL).
 """
 
 from __future__ import annotations
@@ -118,6 +118,29 @@ class SqlSource:
             raise ConfigError("give exactly one of table= or query= for a SQL source")
         if isinstance(self.engine, (str, sa.URL)):
             object.__setattr__(self, "engine", sa.create_engine(self.engine))
+
+    def __str__(self) -> str:
+        """Where the rows are, for logs and reports (the password hidden)."""
+        url = self.engine.url.render_as_string(hide_password=True)
+        return f"{url} {self.table or 'query'}"
+
+    def gx_partition(self) -> dict[str, str]:
+        """What a GX SQL datasource reads: the connection string and the table,
+        or a query with ``where`` and its parameters rendered as SQL literals by
+        SQLAlchemy (GX takes no bound parameters)."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        if self.query is None and not self.where:
+            return {"connection_string": url, "table": str(self.table)}
+        base = (
+            sa.text(f"({self.query}) AS src")
+            if self.query is not None
+            else sa.table(str(self.table), schema=self.schema)
+        )
+        stmt = sa.select(sa.text("*")).select_from(base)
+        if self.where:
+            stmt = stmt.where(sa.text(self.where).bindparams(**dict(self.parameters)))
+        query = str(stmt.compile(self.engine, compile_kwargs={"literal_binds": True}))
+        return {"connection_string": url, "query": query}
 
     def _from(self, conn: sa.Connection) -> sa.FromClause:
         if self.query is not None:  # author-written SQL, as in SQLExecuteQueryOperator
@@ -239,7 +262,7 @@ class SqlColumn:
             return ns
         if value == "boolean":
             return self.sql.boolean(col)
-        return col
+        return self.sql.text(col)
 
     def ops(self) -> SqlOps:
         """Bin predicates over this column (an all-NULL column: every row missing)."""
@@ -268,8 +291,7 @@ class SqlOps:
         return self.x == sa.literal(category, sa.String)
 
     def finite(self):
-        low, high = (self.dialect.literal_double(v) for v in (-np.inf, np.inf))
-        return sa.and_(sa.not_(self.missing()), self.x > low, self.x < high)
+        return self.dialect.finite(self.x, sa.not_(self.missing()))
 
 
 def tally_conditions(column: SqlColumn, fp: FeatureProfile) -> list:
@@ -335,7 +357,7 @@ def count_columns(
     (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
     tallies = Tallies.of(conn.dialect.name, columns, features)
     try:
-        rows = [conn.execute(scope(query)).one() for query in tallies.queries]
+        rows = [conn.execute(tallies.dialect.finish(scope(q))).one() for q in tallies.queries]
     except DBAPIError as exc:
         _raise_query_error(exc, conn)
     kinds = {n: fp.kind for n, fp in features.items()}
@@ -373,7 +395,8 @@ def count_segment_columns(
     try:
         for query in tallies.queries:
             grouped = sa.select(segment, *query.selected_columns).group_by(sa.text("1"))
-            found.append({int(row[0]): row[1:] for row in conn.execute(scope(grouped)).all()})
+            result = conn.execute(tallies.dialect.finish(scope(grouped))).all()
+            found.append({int(row[0]): row[1:] for row in result})
     except DBAPIError as exc:
         _raise_query_error(exc, conn)
     kinds = {n: fp.kind for n, fp in features.items()}
@@ -398,7 +421,8 @@ def _raise_query_error(exc: DBAPIError, conn: sa.Connection) -> None:
     dialect = dialect_of(conn)
     if dialect.retryable(exc):
         raise DatabaseUnavailable(f"{dialect.label} is unavailable: {exc.orig}") from exc
-    raise SourceError(f"SQL query failed on {dialect.label}: {exc.orig}") from None
+    said = next((line.strip() for line in str(exc.orig).splitlines() if line.strip()), "")
+    raise SourceError(f"SQL query failed on {dialect.label}: {said}") from None
 
 
 def profile_sql(
@@ -408,9 +432,10 @@ def profile_sql(
     top_k: int = 20,
     binning: str = "quantile",
 ) -> dict[str, FeatureProfile]:
-    """Profile in the database: kinds from the column types, exact quantiles by
-    the dialect's ordered-set aggregate (``percentile_cont``, ``quantile_cont``)
-    or else by order statistics (``ROW_NUMBER()``, interpolated as numpy does),
+    """Profile in the database: kinds from the column types, exact quantiles of
+    every numeric column in one scan by the dialect's quantile aggregate
+    (``percentile_cont``, ``quantile_cont``, ``quantilesExactInclusive``) or
+    else by order statistics (``ROW_NUMBER()``, interpolated as numpy does),
     top-k by GROUP BY; no column is fetched. Counts come from one final
     aggregate query."""
     bins, top_k = check_bins(bins), check_top_k(top_k)
@@ -422,8 +447,10 @@ def profile_sql(
             columns = [c for c in columns if c.name in kept]
         stubs: dict[str, FeatureProfile] = {}
         try:
+            edges = _quantile_edges(source, conn, columns, bins) if binning == "quantile" else {}
             for column in columns:
-                stubs[column.name] = _stub(source, conn, column, bins, top_k, binning)
+                known = edges.get(column.name)
+                stubs[column.name] = _stub(source, conn, column, bins, top_k, binning, known)
         except DBAPIError as exc:
             _raise_query_error(exc, conn)
         by_name = {c.name: c for c in columns}
@@ -431,14 +458,63 @@ def profile_sql(
     return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
 
 
-def _stub(source, conn, column: SqlColumn, bins, top_k, binning) -> FeatureProfile:
-    """A feature's bins (counts still zero) computed in the database."""
+def _quantile_edges(source, conn, columns: list[SqlColumn], bins: int) -> dict[str, tuple]:
+    """Every numeric column's quantile edges, all in one scan where the dialect
+    has a quantile aggregate (each column's finite values only); else the
+    finite counts of all columns in one scan, then each column's order statistics."""
+    numeric = [c for c in columns if c.checked_value() != NULL and layout_of(c.value) == "numeric"]
+    levels = quantile_levels(bins).tolist()
+    if not numeric or not levels:
+        return {c.name: () for c in numeric}
+    sql = numeric[0].sql
+    scope = lambda stmt: source.scope(conn, stmt)  # noqa: E731
+    ops = {c.name: c.ops() for c in numeric}
+    finite = {name: op.finite() for name, op in ops.items()}
+    quantiles = {
+        name: sql.quantiles(sa.case((finite[name], op.x)), levels) for name, op in ops.items()
+    }
+    if all(q is not None for q in quantiles.values()):
+        found = _aggregates(conn, sql, scope, quantiles)
+        return {name: edges_from_quantiles(v) for name, v in found.items()}
+    counts = {name: sql.count_where(f) for name, f in finite.items()}
+    found = _aggregates(conn, sql, scope, counts)
+    out = {}
+    for name, n in found.items():
+        n = int(n or 0)
+        if n == 0:
+            out[name] = ()
+            continue
+        query = order_statistics(
+            scope, ops[name].x, finite[name], needed_ranks(n, np.asarray(levels))
+        )
+        at = {int(r) - 1: float(v) for r, v in conn.execute(query).all()}
+        out[name] = edges_from_quantiles(from_order_statistics(n, np.asarray(levels), at))
+    return out
+
+
+def _aggregates(conn, sql: Dialect, scope, aggregates: Mapping[str, Any]) -> dict[str, Any]:
+    """Named aggregates over one scan (as few as the dialect's cap forces)."""
+    names = list(aggregates)
+    step = sql.max_aggregates or len(names)
+    out: dict[str, Any] = {}
+    for i in range(0, len(names), step):
+        chunk = names[i : i + step]
+        query = sa.select(*[aggregates[n].label(f"q{j}") for j, n in enumerate(chunk)])
+        row = conn.execute(sql.finish(scope(query))).one()
+        out.update(zip(chunk, row, strict=True))
+    return out
+
+
+def _stub(source, conn, column: SqlColumn, bins, top_k, binning, edges=None) -> FeatureProfile:
+    """A feature's bins (counts still zero) computed in the database (``edges``
+    when already known)."""
     value = column.checked_value()
     if value == NULL or layout_of(value) == "categorical":
         vc = _top_values(source, conn, column, top_k)
         stub = categorical_profile(column.name, vc, 0, top_k, column.type_name, value)
         return stub
-    edges = _edges(source, conn, column, bins, binning)
+    if edges is None:
+        edges = _edges(source, conn, column, bins, binning)
     return FeatureProfile(
         column.name,
         "numeric",
@@ -479,12 +555,18 @@ def _order_statistic_edges(source, conn, x, finite, levels: list[float]) -> tupl
     if n == 0:
         return ()
     ranks = needed_ranks(n, np.asarray(levels))
-    rank = sa.func.row_number().over(order_by=x).label("r")
-    ranked = source.scope(conn, sa.select(x.label("v"), rank).where(finite)).subquery()
-    wanted = [int(r) + 1 for r in ranks]
-    found = conn.execute(sa.select(ranked.c.r, ranked.c.v).where(ranked.c.r.in_(wanted))).all()
-    at = {int(r) - 1: float(v) for r, v in found}
+    query = order_statistics(lambda stmt: source.scope(conn, stmt), x, finite, ranks)
+    at = {int(r) - 1: float(v) for r, v in conn.execute(query).all()}
     return edges_from_quantiles(from_order_statistics(n, np.asarray(levels), at))
+
+
+def order_statistics(scope, x, finite, ranks) -> sa.Select:
+    """``(rank, value)`` of the finite values of ``x`` at the 0-based ``ranks``
+    (``ROW_NUMBER()`` counts from 1); ``scope`` adds FROM/WHERE."""
+    rank = sa.func.row_number().over(order_by=x).label("r")
+    ranked = scope(sa.select(x.label("v"), rank).where(finite)).subquery()
+    wanted = [int(r) + 1 for r in ranks]
+    return sa.select(ranked.c.r, ranked.c.v).where(ranked.c.r.in_(wanted))
 
 
 def _top_values(source, conn, column: SqlColumn, top_k: int) -> dict[str, int]:

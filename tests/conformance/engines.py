@@ -92,6 +92,9 @@ ENGINES = [
     "sqlite",
     "duckdb",
     "postgresql",
+    "mariadb",
+    "clickhouse",
+    "snowflake",
     "spark",
     "gx_pandas",
     "gx_sql",
@@ -111,6 +114,12 @@ NOT_HELD = {
     "sqlite": {"mixed"},
     "duckdb": {"mixed"},
     "postgresql": {"mixed"},
+    # MySQL's DOUBLE holds neither NaN nor infinity; MariaDB has no zoned timestamp
+    # but TIMESTAMP (UTC, until 2038), which holds tstz.
+    "mariadb": {"mixed", "float"},
+    # ClickHouse's dates end in 2299 (Date32); the frame has 9999-12-31.
+    "clickhouse": {"mixed", "date"},
+    "snowflake": {"mixed"},
     "spark": {"mixed"},
     "gx_sql": {"mixed"},
     "gx_sqlite": {"mixed"},
@@ -165,28 +174,70 @@ def python_rows(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
     return out
 
 
+# Each database's own types where the ANSI name is not what it stores.
+ENGINE_TYPES = {
+    "sqlite": {"f32": "REAL"},  # 64-bit in SQLite: holds a float32 exactly
+    "mysql": {"float": "DOUBLE", "f32": "FLOAT", "ts": "DATETIME(6)", "tstz": "TIMESTAMP(6) NULL"},
+    "chdb": {
+        "bool": "Nullable(Bool)",
+        "nbool": "Nullable(Bool)",
+        "int": "Nullable(Int64)",
+        "bigint": "Nullable(Int64)",
+        "float": "Nullable(Float64)",
+        "f32": "Nullable(Float32)",
+        "dec": "Nullable(Decimal(18, 2))",
+        "str": "Nullable(String)",
+        "cat": "LowCardinality(Nullable(String))",
+        "date": "Nullable(Date32)",
+        "ts": "Nullable(DateTime64(6))",
+        "tstz": "Nullable(DateTime64(6, 'UTC'))",
+    },
+    "snowflake": {"float": "FLOAT", "f32": "FLOAT", "ts": "TIMESTAMP_NTZ", "tstz": "TIMESTAMP_TZ"},
+}
+TABLE_OPTIONS = {"chdb": " ENGINE = MergeTree ORDER BY tuple()"}
+
+
 def _sqlite_value(v):
     if isinstance(v, (Decimal, dt.date)):
         return str(v)
     return v
 
 
+def _snowflake_value(v):
+    """The connector pastes floats into the SQL as text, and NaN as a name:
+    non-finite floats go as the strings Snowflake casts."""
+    if isinstance(v, float) and not np.isfinite(v):
+        return str(v)
+    return _utc_naive(v)
+
+
+def _utc_naive(v):
+    """A zoned datetime as naive UTC (drivers that drop or refuse the zone)."""
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        return v.astimezone(dt.UTC).replace(tzinfo=None)
+    return v
+
+
 def load_sql(url: str, frame: pd.DataFrame, table: str = "kinds") -> sa.Engine:
     engine = sa.create_engine(url)
+    name = engine.dialect.name
     columns = [c for c in SQL_TYPES if c in frame.columns]
-    types = dict(SQL_TYPES)
-    if url.startswith("sqlite"):
-        types["f32"] = "REAL"  # 64-bit in SQLite: holds a float32 exactly
-    ddl = ", ".join(f'"{c}" {types[c]}' for c in columns)
+    types = {**SQL_TYPES, **ENGINE_TYPES.get(name, {})}
+    quote = engine.dialect.identifier_preparer.quote
+    ddl = ", ".join(f"{quote(c)} {types[c]}" for c in columns)
     with engine.begin() as conn:
-        conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table}"'))
-        conn.execute(sa.text(f'CREATE TABLE "{table}" ({ddl})'))
-        cols = ", ".join(f'"{c}"' for c in columns)
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {quote(table)}"))
+        conn.execute(sa.text(f"CREATE TABLE {quote(table)} ({ddl}){TABLE_OPTIONS.get(name, '')}"))
+        cols = ", ".join(quote(c) for c in columns)
         params = ", ".join(f":{c}" for c in columns)
         rows = python_rows(frame, columns)
-        if url.startswith("sqlite"):  # sqlite3 binds neither Decimal nor dates: as text
+        if name == "sqlite":  # sqlite3 binds neither Decimal nor dates: as text
             rows = [{c: _sqlite_value(v) for c, v in r.items()} for r in rows]
-        conn.execute(sa.text(f'INSERT INTO "{table}" ({cols}) VALUES ({params})'), rows)
+        if name in ("mysql", "chdb"):  # their drivers drop zones
+            rows = [{c: _utc_naive(v) for c, v in r.items()} for r in rows]
+        if name == "snowflake":
+            rows = [{c: _snowflake_value(v) for c, v in r.items()} for r in rows]
+        conn.execute(sa.text(f"INSERT INTO {quote(table)} ({cols}) VALUES ({params})"), rows)
     return engine
 
 

@@ -33,7 +33,9 @@ def frame():
 
 
 @pytest.fixture(scope="module")
-def stores(frame, tmp_path_factory, postgres_url, spark):
+def stores(
+    frame, tmp_path_factory, postgres_url, mariadb_url, clickhouse_url, snowflake_url, spark
+):
     d = tmp_path_factory.mktemp("matrix")
     return {
         "pandas": frame,
@@ -46,6 +48,9 @@ def stores(frame, tmp_path_factory, postgres_url, spark):
         "sqlite": SqlSource(load_sql(f"sqlite:///{d}/kinds.db", frame), table="kinds"),
         "duckdb": SqlSource(load_sql(f"duckdb:///{d}/kinds.duckdb", frame), table="kinds"),
         "postgresql": SqlSource(load_sql(postgres_url, frame), table="kinds"),
+        "mariadb": SqlSource(load_sql(mariadb_url, frame[held("mariadb")]), table="kinds"),
+        "clickhouse": SqlSource(load_sql(clickhouse_url, frame[held("clickhouse")]), table="kinds"),
+        "snowflake": SqlSource(load_sql(snowflake_url, frame), table="kinds"),
         "spark": spark_frame(spark, frame),
         "gx_pandas": frame,
         "gx_sql": postgres_url,
