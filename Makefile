@@ -19,20 +19,20 @@ $(STAMP): requirements.lock pyproject.toml
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-# Debian packages the test suite runs for real (PostgreSQL server, Java for Spark, Chromium).
+# Debian packages the test suite runs for real (PostgreSQL and MariaDB servers, Java for
+# Spark, Chromium).
 system-deps:
 	@bash scripts/system-deps.sh
 
 demo: install
 	@bash scripts/demo.sh
 
-# The whole suite on the lock (the newest supported stack), then the
+# The whole suite on the lock (the newest supported stack) and, beside it, the
 # compatibility tests on the declared floors; CI (CI=true) also runs them on
-# every supported Airflow minor.
+# every supported Airflow minor (scripts/run-tests.sh).
 test: install system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
-	@for env in $(TEST_COMPAT); do bash scripts/compat.sh test $$env || exit 1; done
+	@bash scripts/run-tests.sh $(TEST_COMPAT)
 
 # Supported Airflow minors and the lowest declared dependencies, each in its own
 # venv under .compat/ from compat/NAME.lock (see scripts/compat.sh).
