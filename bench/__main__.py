@@ -21,6 +21,7 @@ BENCHES = (
     "in_memory",
     "parquet_files",
     "engines",
+    "warehouses",
     "gx_overhead",
     "scale_out",
     "segments",
