@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole suite on the lock, and beside it (one after another, in the
 # background) the compatibility tests of each environment named: the two
-# share the machine's cores instead of taking turns. Each compatibility run's
-# output is printed when it ends; the exit status is non-zero if any failed.
+# share the machine's cores instead of taking turns. The tests that assert a
+# process's peak memory (marker "alone") run last, with nothing beside them.
+# Each compatibility run's output is printed when it ends; the exit status is
+# non-zero if any failed.
 #
 #   scripts/run-tests.sh [ENV ...]
 set -uo pipefail
@@ -16,10 +18,12 @@ for env in "$@"; do bash scripts/compat.sh build "$env" || exit 1; done
   done
 ) &
 compat=$!
-.venv/bin/python -m pytest -q
+.venv/bin/python -m pytest -q -m "not alone"
 main=$?
 wait "$compat"
-status=$main
+.venv/bin/python -m pytest -q -m alone
+alone=$?
+status=$(( main || alone ))
 for env in "$@"; do
   echo "== compat $env (log below)"
   tail -n 40 "$logs/$env.log"

@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pytest
 
 GROUP = 500_000
 SCRIPT = """
@@ -44,6 +45,7 @@ def run(path, mode: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.alone
 def test_csv_check_memory_does_not_grow_with_the_file(tmp_path):
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
     write_csv(small, 4_000_000)

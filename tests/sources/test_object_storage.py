@@ -152,6 +152,7 @@ ROWS, COLUMNS, GROUP = 10_000_000, 20, 1_000_000
 PEAK_LIMIT = 1 << 30  # 1 GiB
 
 
+@pytest.mark.alone
 def test_a_10m_row_partition_streams_from_s3_in_bounded_memory(aws_env, tmp_path):
     """10M x 20 float64 (1.6 GB decoded) read row group by row group with ranged
     requests: the checking process's peak RSS stays under 1 GiB, and every row is
