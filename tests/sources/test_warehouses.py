@@ -144,3 +144,23 @@ def test_strings_that_a_collation_would_merge_stay_apart_on_mariadb(mariadb_url)
     counted = ak.count_bins(local, ak.sql(engine, table="cities"))["city"].tolist()
     assert counted == list(local.features["city"].counts)
     engine.dispose()
+
+
+def test_a_statement_timeout_on_mariadb_is_retryable(mariadb_url):
+    """MariaDB's max_statement_time (error 1969) is a fault of the moment, retried;
+    by the server's error number, since PyMySQL gives no SQLSTATE class for it."""
+    import pandas as pd
+
+    from airflow_kl.sources.sql import DatabaseUnavailable
+
+    engine = sa.create_engine(mariadb_url)
+    pd.DataFrame({"x": [1.0, 2.0, 3.0]}).to_sql("slow", engine, index=False, if_exists="replace")
+    profile = ak.build_profile(pd.DataFrame({"x": [1.0, 2.0, 3.0]}))
+    hurried = sa.create_engine(
+        mariadb_url, connect_args={"init_command": "SET SESSION max_statement_time = 0.05"}
+    )
+    query = "SELECT x + SLEEP(0.2) * 0 AS x FROM slow"
+    with pytest.raises(DatabaseUnavailable, match="MySQL/MariaDB is unavailable: .*1969"):
+        ak.count_bins(profile, ak.sql(hurried, query=query))
+    engine.dispose()
+    hurried.dispose()
