@@ -2,7 +2,7 @@
 # The whole suite on the lock, and beside it (one after another, in the
 # background) the compatibility tests of each environment named: the two
 # share the machine's cores instead of taking turns. The tests that assert a
-# process's peak memory (marker "alone") run last, with nothing beside them.
+# process's peak memory (marker "alone") run first, on a quiet machine.
 # Each compatibility run's output is printed when it ends; the exit status is
 # non-zero if any failed.
 #
@@ -11,6 +11,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 logs=$(mktemp -d /tmp/airflow-kl-compat-logs.XXXXXX)
 for env in "$@"; do bash scripts/compat.sh build "$env" || exit 1; done
+.venv/bin/python -m pytest -q -m alone
+alone=$?
 (
   for env in "$@"; do
     bash scripts/compat.sh test "$env" > "$logs/$env.log" 2>&1
@@ -21,8 +23,6 @@ compat=$!
 .venv/bin/python -m pytest -q -m "not alone"
 main=$?
 wait "$compat"
-.venv/bin/python -m pytest -q -m alone
-alone=$?
 status=$(( main || alone ))
 for env in "$@"; do
   echo "== compat $env (log below)"
