@@ -526,38 +526,16 @@ def _stub(source, conn, column: SqlColumn, bins, top_k, binning, edges=None) -> 
 
 
 def _edges(source, conn, column: SqlColumn, bins: int, binning: str) -> tuple[float, ...]:
+    """Uniform edges between the finite minimum and maximum (quantile edges come
+    from :func:`_quantile_edges`, every column at once)."""
+    if binning != "uniform":
+        raise ConfigError(f"binning must be one of ('quantile', 'uniform'), got {binning!r}")
     ops = column.ops()
     x, finite = ops.x, ops.finite()
-    if binning == "uniform":
-        lo, hi = conn.execute(
-            source.scope(conn, sa.select(sa.func.min(x), sa.func.max(x)).where(finite))
-        ).one()
-        return tuple(uniform_edges_between(lo, hi, bins).tolist())
-    if binning != "quantile":
-        raise ConfigError(f"binning must be one of ('quantile', 'uniform'), got {binning!r}")
-    levels = quantile_levels(bins).tolist()
-    if not levels:
-        return ()
-    agg = column.sql.quantiles(x, levels)
-    if agg is None:
-        return _order_statistic_edges(source, conn, x, finite, levels)
-    return edges_from_quantiles(
-        conn.execute(source.scope(conn, sa.select(agg).where(finite))).scalar()
-    )
-
-
-def _order_statistic_edges(source, conn, x, finite, levels: list[float]) -> tuple[float, ...]:
-    """Exact linear quantiles from the database's order statistics: the finite
-    values are counted, then numbered by ``ROW_NUMBER() OVER (ORDER BY x)`` and
-    only the (at most two per level) needed ranks come back, interpolated as
-    numpy interpolates (:func:`~airflow_kl.core.quantiles.from_order_statistics`)."""
-    n = int(conn.execute(source.scope(conn, sa.select(sa.func.count()).where(finite))).scalar())
-    if n == 0:
-        return ()
-    ranks = needed_ranks(n, np.asarray(levels))
-    query = order_statistics(lambda stmt: source.scope(conn, stmt), x, finite, ranks)
-    at = {int(r) - 1: float(v) for r, v in conn.execute(query).all()}
-    return edges_from_quantiles(from_order_statistics(n, np.asarray(levels), at))
+    lo, hi = conn.execute(
+        source.scope(conn, sa.select(sa.func.min(x), sa.func.max(x)).where(finite))
+    ).one()
+    return tuple(uniform_edges_between(lo, hi, bins).tolist())
 
 
 def order_statistics(scope, x, finite, ranks) -> sa.Select:
