@@ -435,7 +435,7 @@ def profile_files(
     top_k: int = 20,
     binning: str = "quantile",
     edges: Mapping[str, list[float]] | None = None,
-    sample_rows: int = SAMPLE_ROWS,
+    sample_rows: int | None = None,
     seed: int = 0,
 ) -> tuple[dict[str, FeatureProfile], dict[str, Any]]:
     """Profile a file or folder in two streamed passes, in bounded memory.
@@ -443,11 +443,11 @@ def profile_files(
     Kinds come from the schema (Parquet's, or for CSV Arrow's reading of its
     first block, recorded so every check reads the file the same way).
     Pass 1 keeps a uniform random sample of at most about ``sample_rows`` rows
-    of each numeric column (every row when the data has fewer: then the edges
-    are exactly the in-memory ones) and exact value counts of categorical
-    columns. Edges are quantiles of that sample: with ``m`` sampled values the
-    rank of an estimated q-quantile has a standard error of
-    ``sqrt(q (1 - q) / m)``, at most 0.035 percentage points for
+    (``SAMPLE_ROWS`` when not given) of each numeric column (every row when the
+    data has fewer: then the edges are exactly the in-memory ones) and exact
+    value counts of categorical columns. Edges are quantiles of that sample:
+    with ``m`` sampled values the rank of an estimated q-quantile has a
+    standard error of ``sqrt(q (1 - q) / m)``, at most 0.035 percentage points for
     ``m = 2,000,000``. Pass 2 counts every row exactly into those edges, so the
     profile's counts are exact whatever the sample. A CSV's row count is not
     known beforehand: its sample is thinned as it grows (see
@@ -461,6 +461,7 @@ def profile_files(
     unknown = sorted(set(explicit) - set(value_types))
     if unknown:
         raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
+    sample_rows = SAMPLE_ROWS if sample_rows is None else sample_rows
     total = count_rows(data)
     rate = 1.0 if total is None or total <= sample_rows else sample_rows / total
     tallies, rows, rate = _first_pass(
