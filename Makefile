@@ -57,8 +57,8 @@ bench: install
 mutation: install
 	rm -rf mutants
 	HYPOTHESIS_PROFILE=ci $(BIN)/mutmut run --max-children 2 > /dev/null || true
-	$(BIN)/python scripts/mutation_report.py > tests/MUTATION.md
-	@tail -n +1 tests/MUTATION.md | head -20
+	$(BIN)/python scripts/mutation_report.py > tests/MUTATION.md; status=$$?; \
+	head -20 tests/MUTATION.md; exit $$status
 
 lock:
 	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements.lock

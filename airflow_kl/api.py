@@ -22,6 +22,7 @@ import pyarrow as pa
 from .core.binning import check_bins, check_top_k
 from .core.compare import compare_counts, profiled_features
 from .core.errors import ConfigError, SourceError
+from .core.inputs import instance_of
 from .core.options import DEFAULT_MAX_SEGMENTS
 from .core.profile import FORMAT_VERSION, SEGMENTED_VERSION, Profile
 from .core.results import DriftReport
@@ -185,6 +186,10 @@ def _profile(reference, features, bins, top_k, binning, edges, metadata) -> Prof
     return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
 
 
+def _require_profile(profile: Any) -> Profile:
+    return instance_of(profile, Profile, "profile", " (Profile.load(path))")
+
+
 def count_bins(
     profile: Profile,
     data: Data,
@@ -192,6 +197,7 @@ def count_bins(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Current counts of ``data`` in the profile's bins, per feature."""
+    _require_profile(profile)
     wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
     pushdown = _pushdown(data)
     if pushdown is not None:
@@ -212,7 +218,7 @@ def count_profile(
     >>> count_profile(base, pd.DataFrame({"x": [0.0, 9.0, 9.5]})).features["x"].counts
     (1, 2, 0)
     """
-    counts = count_bins(profile, data)
+    counts = count_bins(_require_profile(profile), data)
     features = {n: f.with_counts(counts[n]) for n, f in profile.features.items()}
     return Profile(features, settings=dict(profile.settings), metadata=dict(metadata or {}))
 
@@ -233,8 +239,7 @@ def check_drift(
     read; or pass a ready ``settings``. ``progress``, for file sources, is
     called with the rows of each batch read.
     """
-    if not isinstance(profile, Profile):
-        raise ConfigError(f"profile must be a Profile (Profile.load(path)), got {profile!r}")
+    _require_profile(profile)
     if settings is None:
         settings = CheckSettings.from_options(options)
     elif options:

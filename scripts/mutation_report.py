@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 
 EQUIVALENT = Path(__file__).resolve().parents[1] / "tests" / "mutation_equivalent.toml"
+SHARED = 5  # a reason given to more entries than this is listed for review
 
 
 def mutants() -> dict[str, tuple[str, Path]]:
@@ -82,7 +83,11 @@ def main() -> int:
     if gone:
         print("\nReasons for mutants that no longer exist (remove them):\n")
         print("\n".join(f"- `{name}`" for name in gone))
-    return 0
+    shared = [(r, n) for r, n in collections.Counter(reasons.values()).most_common() if n > SHARED]
+    if shared:
+        print(f"\nReasons given to more than {SHARED} entries (check each applies):\n")
+        print("\n".join(f"- {n} entries: {r}" for r, n in shared))
+    return 1 if killed_anyway or gone else 0
 
 
 def _diff(name: str, path: Path) -> str:

@@ -22,6 +22,7 @@ import numpy as np
 from .decision import INSUFFICIENT, correct_pvalues, dataset_drifted, feature_status, g_test
 from .divergence import Divergences, divergences
 from .errors import ConfigError, SchemaError
+from .inputs import count_vector, instance_of
 from .options import DEFAULT_KEY, DEFAULTS
 from .profile import FeatureProfile, Profile
 from .results import BinResult, DriftReport, FeatureResult, SegmentResult
@@ -68,45 +69,11 @@ class FeatureStats:
         return self.n_current >= min_rows and self.n_reference >= min_rows
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def check_counts(name: str, counts: Any, size: int) -> np.ndarray:
-    """One feature's bin counts as int64, refused unless they are ``size``
-    finite, non-negative whole numbers (as scipy's entropy functions check
-    their input first): a fraction is not truncated, a string not parsed.
-
-    >>> check_counts("x", [3, 0, 2.0], 3).tolist()
-    [3, 0, 2]
-    >>> check_counts("x", [250.5, 749.5, 0], 3)
-    Traceback (most recent call last):
-    ...
-    airflow_kl.core.errors.SchemaError: feature 'x': counts must be whole numbers >= 0, got 250.5
-    """
-    found = np.asarray(counts)
-    if found.ndim != 1 or found.dtype.kind not in "iuf":
-        shown = counts
-        if found.ndim == 1:  # the first value that is not a number
-            values = counts.tolist() if isinstance(counts, np.ndarray) else list(counts)
-            shown = next(c for c in values if not _is_number(c))
-        raise SchemaError(f"feature {name!r}: counts must be a list of numbers, got {shown!r}")
-    bad = ~np.isfinite(found) | (found < 0) | (found != np.floor(found))
-    if bad.any():
-        raise SchemaError(
-            f"feature {name!r}: counts must be whole numbers >= 0, got {found[bad][0].item()!r}"
-        )
-    if found.size != size:
-        raise SchemaError(f"feature {name!r}: {found.size} current bins, profile has {size}")
-    return found.astype(np.int64)
-
-
 def feature_stats(fp: FeatureProfile, counts: Any, settings: CheckSettings) -> FeatureStats:
     """Divergences and the G-test of one feature's current counts against its profile."""
-    reference = np.asarray(fp.counts, dtype=np.int64)
-    current = check_counts(fp.name, counts, reference.size)
-    div = divergences(current, reference, settings.smoothing, settings.direction, settings.base)
-    g, _, p_raw = g_test(current, reference)
+    current = count_vector(counts, f"feature {fp.name!r}", len(fp.counts))
+    div = divergences(current, fp.counts, settings.smoothing, settings.direction, settings.base)
+    g, _, p_raw = g_test(current, fp.counts)
     return FeatureStats(fp, current, div, g, p_raw)
 
 
@@ -174,6 +141,9 @@ def compare_counts(
     false-alarm rate however many segments there are. A segment column that is
     also a feature is judged over all rows only (within a segment it is constant).
     """
+    instance_of(profile, Profile, "profile", " (Profile.load(path))")
+    instance_of(current_counts, Mapping, "current_counts", " of feature name to bin counts")
+    instance_of(settings, CheckSettings, "settings")
     names = profiled_features(profile, features)
     settings.check_features(names)
     missing = [n for n in names if n not in current_counts]

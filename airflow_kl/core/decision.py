@@ -19,6 +19,7 @@ import numpy as np
 from scipy.special import chdtrc  # chi2.sf without importing scipy.stats (~0.5 s)
 
 from .errors import ConfigError
+from .inputs import count_pair, pvalue_vector
 from .options import CORRECTIONS
 
 OK, DRIFT, INSUFFICIENT = "ok", "drift", "insufficient_data"
@@ -96,9 +97,10 @@ def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int
     ``G = 2 sum O ln(O/E)`` on the raw counts; ``p = chi2.sf(G / q, k - 1)`` with
     Williams' correction ``q`` (:func:`williams_q`), computed as
     ``scipy.special.chdtrc(k - 1, G / q)``, the function ``chi2.sf`` calls. Bins empty on both sides
-    are dropped; ``p = 1`` when ``k <= 1`` or one side has no rows.
+    are dropped; ``p = 1`` when ``k <= 1`` or one side has no rows. The counts
+    are refused unless they are whole numbers >= 0 of one length.
     """
-    table = np.vstack([np.asarray(current, float), np.asarray(reference, float)])
+    table = np.vstack(count_pair(current, reference)).astype(np.float64)
     table = table[:, table.sum(axis=0) > 0]
     k = table.shape[1]
     rows = table.sum(axis=1)
@@ -114,19 +116,20 @@ def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int
 
 
 def correct_pvalues(pvalues: Sequence[float], method: str = "holm") -> np.ndarray:
-    """Family-wise (Holm, Bonferroni) or false-discovery (Benjamini-Hochberg) correction.
+    """Family-wise (Holm, Bonferroni) or false-discovery (Benjamini-Hochberg)
+    correction of p-values, each a number in [0, 1].
 
     >>> correct_pvalues([0.01, 0.04, 0.03], "bh").round(4).tolist()
     [0.03, 0.04, 0.04]
     """
     method = check_correction(method)
-    p = np.asarray(pvalues, dtype=np.float64)
+    p = pvalue_vector(pvalues)
     m = p.size
     if m == 0 or method == "none":
         return p.copy()
     if method == "bonferroni":
         return np.minimum(p * m, 1.0)
-    order = np.argsort(p, kind="stable")
+    order = np.argsort(p)  # tied p-values get one adjusted value, in any order
     ranked = p[order]
     if method == "holm":
         adjusted = np.maximum.accumulate(ranked * (m - np.arange(m)))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ConfigError
+from .inputs import count_pair
 from .options import BASES, DIRECTIONS
 
 
@@ -62,12 +63,10 @@ class Divergences:
 def smoothed(
     current: np.ndarray, reference: np.ndarray, smoothing: float = 0.5
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(p, q, kept)``: smoothed current and reference shares over the kept bins."""
+    """``(p, q, kept)``: smoothed current and reference shares over the kept bins.
+    The counts are refused unless they are whole numbers >= 0 of one length."""
     smoothing = check_smoothing(smoothing)
-    cur = np.asarray(current, dtype=np.float64)
-    ref = np.asarray(reference, dtype=np.float64)
-    if cur.shape != ref.shape:
-        raise ConfigError(f"count vectors differ in length: {cur.size} vs {ref.size}")
+    cur, ref = count_pair(current, reference)
     kept = (cur > 0) | (ref > 0)
     c, r = cur[kept], ref[kept]
     k = c.size

@@ -24,7 +24,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .errors import ProfileError
+import numpy as np
+
+from .errors import ConfigError, ProfileError
+from .inputs import instance_of
 from .profile import Profile, _now
 from .results import DriftReport
 
@@ -37,6 +40,8 @@ def merge_profiles(
     Each part is named in ``merged_from`` by its ``metadata["partition"]``, or
     its checksum when it has none.
     """
+    for part in _sequence(profiles, "profiles"):
+        instance_of(part, Profile, "each of profiles", " (Profile.load(path))")
     if not profiles:
         raise ProfileError("nothing to merge: give at least one profile")
     base = profiles[0]
@@ -51,12 +56,16 @@ def merge_profiles(
     return _with_counts(base, counts, names, metadata, groups)
 
 
+def _sequence(values: Any, what: str) -> Sequence:
+    """``values`` if it is a list or tuple (one profile or one name is not)."""
+    if not isinstance(values, (list, tuple)):
+        raise ConfigError(f"{what} must be a list, got {values!r}")
+    return values
+
+
 def _sum(parts: Sequence[Mapping[str, Sequence[int]]]) -> dict[str, list[int]]:
     """Bin by bin sums of ``{feature: counts}`` in the same bins."""
-    return {
-        name: [sum(int(p[name][i]) for p in parts) for i in range(len(counts))]
-        for name, counts in parts[0].items()
-    }
+    return {name: np.sum([p[name] for p in parts], axis=0).tolist() for name in parts[0]}
 
 
 def _current(report_features: Mapping[str, Any], names) -> dict[str, list[int]]:
@@ -76,6 +85,11 @@ def reference_from_reports(
     A report is refused unless it was counted in ``profile``'s bins (the same
     bins checksum) and holds every feature of ``profile``.
     """
+    instance_of(profile, Profile, "profile", " (Profile.load(path))")
+    for report in _sequence(reports, "reports"):
+        instance_of(report, DriftReport, "each of reports", " (DriftReport.load(path))")
+    for name in _sequence(partitions, "partitions"):
+        instance_of(name, str, "each partition name")
     if not reports:
         raise ProfileError("nothing to merge: give at least one report")
     if len(partitions) != len(reports):

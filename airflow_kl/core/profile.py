@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from .binning import categorical_labels, numeric_labels
 from .errors import ProfileError
+from .inputs import count_vector
 from .segments import SegmentProfile
 from .storage import atomic_write_text, read_text
 from .values import VALUE_TYPES, layout_of
@@ -70,8 +71,10 @@ class FeatureProfile:
         return sum(self.counts)
 
     def with_counts(self, counts) -> FeatureProfile:
-        """The same bins with other reference counts (validated again)."""
-        return replace(self, counts=tuple(int(c) for c in counts))
+        """The same bins with other reference counts: whole numbers >= 0 (a
+        fraction is refused, not truncated), validated again."""
+        where = f"feature {self.name!r}"
+        return replace(self, counts=tuple(count_vector(counts, where, error=ProfileError).tolist()))
 
     @property
     def described(self) -> str:

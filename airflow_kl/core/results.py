@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .decision import DRIFT, INSUFFICIENT
+from .inputs import whole_count
 
 
 def json_number(value: float | None) -> float | str | None:
@@ -95,13 +96,13 @@ class FeatureResult:
             kind=data["kind"],
             **{k: parse_number(data[k]) for k in floats},
             status=data["status"],
-            n_reference=int(data["n_reference"]),
-            n_current=int(data["n_current"]),
+            n_reference=whole_count(data["n_reference"], f"feature {name!r}: n_reference"),
+            n_current=whole_count(data["n_current"], f"feature {name!r}: n_current"),
             bins=tuple(
                 BinResult(
                     b["label"],
-                    int(b["reference_count"]),
-                    int(b["current_count"]),
+                    whole_count(b["reference_count"], f"feature {name!r}, bin {b['label']!r}"),
+                    whole_count(b["current_count"], f"feature {name!r}, bin {b['label']!r}"),
                     parse_number(b["contribution"]),
                 )
                 for b in data["bins"]

@@ -265,7 +265,7 @@ def test_the_verdict_line_lists_every_drifted_feature():
         (["150", "150", "0"], "counts must be a list of numbers, got '150'"),
         ([150, "a", 0], "counts must be a list of numbers, got 'a'"),
         ([True, False, False], "counts must be a list of numbers, got True"),
-        ([[150], [150], [0]], r"counts must be a list of numbers, got \[\[150\], \[150\], \[0\]\]"),
+        ([[150], [150], [0]], r"counts must be a list of numbers, got \[150\]"),
         ([150, 150], "2 current bins, profile has 3"),
     ],
 )

@@ -8,7 +8,7 @@ from scipy.spatial.distance import jensenshannon
 from scipy.special import rel_entr
 
 from airflow_kl.core.divergence import divergences, smoothed
-from airflow_kl.core.errors import ConfigError
+from airflow_kl.core.errors import ConfigError, SchemaError
 
 counts = st.lists(st.integers(0, 10_000), min_size=1, max_size=30)
 
@@ -124,9 +124,9 @@ def test_default_smoothing_is_one_half():
 
 
 def test_mismatched_count_vectors_are_named():
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SchemaError) as info:
         smoothed(np.array([1, 2]), np.array([1, 2, 3]))
-    assert str(info.value) == "count vectors differ in length: 2 vs 3"
+    assert str(info.value) == "count vectors differ in length: 2 current bins, 3 reference"
 
 
 def test_an_empty_side_without_smoothing_has_no_shares_and_no_error():
