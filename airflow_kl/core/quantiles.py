@@ -117,15 +117,18 @@ def bracketed_order_statistics(
     x: np.ndarray, ranks: np.ndarray, low: np.ndarray, high: np.ndarray
 ) -> np.ndarray | None:
     """The order statistics of ``ranks`` found inside the intervals ``[low,
-    high]`` (sorted by ``low``), or None when an interval misses its rank.
+    high]``, or None when an interval misses its rank. Any intervals give the
+    exact values or None (unsorted, overlapping, empty or infinite ones too), so
+    where the brackets come from decides only the speed.
 
     >>> x = np.array([5.0, 1.0, 4.0, 2.0, 3.0])
-    >>> bracketed_order_statistics(x, np.array([1, 3]), np.array([1.5, 3.5]), np.array([2.5, 4.5]))
+    >>> bracketed_order_statistics(x, np.array([1, 3]), np.array([3.5, 1.5]), np.array([4.5, 2.5]))
     array([2., 4.])
     >>> bracketed_order_statistics(x, np.array([0]), np.array([1.5]), np.array([2.5])) is None
     True
     """
-    starts, ends = _merged(low, high)
+    order = np.argsort(low)
+    starts, ends = _merged(low[order], high[order])
     kept, before = _scan(x, starts, ends)
     held = np.array(
         [np.count_nonzero((kept >= s) & (kept <= e)) for s, e in zip(starts, ends, strict=True)]
@@ -159,7 +162,12 @@ def _scan(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarr
 
 
 def _merged(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Overlapping closed intervals ``[low, high]`` (sorted by ``low``) merged."""
+    """Closed intervals ``[low, high]`` (sorted by ``low``) merged where they
+    overlap (an empty one, ``high < low``, holds no value and stays apart).
+
+    >>> _merged(np.array([0.0, 1.0, 5.0]), np.array([2.0, 0.0, 6.0]))
+    (array([0., 5.]), array([2., 6.]))
+    """
     starts, ends = [low[0]], [high[0]]
     for start, end in zip(low[1:], high[1:], strict=True):
         if start <= ends[-1]:
