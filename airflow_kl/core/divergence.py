@@ -104,8 +104,8 @@ def divergences(
     contrib_kept = _xlogy_ratio(a, b) * scale
     m = 0.5 * (p + q)
     js = 0.5 * (_xlogy_ratio(p, m).sum() + _xlogy_ratio(q, m).sum()) * scale
-    with np.errstate(divide="ignore", invalid="ignore"):
-        psi_terms = np.where(p == q, 0.0, (p - q) * np.log(p / q))
+    with np.errstate(divide="ignore"):  # log(0) = -inf with smoothing 0: PSI is inf
+        psi_terms = (p - q) * np.log(p / q)  # a kept bin has p > 0 or q > 0: never 0/0
     contributions = np.zeros(kept.size)
     contributions[kept] = contrib_kept
     return Divergences(

@@ -221,6 +221,14 @@ class Profile:
                 raise ProfileError(f"feature key {name!r} differs from its name {feature.name!r}")
         if self.segments is not None:
             self.segments.check_sums(self.features)
+        self._canonical()  # settings and metadata that are not strict JSON are refused now
+
+    def _canonical(self) -> str:
+        """The canonical JSON of everything but the checksum, or a ProfileError."""
+        try:
+            return canonical_json(self._body())
+        except (TypeError, ValueError) as exc:
+            raise ProfileError(f"profile settings or metadata are not strict JSON: {exc}") from None
 
     @property
     def format_version(self) -> int:
@@ -243,7 +251,7 @@ class Profile:
     @property
     def checksum(self) -> str:
         """``sha256:`` of the canonical JSON of everything but the checksum."""
-        digest = hashlib.sha256(canonical_json(self._body()).encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(self._canonical().encode("utf-8")).hexdigest()
         return f"sha256:{digest}"
 
     @property
@@ -261,10 +269,9 @@ class Profile:
         return {**self._body(), "checksum": self.checksum}
 
     def to_json(self) -> str:
-        try:
-            return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
-        except ValueError as exc:
-            raise ProfileError(f"profile settings or metadata are not strict JSON: {exc}") from exc
+        """The profile as JSON text (the checksum in to_dict refuses what is not
+        strict JSON first)."""
+        return json.dumps(self.to_dict(), indent=1) + "\n"
 
     @classmethod
     def from_dict(cls, data: Any) -> Profile:

@@ -168,7 +168,7 @@ def read_text(path: Any) -> str:
             raise SourceError(f"{str(path)!r} is not UTF-8 text: {exc}") from None
     target = local_path(path)
     try:
-        return target.read_text(encoding="utf-8")
+        return target.read_bytes().decode("utf-8")  # whatever the locale's encoding
     except FileNotFoundError:
         raise SourceError(f"file not found: {str(target)!r}") from None
     except UnicodeDecodeError as exc:

@@ -238,7 +238,7 @@ def value_counts(col: Column) -> tuple[dict[str, int], int]:
 
 def _counts(column: TypedColumn, fp: FeatureProfile) -> np.ndarray:
     if fp.kind == "numeric":
-        return numeric_counts(column.numbers(), np.asarray(fp.edges, dtype=np.float64))
+        return numeric_counts(column.numbers(), np.asarray(fp.edges))  # floats
     vc, missing = column.value_counts()
     return categorical_counts(vc, missing, fp.categories or ())
 

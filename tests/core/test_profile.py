@@ -151,7 +151,8 @@ def test_invalid_edges_in_file_with_valid_checksum(tmp_path):
 
 def test_failed_save_keeps_previous_file(saved, tmp_path):
     before = saved.read_text()
-    bad = Profile(make_profile().features, metadata={"x": float("nan")})
+    bad = Profile(make_profile().features, metadata={"x": 1.0})
+    bad.metadata["x"] = float("nan")  # made strict, changed since
     with pytest.raises(ProfileError, match="strict JSON"):
         bad.save(saved)
     assert saved.read_text() == before
@@ -461,3 +462,18 @@ def test_no_negative_zero_edge_from_any_engine(tmp_path):
     assert "-0.0" not in ak.build_profile(negative).to_json()
     assert ak.build_profile(negative).bins_checksum == ak.build_profile(positive).bins_checksum
     assert not np.signbit(FeatureProfile("x", "numeric", (1, 1, 0), edges=(-0.0,)).edges[0])
+
+
+def test_metadata_that_is_not_strict_json_is_refused_when_the_profile_is_made():
+    """Not first at save: a profile with NaN metadata would have had a checksum
+    of 'NaN' text that no saved profile can carry."""
+    fp = FeatureProfile("x", "numeric", (1, 1, 0), edges=(0.0,))
+    for metadata, shown in (({"a": float("nan")}, "Out of range"), ({"a": {1, 2}}, "set")):
+        with pytest.raises(
+            ProfileError, match=f"^profile settings or metadata are not strict JSON: .*{shown}"
+        ):
+            Profile({"x": fp}, metadata=metadata)
+    made = Profile({"x": fp}, metadata={"a": 1.5})
+    made.metadata["late"] = float("inf")  # changed after it was made: refused at save
+    with pytest.raises(ProfileError, match="not strict JSON"):
+        made.to_json()

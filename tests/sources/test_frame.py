@@ -286,3 +286,25 @@ def test_columns_left_out_of_an_arrow_reference_are_logged_with_their_engine(cap
         assert list(ak.build_profile(table).features) == ["n"]
     (message,) = [r.getMessage() for r in caplog.records if "not profiled" in r.getMessage()]
     assert message.startswith("not profiled by default: column 'd' has the Arrow type duration[s]")
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pa.chunked_array([[1.5, None], [3.0], [4.0]]),  # several chunks: each is read
+        pa.chunked_array([[1.5, None], [3.0, 4.0]]),
+        pa.chunked_array([[1.5, None, 3.0, 4.0]]),
+        pd.Series([1.5, None, 3.0, 4.0]),
+    ],
+)
+def test_numeric_values_reads_every_chunk_as_float64(column):
+    got = numeric_values(column)
+    assert got.dtype == np.float64 and got.tolist()[2:] == [3.0, 4.0]
+    assert got[0] == 1.5 and np.isnan(got[1])
+
+
+def test_numeric_values_are_float64_whatever_the_pandas_integer_type():
+    for dtype in ("int64", "uint8", "Int64"):
+        got = numeric_values(pd.Series([1, 2, 3], dtype=dtype))
+        assert got.dtype == np.float64 and got.tolist() == [1.0, 2.0, 3.0]
+    assert numeric_values(pa.chunked_array([], type=pa.float64())).tolist() == []
