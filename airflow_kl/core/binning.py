@@ -61,7 +61,11 @@ def check_feature_names(features: object) -> list[str] | None:
 
 
 def finite(values: np.ndarray) -> np.ndarray:
-    """The finite values of a float array (drops NaN and +-inf)."""
+    """The finite values as float64 (drops NaN and +-inf).
+
+    >>> finite([3, 1, float("nan")]).tolist()
+    [3.0, 1.0]
+    """
     values = np.asarray(values, dtype=np.float64)
     keep = np.isfinite(values)
     return values if keep.all() else values[keep]
@@ -81,7 +85,7 @@ def quantile_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
     x = finite(values)
     q = quantile_levels(bins)
     if x.size == 0 or q.size == 0:
-        return np.empty(0, dtype=np.float64)
+        return np.empty(0)  # float64
     return np.unique(linear_quantiles(x, q))
 
 
@@ -128,7 +132,7 @@ def uniform_edges_between(lo: float | None, hi: float | None, bins: int) -> np.n
     """
     bins = check_bins(bins)
     if lo is None or hi is None or bins == 1:
-        return np.empty(0, dtype=np.float64)
+        return np.empty(0)  # float64
     return np.unique(np.linspace(float(lo), float(hi), bins + 1)[1:-1])
 
 

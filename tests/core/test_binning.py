@@ -261,3 +261,13 @@ def test_feature_names_as_a_list():
     from airflow_kl.core.binning import check_feature_names
 
     assert check_feature_names(None) is None and check_feature_names(("a", "b")) == ["a", "b"]
+
+
+def test_numeric_counts_reads_any_numbers_as_float64():
+    """Decimals (as a database driver returns them) are numbers too: no NaN test
+    or comparison fails on them."""
+    from decimal import Decimal
+
+    values = [Decimal("0.5"), Decimal("1.5"), Decimal("NaN")]
+    assert numeric_counts(values, [1.0]).tolist() == [1, 1, 1]
+    assert numeric_counts(values, [Decimal("1.0")]).tolist() == [1, 1, 1]

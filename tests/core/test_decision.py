@@ -176,3 +176,11 @@ def test_dataset_share_counts_judged_features_only():
     assert dataset_drifted(["drift", "ok", "ok", "insufficient_data"], drift_share=0.5) is False
     # a single judged feature that drifted is a share of 1
     assert dataset_drifted(["drift"], drift_share=1.0) is True
+
+
+def test_a_side_with_no_rows_gives_p_one_without_dividing_by_zero():
+    """Williams' q would divide by the empty side's row total (a RuntimeWarning,
+    an error in these tests): the early return answers first."""
+    assert g_test([0, 0, 0], [3, 4, 5]) == (0.0, 2, 1.0)
+    assert g_test([3, 4, 5], [0, 0, 0]) == (0.0, 2, 1.0)
+    assert g_test([0, 7, 0], [0, 2, 0]) == (0.0, 0, 1.0)  # one bin left
