@@ -139,3 +139,30 @@ def test_merge_usage_errors_are_one_line(months, tmp_path, capsys, argv, message
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(message.format(d=tmp_path))
     assert not (tmp_path / "o.json").exists()
+
+
+def test_a_partition_that_passed_a_gx_gate_joins_the_rolling_reference(months, tmp_path):
+    """A GX validation's drift report carries the bins checksum and settings, so
+    the store selects it for a rolling reference as it does a checked one's (a
+    report without the checksum was never chosen)."""
+    from airflow_kl.gx import Validation, build_suite, validate
+
+    base, parts, _, _ = months
+    base.save(tmp_path / "jan.json")
+    store = ReportStore(f"sqlite:///{tmp_path / 'store.db'}")
+    suite = build_suite(base, threshold=10.0, correction="holm")
+    gated = Validation(validate(suite, parts[2])).drift_report()
+    checked = ak.check_drift(base, parts[3], threshold=10.0)
+    assert gated.bins_checksum == checked.bins_checksum == base.bins_checksum
+    for m, report in ((2, gated), (3, checked)):
+        assert report.drifted is False
+        ti = TaskInstanceRef("flights", f"scheduled__2013-{m:02d}-01", "gate")
+        store.save(ti, report, html="", partition_key=f"2013-{m:02d}", source="frame")
+    chosen = store.accepted("flights", "gate", last=2, bins_checksum=base.bins_checksum)
+    assert [s.partition_key for s in chosen] == ["2013-02", "2013-03"]
+    out = tmp_path / "rolling.json"
+    argv = ["merge", "-o", str(out), "--bins", str(tmp_path / "jan.json"), "--from-store"]
+    argv += [str(tmp_path / "store.db"), "--dag-id", "flights", "--task-id", "gate"]
+    assert main([*argv, "--last", "2"]) == 0
+    both = pd.concat([parts[2], parts[3]], ignore_index=True)
+    assert counts(ak.Profile.load(out)) == counts(ak.count_profile(base, both))

@@ -240,6 +240,11 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
             **f.to_dict(),
             "family": list(profile.features),
             "profile_checksum": profile.checksum,
+            # what a DriftReport rebuilt from the suite needs to join a rolling
+            # reference: the bins counted in, the settings, the family's verdict
+            "bins_checksum": profile.bins_checksum,
+            "settings": report.settings,
+            "dataset_drifted": report.drifted,
         }
         if within:
             success = success and not drifted_in

@@ -17,7 +17,7 @@ from typing import Any
 
 import great_expectations as gx
 
-from ..core.decision import DRIFT
+from ..core.decision import dataset_drifted
 from ..core.errors import ConfigError, SourceError
 from ..core.results import DriftReport, FeatureResult, SegmentResult
 from ..core.storage import read_text
@@ -61,7 +61,7 @@ class Validation:
         suite has none): the same features, statistics and verdicts."""
         from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan as Expectation
 
-        features, checksum, by = {}, "", ()
+        features, checksum, by, family = {}, "", (), {}
         segments: dict[str, tuple[Any, dict[str, FeatureResult]]] = {}
         for r in self.result.results:
             details = (r.result or {}).get("details")
@@ -70,6 +70,7 @@ class Validation:
             column = r.expectation_config.kwargs["column"]
             features[column] = FeatureResult.from_dict(column, details)
             checksum = details.get("profile_checksum", checksum)
+            family = details if "bins_checksum" in details else family
             by = tuple(details.get("segment_by", by))
             for row in details.get("segments", ()):
                 key = None if row["key"] is None else tuple(row["key"])
@@ -78,17 +79,24 @@ class Validation:
                 )
         if not features:
             return None
+        share = family.get("settings", {}).get("drift_share")
+
+        def verdict(cols: dict[str, FeatureResult]) -> bool:
+            return dataset_drifted([f.status for f in cols.values()], share)
+
         judged = tuple(
-            SegmentResult(key, label, cols, any(f.status == DRIFT for f in cols.values()))
+            SegmentResult(key, label, cols, verdict(cols))
             for label, (key, cols) in segments.items()
         )
-        drifted = any(f.status == DRIFT for f in features.values()) or any(
-            s.drifted for s in judged
-        )
+        drifted = family.get("dataset_drifted")  # over the whole family, as check_drift decides
+        if drifted is None:  # a result written by airflow-kl 0.5
+            drifted = verdict(features)
         return DriftReport(
             features=features,
-            drifted=drifted,
+            drifted=bool(drifted) or any(s.drifted for s in judged),
+            settings=dict(family.get("settings", {})),
             profile_checksum=checksum,
+            bins_checksum=str(family.get("bins_checksum", "")),
             segment_by=by if judged else (),
             segments=judged,
         )

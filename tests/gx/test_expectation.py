@@ -184,6 +184,10 @@ def test_a_segmented_profile_is_judged_per_segment_on_every_engine(
     rebuilt = Validation(result).drift_report()
     assert rebuilt.drifted_segments == expected.drifted_segments
     assert rebuilt.segment_by == ("origin",)
+    # what a rolling reference selects and merges on, as check_drift reports it
+    assert rebuilt.bins_checksum == expected.bins_checksum == by_origin.bins_checksum
+    assert rebuilt.settings == {**expected.settings, "segment_by": ["origin"]}  # as the suite says
+    assert rebuilt.drifted == expected.drifted
 
 
 def test_segment_by_other_than_the_profiles_is_refused(by_origin):
