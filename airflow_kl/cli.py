@@ -20,6 +20,7 @@ from .core.options import DEFAULT_MAX_SEGMENTS
 from .core.profile import Profile
 from .core.results import DriftReport
 from .core.settings import OPTIONS, CheckSettings
+from .core.status import DRIFT, INSUFFICIENT, OK
 from .core.storage import atomic_write_text, read_text
 from .report.history import record, trend
 from .report.html import history_trends, write_html
@@ -262,9 +263,7 @@ def run_check(args: argparse.Namespace) -> int:
         trends = history_trends(args.history_db, report) if args.history_db else None
         write_html(report, args.html_path, title=_shown(args.current, args), trends=trends)
     print(report.table())
-    if report.all_insufficient:
-        return EXIT_INSUFFICIENT
-    return EXIT_DRIFT if report.drifted else EXIT_OK
+    return {DRIFT: EXIT_DRIFT, INSUFFICIENT: EXIT_INSUFFICIENT, OK: EXIT_OK}[report.status]
 
 
 def _check(profile: Profile, args: argparse.Namespace, progress):

@@ -21,9 +21,26 @@ from scipy.special import chdtrc  # chi2.sf without importing scipy.stats (~0.5 
 from .errors import ConfigError
 from .inputs import count_pair, pvalue_vector
 from .options import CORRECTIONS
+from .status import DRIFT, INSUFFICIENT, OK, STATUSES, dataset_drifted, dataset_status
 
-OK, DRIFT, INSUFFICIENT = "ok", "drift", "insufficient_data"
-STATUSES = (OK, DRIFT, INSUFFICIENT)
+# the verdict words and dataset verdicts live in status.py (no numpy), kept here too
+__all__ = [
+    "DRIFT",
+    "INSUFFICIENT",
+    "OK",
+    "STATUSES",
+    "check_alpha",
+    "check_correction",
+    "check_drift_share",
+    "check_min_rows",
+    "check_threshold",
+    "correct_pvalues",
+    "dataset_drifted",
+    "dataset_status",
+    "feature_status",
+    "g_test",
+    "williams_q",
+]
 
 
 def _number(name: str, value: object) -> float:
@@ -158,19 +175,3 @@ def feature_status(
         return DRIFT
     significant = alpha is None or (p_value is not None and p_value < alpha)
     return DRIFT if kl >= threshold and significant else OK
-
-
-def dataset_drifted(statuses: Sequence[str], drift_share: float | None = None) -> bool:
-    """Any drifted feature, or (with ``drift_share``) at least that share of the
-    judged features drifted.
-
-    >>> dataset_drifted(["ok", "drift", "ok", "ok"], drift_share=0.5)
-    False
-    >>> dataset_drifted(["ok", "drift"])
-    True
-    """
-    drifted = sum(s == DRIFT for s in statuses)
-    if drift_share is None:
-        return drifted > 0
-    judged = sum(s != INSUFFICIENT for s in statuses)
-    return judged > 0 and drifted / judged >= drift_share

@@ -15,7 +15,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .decision import DRIFT, INSUFFICIENT
+from .decision import DRIFT, INSUFFICIENT, dataset_status
 from .inputs import whole_count
 
 
@@ -137,11 +137,7 @@ class SegmentResult:
     @property
     def status(self) -> str:
         """``drift``, ``insufficient_data`` when no feature could be judged, else ``ok``."""
-        if self.drifted:
-            return DRIFT
-        if all(f.status == INSUFFICIENT for f in self.features.values()):
-            return INSUFFICIENT
-        return "ok"
+        return dataset_status(self.drifted, [f.status for f in self.features.values()])
 
     @property
     def n_reference(self) -> int:
@@ -199,8 +195,14 @@ class DriftReport:
         return [s.label for s in self.segments if s.drifted]
 
     @property
+    def status(self) -> str:
+        """:func:`~airflow_kl.core.decision.dataset_status` of the whole check."""
+        return dataset_status(self.drifted, [f.status for f in self.features.values()])
+
+    @property
     def all_insufficient(self) -> bool:
-        return all(f.status == INSUFFICIENT for f in self.features.values())
+        """No feature could be judged (then the dataset cannot have drifted)."""
+        return self.status == INSUFFICIENT
 
     def to_dict(self) -> dict[str, Any]:
         out = {

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..core.status import DRIFT, INSUFFICIENT, dataset_status
+
 TaskIds = str | Sequence[str]
 
 
@@ -23,9 +25,8 @@ def drift_branch(
 ) -> TaskIds:
     """``drift`` when the dataset drifted, ``insufficient`` when no feature could be
     judged (falls back to ``ok``), else ``ok``."""
-    if report.get("drifted"):
-        return drift
     statuses = [f.get("status") for f in report.get("features", {}).values()]
-    if insufficient is not None and statuses and all(s == "insufficient_data" for s in statuses):
-        return insufficient
-    return ok
+    status = dataset_status(bool(report.get("drifted")), statuses)
+    if status == DRIFT:
+        return drift
+    return insufficient if status == INSUFFICIENT and insufficient is not None else ok

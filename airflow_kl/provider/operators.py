@@ -15,6 +15,7 @@ from airflow.sdk import Asset, BaseOperator
 
 from ..core.errors import AirflowKLError
 from ..core.options import DEFAULT_MAX_SEGMENTS, DEFAULTS, OPTION_NAMES
+from ..core.status import INSUFFICIENT
 from ..core.storage import atomic_write_text, within
 from .compat import AirflowSkipException
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
@@ -328,7 +329,7 @@ class KLDriftCheckOperator(BaseOperator):
         self.log.info("recorded %d history rows for partition %s", rows, self.partition_key)
 
     def _act(self, report: Any, result: dict[str, Any]) -> None:
-        if report.all_insufficient:
+        if report.status == INSUFFICIENT:
             message = (
                 f"no feature has min_rows={report.settings['min_rows']} rows in "
                 f"{result['source']}; nothing could be judged"

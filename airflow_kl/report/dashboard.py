@@ -22,6 +22,7 @@ from collections.abc import Collection
 
 import jinja2
 
+from ..core.status import STATUSES
 from .charts import trend_svg
 from .store import ReportStore, StoredReport, TaskInstanceRef
 from .templates import DASHBOARD
@@ -56,7 +57,7 @@ def task_trends(store: ReportStore, row: StoredReport, section: int) -> list[tup
 def render_dashboard(store: ReportStore, dag_ids: Collection[str] | None = None) -> str:
     """The dashboard page; with ``dag_ids``, only those DAGs' tasks."""
     latest = store.latest(dag_ids)
-    counts = Counter({"drift": 0, "ok": 0, "insufficient_data": 0})
+    counts = Counter(dict.fromkeys(STATUSES, 0))
     counts.update(r.status for r in latest)
     return _ENV.from_string(DASHBOARD).render(
         latest=latest,

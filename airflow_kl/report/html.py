@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from ..core.results import DriftReport
+from ..core.status import STATUSES
 from ..core.storage import atomic_write_text
 from .charts import feature_svg
 from .templates import PAGE
@@ -45,7 +46,7 @@ def render_html(
     features = sorted(
         report.features.values(), key=lambda f: (-1.0 if math.isnan(f.kl) else -f.kl, f.name)
     )
-    counts = Counter({"drift": 0, "ok": 0, "insufficient_data": 0})
+    counts = Counter(dict.fromkeys(STATUSES, 0))
     counts.update(f.status for f in features)
     return _ENV.from_string(PAGE).render(
         report=report,

@@ -122,13 +122,6 @@ class StoredReport:
         return DriftReport.from_dict(json.loads(self.report_json))
 
 
-def dataset_status(report: DriftReport) -> str:
-    """``drift``, ``insufficient_data`` (nothing could be judged) or ``ok``."""
-    if report.drifted:
-        return "drift"
-    return "insufficient_data" if report.all_insufficient else "ok"
-
-
 @cache
 def _ready(engine: sa.Engine) -> sa.Engine:
     METADATA.create_all(engine, checkfirst=True)
@@ -164,7 +157,7 @@ class ReportStore:
             "map_index": ti.map_index,
             "partition_key": str(partition_key),
             "source": source,
-            "status": dataset_status(report),
+            "status": report.status,
             "drifted_features": json.dumps(report.drifted_features),
             "report_json": report.to_json(),
             "html": html,
