@@ -133,4 +133,4 @@ def test_an_empty_side_without_smoothing_has_no_shares_and_no_error():
     """(check_drift judges such a feature insufficient before it gets here)"""
     d = divergences([0, 0], [3, 4], smoothing=0)
     assert np.isnan(d.p).all() and d.q.tolist() == pytest.approx([3 / 7, 4 / 7])
-    assert math.isnan(d.js) and math.isnan(d.tv)
+    assert math.isnan(d.kl) and math.isnan(d.js) and math.isnan(d.tv)
