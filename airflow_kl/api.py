@@ -24,7 +24,7 @@ from .core.compare import compare_counts, profiled_features
 from .core.errors import ConfigError, SourceError
 from .core.inputs import instance_of
 from .core.options import DEFAULT_MAX_SEGMENTS
-from .core.profile import FORMAT_VERSION, SEGMENTED_VERSION, Profile
+from .core.profile import FORMAT_VERSION, SEGMENTED_VERSION, FeatureProfile, Profile
 from .core.results import DriftReport
 from .core.segments import (
     SegmentProfile,
@@ -140,6 +140,10 @@ def count_segment_bins(
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, np.ndarray]]:
     """Per segment (OTHER last), the counts of ``data`` in the features' bins: one pass."""
+    instance_of(features, Mapping, "features", " of name to FeatureProfile")
+    for fp in features.values():
+        instance_of(fp, FeatureProfile, "each of features")
+    instance_of(segments, SegmentProfile, "segments", " (profile.segments)")
     pushdown = _pushdown(data)
     if pushdown is not None:
         return pushdown.count_segments(features, segments)

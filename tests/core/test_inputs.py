@@ -140,3 +140,19 @@ def test_the_top_level_functions_name_a_profile_that_is_not_one():
     with pytest.raises(ConfigError, match=r"^settings must be a CheckSettings, got \{\}$"):
         ak.compare_counts(PART, {"x": [2, 2, 0]}, {})
     assert ak.count_bins(PART, frame)["x"].tolist() == [1, 1, 0]
+
+
+def test_count_segment_bins_names_what_is_not_a_profile_part():
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [1.0], "s": ["a"]})
+    with pytest.raises(ConfigError, match=r"^features must be a Mapping .*got \['x'\]$"):
+        ak.count_segment_bins(["x"], frame, None)
+    with pytest.raises(
+        ConfigError, match=r"^each of features must be a FeatureProfile, got \(3, 1, 0\)$"
+    ):
+        ak.count_segment_bins({"x": (3, 1, 0)}, frame, None)
+    with pytest.raises(
+        ConfigError, match=r"^segments must be a SegmentProfile \(profile.segments\), got None$"
+    ):
+        ak.count_segment_bins(PART.features, frame, None)
