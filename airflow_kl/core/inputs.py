@@ -34,13 +34,16 @@ def _numbers(values: Any, what: str, error: type[AirflowKLError]) -> np.ndarray:
     """``values`` as a 1-D numeric array; anything else (a string, a bool, a
     nested list, a mapping) is refused, naming the first value that is not a
     number."""
-    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__"):
+    flat = values.ndim == 1 if isinstance(values, np.ndarray) else hasattr(values, "__len__")
+    if not flat or isinstance(values, (str, bytes, dict)):
         raise error(f"{what} must be a list of numbers, got {values!r}")
     items = values.tolist() if isinstance(values, np.ndarray) else list(values)
-    odd = [v for v in items if not _is_number(v)][:1]
-    found = np.asarray(values) if not odd else None
-    if found is None or found.ndim != 1 or found.dtype.kind not in "iuf":
-        raise error(f"{what} must be a list of numbers, got {(odd or [values])[0]!r}")
+    odd = [v for v in items if not _is_number(v)]
+    if odd:
+        raise error(f"{what} must be a list of numbers, got {odd[0]!r}")
+    found = np.asarray(values)
+    if found.dtype.kind not in ("i", "u", "f"):  # complex, or integers past int64
+        raise error(f"{what} must be a list of real numbers below 2**63, got {values!r}")
     return found
 
 
@@ -91,7 +94,7 @@ def count_pair(current: Any, reference: Any) -> tuple[np.ndarray, np.ndarray]:
 
 def pvalue_vector(pvalues: Any) -> np.ndarray:
     """p-values as float64, refused unless each is a number in [0, 1]."""
-    found = _numbers(pvalues, "p-values", ConfigError).astype(np.float64)
+    found = np.asarray(_numbers(pvalues, "p-values", ConfigError), dtype=np.float64)
     bad = ~((found >= 0) & (found <= 1))  # NaN fails both comparisons
     if bad.any():
         raise ConfigError(f"p-values must be numbers in [0, 1], got {found[bad][0].item()!r}")

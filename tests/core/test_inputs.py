@@ -29,7 +29,16 @@ BAD_COUNTS = [
     ("31", "counts must be a list of numbers, got '31'"),
     (7, "counts must be a list of numbers, got 7"),
     ({"a": 1, "b": 2}, r"counts must be a list of numbers, got \{'a': 1, 'b': 2\}"),
-    (np.array([[1, 2]]), r"counts must be a list of numbers, got \[1, 2\]"),
+    (np.array([[1, 2]]), r"counts must be a list of numbers, got array\(\[\[1, 2\]\]\)"),
+    (np.array(5), r"counts must be a list of numbers, got array\(5\)"),
+    (
+        [2**70],
+        r"counts must be a list of real numbers below 2\*\*63, got \[1180591620717411303424\]",
+    ),
+    (
+        [np.complex128(1)],
+        r"counts must be a list of real numbers below 2\*\*63, got \[np.complex128\(1\+0j\)\]",
+    ),
     (np.array([1, 2], dtype=bool), "counts must be a list of numbers, got True"),
 ]
 
@@ -156,3 +165,74 @@ def test_count_segment_bins_names_what_is_not_a_profile_part():
         ConfigError, match=r"^segments must be a SegmentProfile \(profile.segments\), got None$"
     ):
         ak.count_segment_bins(PART.features, frame, None)
+
+
+def _message(call, *args) -> str:
+    with pytest.raises(ConfigError) as info:
+        call(*args)
+    return str(info.value)
+
+
+def test_each_refusal_says_what_to_give_in_full():
+    report = DriftReport.from_dict(_report([2, 2, 0]))
+    assert _message(ak.compare_counts, "p.json", {}, ak.CheckSettings()) == (
+        "profile must be a Profile (Profile.load(path)), got 'p.json'"
+    )
+    assert _message(ak.compare_counts, PART, [1], ak.CheckSettings()) == (
+        "current_counts must be a Mapping of feature name to bin counts, got [1]"
+    )
+    assert _message(merge_profiles, [PART, 1]) == (
+        "each of profiles must be a Profile (Profile.load(path)), got 1"
+    )
+    assert _message(reference_from_reports, 1, [report], ["a"]) == (
+        "profile must be a Profile (Profile.load(path)), got 1"
+    )
+    assert _message(reference_from_reports, PART, report, ["a"]) == (
+        f"reports must be a list, got {report!r}"
+    )
+    assert _message(reference_from_reports, PART, [1], ["a"]) == (
+        "each of reports must be a DriftReport (DriftReport.load(path)), got 1"
+    )
+
+
+def test_a_report_read_from_json_names_the_count_it_refuses():
+    for key in ("n_reference", "n_current"):
+        data = _report([2, 2, 0])
+        data["features"]["x"][key] = "4"
+        with pytest.raises(SchemaError) as info:
+            DriftReport.from_dict(data)
+        assert (
+            str(info.value) == f"feature 'x': {key}: a count must be a whole number >= 0, got '4'"
+        )
+    data = _report([2, 2, 0])
+    data["features"]["x"]["bins"][1]["reference_count"] = -1
+    with pytest.raises(SchemaError) as info:
+        DriftReport.from_dict(data)
+    assert str(info.value) == "feature 'x', bin '>= 0': a count must be a whole number >= 0, got -1"
+
+
+def test_the_largest_count_is_below_2_to_the_53():
+    from airflow_kl.core.inputs import whole_count
+
+    assert whole_count(2**53 - 1, "n") == 2**53 - 1
+    with pytest.raises(SchemaError, match=r"got 9007199254740992$"):
+        whole_count(2**53, "n")
+    assert count_vector([2**53 - 1], "x").tolist() == [2**53 - 1]
+
+
+def test_p_values_come_back_as_floats_even_when_given_as_integers():
+    for method in ("none", "holm", "bonferroni", "bh"):
+        corrected = correct_pvalues([0, 1], method)
+        assert corrected.dtype == np.float64 and corrected.tolist() == [0.0, 1.0]
+
+
+def test_order_statistics_a_database_returns_as_decimals_interpolate_as_floats():
+    from decimal import Decimal
+
+    from airflow_kl.core.quantiles import from_order_statistics, needed_ranks
+
+    x = np.array([7.0, 1.0, 3.0, 10.0, 4.0])
+    levels = np.array([0.3, 0.5])
+    at = {int(r): Decimal(str(np.sort(x)[r])) for r in needed_ranks(5, levels)}
+    got = from_order_statistics(5, levels, at)
+    assert got.dtype == np.float64 and got.tolist() == np.quantile(x, levels).tolist()
