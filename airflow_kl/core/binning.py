@@ -63,8 +63,8 @@ def check_feature_names(features: object) -> list[str] | None:
 def finite(values: np.ndarray) -> np.ndarray:
     """The finite values as float64 (drops NaN and +-inf).
 
-    >>> finite([3, 1, float("nan")]).tolist()
-    [3.0, 1.0]
+    >>> finite([3, 1, float("nan")]).tolist(), finite([3, 1]).tolist()
+    ([3.0, 1.0], [3.0, 1.0])
     """
     values = np.asarray(values, dtype=np.float64)
     keep = np.isfinite(values)

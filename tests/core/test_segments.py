@@ -380,3 +380,21 @@ def test_segmented_profiles_and_reports_merge_segment_by_segment():
         reference_from_reports(a, [plain], ["2013-03"])
     with pytest.raises(ProfileError, match="counted in other bins"):
         merge_profiles([a, segmented(keys=(("LGA",), ("EWR",)))])
+
+
+def test_a_key_of_another_length_than_the_segment_columns_is_an_error_not_a_shorter_match():
+    """zip(..., strict=True): a key with a value missing would otherwise match on
+    the columns it has, and a column without its codes would be skipped."""
+    from airflow_kl.core.segments import segment_conditions
+
+    class Show:
+        def missing(self):
+            return "missing"
+
+        def equals(self, v):
+            return f"= {v}"
+
+    with pytest.raises(ValueError, match="zip"):
+        segment_conditions([Show(), Show()], [("x",)])
+    with pytest.raises(ValueError, match="zip"):
+        segment_index([np.array([0, 1])], [["a", "b"], ["c"]], [("a", "c")])
