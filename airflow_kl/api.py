@@ -222,7 +222,7 @@ def count_profile(
     >>> count_profile(base, pd.DataFrame({"x": [0.0, 9.0, 9.5]})).features["x"].counts
     (1, 2, 0)
     """
-    counts = count_bins(_require_profile(profile), data)
+    counts = count_bins(profile, data)  # which checks the profile
     features = {n: f.with_counts(counts[n]) for n, f in profile.features.items()}
     return Profile(features, settings=dict(profile.settings), metadata=dict(metadata or {}))
 
