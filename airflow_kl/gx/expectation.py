@@ -10,11 +10,10 @@ Its ``observed_value`` is the KL (``"inf"`` when infinite), never ``None``.
 
 from __future__ import annotations
 
-import functools
 import json
-from dataclasses import replace
 from typing import Any, ClassVar, Literal
 
+import numpy as np
 from great_expectations.compatibility import pydantic
 from great_expectations.expectations.expectation import ColumnAggregateExpectation
 from great_expectations.expectations.registry import get_metric_kwargs
@@ -31,6 +30,13 @@ from ..core.compare import compare_counts
 from ..core.decision import INSUFFICIENT
 from ..core.errors import SchemaError
 from ..core.profile import Profile
+from ..core.profile_forms import (
+    is_profile_text,
+    load_profile,
+    profile_from_text,
+    profile_subset,
+    profile_text,
+)
 from ..core.results import json_number
 from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
 from .metric import METRIC
@@ -39,28 +45,6 @@ from .segment_metric import SEGMENT_METRIC
 ProfileLike = dict | str
 # drift_share judges a dataset, not one column: a suite's success is its own.
 EXPECTATION_OPTIONS = tuple(n for n in OPTION_NAMES if n != "drift_share")
-
-
-def load_profile(profile: Any) -> Profile:
-    """A Profile from a Profile, its JSON dict or text, or a path/URI to its file."""
-    if isinstance(profile, Profile):
-        return profile
-    if isinstance(profile, dict):
-        return Profile.from_dict(profile)
-    if _is_text(profile):
-        return _profile_from_text(profile)
-    return Profile.load(profile)
-
-
-def _is_text(profile: Any) -> bool:
-    """A profile given as JSON text (not a path)."""
-    return isinstance(profile, str) and profile.lstrip().startswith("{")
-
-
-@functools.lru_cache(maxsize=64)
-def _profile_from_text(text: str) -> Profile:
-    """Parsed (and checksum-verified) once per text: GX asks for it many times a run."""
-    return Profile.from_json(text)
 
 
 _REPORTS: dict[tuple, Any] = {}
@@ -80,34 +64,6 @@ def _family_report(
             _REPORTS.pop(next(iter(_REPORTS)))
         _REPORTS[key] = compare_counts(profile, counts, settings, segment_counts=segments)
     return _REPORTS[key]
-
-
-def profile_text(profile: Profile) -> str:
-    """A profile as compact JSON text, the form an expectation keeps it in."""
-    return json.dumps(profile.to_dict(), separators=(",", ":"), allow_nan=False)
-
-
-def profile_subset(profile: Profile, features: list[str]) -> Profile:
-    """The profile cut to ``features``, remembering where it came from."""
-    missing = [f for f in features if f not in profile.features]
-    if missing:
-        raise SchemaError(
-            f"feature {missing[0]!r} is not in the profile: {', '.join(profile.features)}"
-        )
-    if list(profile.features) == list(features):
-        return profile
-    metadata = {**profile.metadata, "cut_from": profile.checksum}
-    segments = profile.segments
-    if segments is not None:
-        groups = tuple({n: g[n] for n in features} for g in segments.counts)
-        segments = replace(segments, counts=groups)
-    return Profile(
-        {name: profile.features[name] for name in features},
-        settings=profile.settings,
-        created_at=profile.created_at,
-        metadata=metadata,
-        segments=segments,
-    )
 
 
 class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
@@ -179,7 +135,7 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
     def _family_lives_in_the_profile(cls, values: dict[str, Any]) -> dict[str, Any]:
         """Once the profile text is cut to the family, the family is its features:
         the list is dropped, so GX's many copies of the configuration stay small."""
-        if _is_text(values.get("profile")):
+        if is_profile_text(values.get("profile")):
             values["family"] = None
         return values
 
@@ -194,8 +150,8 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
 
     def _family(self) -> Profile:
         """The profile of the features judged together with this column."""
-        if _is_text(self.profile):
-            profile = _profile_from_text(self.profile)
+        if is_profile_text(self.profile):
+            profile = profile_from_text(self.profile)
             if self.column not in profile.features:
                 raise SchemaError(
                     f"column {self.column!r} is not in the profile: {', '.join(profile.features)}"
@@ -211,16 +167,16 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         deps = super().get_validation_dependencies(execution_engine, runtime_configuration)
         profile = self._family()
         kwargs = get_metric_kwargs(METRIC, self.configuration, runtime_configuration)
-        metrics = [METRIC, SEGMENT_METRIC] if self._segmented(profile) else [METRIC]
-        for name in metrics:
-            deps.set_metric_configuration(
-                name,
-                MetricConfiguration(
-                    metric_name=name,
-                    metric_domain_kwargs=kwargs["metric_domain_kwargs"],
-                    metric_value_kwargs={"profile": profile_text(profile)},
-                ),
-            )
+        # a segmented family is one scan: the overall counts are the segments' sum
+        name = SEGMENT_METRIC if self._segmented(profile) else METRIC
+        deps.set_metric_configuration(
+            name,
+            MetricConfiguration(
+                metric_name=name,
+                metric_domain_kwargs=kwargs["metric_domain_kwargs"],
+                metric_value_kwargs={"profile": profile_text(profile)},
+            ),
+        )
         return deps
 
     def _segmented(self, profile: Profile) -> bool:
@@ -230,8 +186,14 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
 
     def _validate(self, metrics: dict, runtime_configuration=None, execution_engine=None):
         profile = self._family()
-        segments = metrics[SEGMENT_METRIC] if self._segmented(profile) else None
-        report = _family_report(profile, metrics[METRIC], self._settings(), segments)
+        if self._segmented(profile):
+            segments = metrics[SEGMENT_METRIC]
+            counts = {
+                n: np.sum([g[n] for g in segments], axis=0).tolist() for n in profile.features
+            }
+        else:
+            segments, counts = None, metrics[METRIC]
+        report = _family_report(profile, counts, self._settings(), segments)
         f = report.features[self.column]
         success = f.status == "ok" or (f.status == INSUFFICIENT and self._tolerates_insufficient())
         within = [s for s in report.segments if self.column in s.features]

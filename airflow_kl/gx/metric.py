@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from great_expectations.core.metric_domain_types import MetricDomainTypes
 from great_expectations.execution_engine import (
     PandasExecutionEngine,
     SparkDFExecutionEngine,
@@ -26,24 +24,13 @@ from great_expectations.expectations.metrics.table_metric_provider import TableM
 
 from ..core.profile import FeatureProfile
 from ..sources.frame import count_frame
+from .domain import as_lists, metric_profile, table_domain
 
 METRIC = "table.airflow_kl_bin_counts"
 
 
 def features_from_kwargs(kwargs: dict[str, Any]) -> dict[str, FeatureProfile]:
-    from .expectation import load_profile
-
-    return dict(load_profile(kwargs["profile"]).features)
-
-
-def _as_lists(counts: dict[str, np.ndarray]) -> dict[str, list[int]]:
-    return {name: c.tolist() for name, c in counts.items()}
-
-
-def table_domain(execution_engine: Any, metric_domain_kwargs: dict[str, Any]) -> Any:
-    """The batch's table: a DataFrame (pandas, Spark) or a selectable (SQL)."""
-    table, _, _ = execution_engine.get_compute_domain(metric_domain_kwargs, MetricDomainTypes.TABLE)
-    return table
+    return dict(metric_profile(kwargs).features)
 
 
 class TableAirflowKLBinCounts(TableMetricProvider):
@@ -55,7 +42,7 @@ class TableAirflowKLBinCounts(TableMetricProvider):
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         df = table_domain(execution_engine, metric_domain_kwargs)
-        return _as_lists(count_frame(df, features_from_kwargs(metric_value_kwargs), "pandas"))
+        return as_lists(count_frame(df, features_from_kwargs(metric_value_kwargs), "pandas"))
 
     @metric_value(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
@@ -64,11 +51,11 @@ class TableAirflowKLBinCounts(TableMetricProvider):
         selectable = table_domain(execution_engine, metric_domain_kwargs)
         features = features_from_kwargs(metric_value_kwargs)
         with execution_engine.get_connection() as conn:
-            return _as_lists(count_selectable(conn, selectable, features))
+            return as_lists(count_selectable(conn, selectable, features))
 
     @metric_value(engine=SparkDFExecutionEngine)
     def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.spark import SparkSource
 
         df = table_domain(execution_engine, metric_domain_kwargs)
-        return _as_lists(SparkSource(df).count_bins(features_from_kwargs(metric_value_kwargs)))
+        return as_lists(SparkSource(df).count_bins(features_from_kwargs(metric_value_kwargs)))

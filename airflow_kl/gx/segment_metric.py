@@ -9,8 +9,6 @@ last.
 
 from __future__ import annotations
 
-from typing import Any
-
 from great_expectations.execution_engine import (
     PandasExecutionEngine,
     SparkDFExecutionEngine,
@@ -20,19 +18,13 @@ from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
 from ..sources.segments import count_segments
-from .metric import _as_lists, table_domain
+from .domain import as_lists, metric_profile, table_domain
 
 SEGMENT_METRIC = "table.airflow_kl_segment_bin_counts"
 
 
-def _profile(kwargs: dict[str, Any]):
-    from .expectation import load_profile
-
-    return load_profile(kwargs["profile"])
-
-
 def _groups(groups: list) -> list[dict[str, list[int]]]:
-    return [_as_lists(g) for g in groups]
+    return [as_lists(g) for g in groups]
 
 
 class TableAirflowKLSegmentBinCounts(TableMetricProvider):
@@ -43,7 +35,7 @@ class TableAirflowKLSegmentBinCounts(TableMetricProvider):
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        p = _profile(metric_value_kwargs)
+        p = metric_profile(metric_value_kwargs)
         seg = p.segments
         df = table_domain(execution_engine, metric_domain_kwargs)
         return _groups(count_segments(df, p.features, seg.by, seg.keys, seg.values, "pandas"))
@@ -52,7 +44,7 @@ class TableAirflowKLSegmentBinCounts(TableMetricProvider):
     def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.sql import count_selectable_segments
 
-        p = _profile(metric_value_kwargs)
+        p = metric_profile(metric_value_kwargs)
         selectable = table_domain(execution_engine, metric_domain_kwargs)
         with execution_engine.get_connection() as conn:
             return _groups(count_selectable_segments(conn, selectable, p.features, p.segments))
@@ -61,6 +53,6 @@ class TableAirflowKLSegmentBinCounts(TableMetricProvider):
     def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         from ..sources.spark import SparkSource
 
-        p = _profile(metric_value_kwargs)
+        p = metric_profile(metric_value_kwargs)
         df = table_domain(execution_engine, metric_domain_kwargs)
         return _groups(SparkSource(df).count_segments(p.features, p.segments))

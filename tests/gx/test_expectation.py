@@ -190,6 +190,24 @@ def test_a_segmented_profile_is_judged_per_segment_on_every_engine(
     assert rebuilt.drifted == expected.drifted
 
 
+def test_a_segmented_family_asks_for_one_scan(data, by_origin):
+    """A segmented expectation depends on the segment counts alone (the
+    overall counts are their sum, as in check_drift); an unsegmented one on
+    the overall counts alone: each suite reads the batch once."""
+    from airflow_kl.gx.metric import METRIC
+    from airflow_kl.gx.segment_metric import SEGMENT_METRIC
+
+    _, _, flat = data
+
+    def metrics(profile, **options):
+        e = build_suite(profile, **options).expectations[0]
+        names = e.get_validation_dependencies().get_metric_names()
+        return sorted(n for n in names if "airflow_kl" in n)
+
+    assert metrics(by_origin, segment_by="origin") == [SEGMENT_METRIC]
+    assert metrics(flat) == [METRIC]
+
+
 def test_segment_by_other_than_the_profiles_is_refused(by_origin):
     with pytest.raises(ak.ConfigError, match=r"segment_by is \['carrier'\] but the profile"):
         validate(build_suite(by_origin, segment_by="carrier"), pd.DataFrame())
