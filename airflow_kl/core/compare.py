@@ -108,11 +108,7 @@ def feature_result(stats: FeatureStats, p_value: float, settings: CheckSettings)
     return FeatureResult(
         name=stats.fp.name,
         kind=stats.fp.kind,
-        kl=_clean(div.kl),
-        js=_clean(div.js),
-        psi=_clean(div.psi),
-        hellinger=_clean(div.hellinger),
-        tv=_clean(div.tv),
+        measures={name: _clean(value) for name, value in div.values.items()},
         g_statistic=stats.g,
         p_value=p_value,
         p_value_raw=float(stats.p_raw),

@@ -21,6 +21,7 @@ from scipy.special import rel_entr  # x ln(x/y), 0 at x = 0, inf at y = 0
 
 from .errors import ConfigError
 from .inputs import count_pair
+from .measures import MEASURES
 from .options import BASES, DIRECTIONS
 
 
@@ -35,21 +36,25 @@ def check_smoothing(smoothing: float) -> float:
 
 @dataclass(frozen=True)
 class Divergences:
-    """Every divergence of one feature, plus the smoothed vectors behind them.
+    """Every measure of :data:`~airflow_kl.core.measures.MEASURES` for one
+    feature (``d.kl``, ``d.js``, ... or ``d.values``), plus the smoothed vectors
+    behind them.
 
     ``kept`` marks the bins (of the full bin list) that were not empty on both
-    sides; ``contributions`` has one entry per full bin (0 for dropped ones).
+    sides; ``contributions`` has one KL term per full bin (0 for dropped ones).
     """
 
-    kl: float
-    js: float
-    psi: float
-    hellinger: float
-    tv: float
+    values: dict[str, float]
     p: np.ndarray
     q: np.ndarray
     kept: np.ndarray
     contributions: np.ndarray
+
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def smoothed(
@@ -77,7 +82,8 @@ def divergences(
     direction: str = "current||reference",
     base: str = "nats",
 ) -> Divergences:
-    """KL (in ``direction`` and ``base``), JS (same base), PSI, Hellinger, TV.
+    """Every measure: KL (in ``direction`` and ``base``), JS (same base), PSI,
+    Hellinger, TV.
 
     Identical distributions give zeros. With ``smoothing=0`` an empty
     reference bin that has current rows makes KL (and PSI) infinite.
@@ -92,22 +98,12 @@ def divergences(
         raise ConfigError(f"base must be one of {BASES}, got {base!r}")
     p, q, kept = smoothed(current, reference, smoothing)
     scale = 1.0 / math.log(2) if base == "bits" else 1.0
-    a, b = (p, q) if direction == "current||reference" else (q, p)
-    contrib_kept = rel_entr(a, b) * scale
-    m = 0.5 * (p + q)
-    js = 0.5 * (rel_entr(p, m).sum() + rel_entr(q, m).sum()) * scale
-    with np.errstate(divide="ignore"):  # log(0) = -inf with smoothing 0: PSI is inf
-        psi_terms = (p - q) * np.log(p / q)  # a kept bin has p > 0 or q > 0: never 0/0
+    forward = direction == "current||reference"
+    values = {
+        m.name: m.value(*((p, q) if forward or not m.directed else (q, p)))
+        * (scale if m.informational else 1.0)
+        for m in MEASURES
+    }
     contributions = np.zeros(kept.size)
-    contributions[kept] = contrib_kept
-    return Divergences(
-        kl=float(contrib_kept.sum()),
-        js=float(js),
-        psi=float(psi_terms.sum()),
-        hellinger=float(math.sqrt(max(0.0, 0.5 * float(((np.sqrt(p) - np.sqrt(q)) ** 2).sum())))),
-        tv=float(0.5 * np.abs(p - q).sum()),
-        p=p,
-        q=q,
-        kept=kept,
-        contributions=contributions,
-    )
+    contributions[kept] = rel_entr(*((p, q) if forward else (q, p))) * scale
+    return Divergences(values=values, p=p, q=q, kept=kept, contributions=contributions)

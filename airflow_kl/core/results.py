@@ -17,6 +17,7 @@ from typing import Any
 
 from .decision import DRIFT, INSUFFICIENT, dataset_status
 from .inputs import whole_count
+from .measures import measure_names, summary_measures
 
 
 def json_number(value: float | None) -> float | str | None:
@@ -49,13 +50,13 @@ class BinResult:
 
 @dataclass(frozen=True)
 class FeatureResult:
+    """One feature's row of a report. ``measures`` holds every measure of
+    :data:`~airflow_kl.core.measures.MEASURES` by name, each also an
+    attribute (``f.kl``, ``f.psi``) and a top-level key of the JSON."""
+
     name: str
     kind: str
-    kl: float
-    js: float
-    psi: float
-    hellinger: float
-    tv: float
+    measures: dict[str, float]
     g_statistic: float
     p_value: float
     p_value_raw: float
@@ -65,36 +66,37 @@ class FeatureResult:
     n_current: int
     bins: tuple[BinResult, ...]
 
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self.__dict__["measures"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
     @property
     def drifted(self) -> bool:
         return self.status == DRIFT
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in asdict(self).items():
-            if key in ("name", "bins"):
-                continue
+        out: dict[str, Any] = {"kind": self.kind}
+        out.update((m, json_number(self.measures[m])) for m in measure_names())
+        for key in _SCALARS:
+            value = getattr(self, key)
             out[key] = json_number(value) if isinstance(value, float) else value
         out["bins"] = [b.to_dict() for b in self.bins]
         return out
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> FeatureResult:
-        floats = (
-            "kl",
-            "js",
-            "psi",
-            "hellinger",
-            "tv",
-            "g_statistic",
-            "p_value",
-            "p_value_raw",
-            "threshold",
-        )
+        """A feature from its JSON; a measure added after the report was
+        written reads as None."""
         return cls(
             name=name,
             kind=data["kind"],
-            **{k: parse_number(data[k]) for k in floats},
+            measures={m: parse_number(data.get(m)) for m in measure_names()},
+            g_statistic=parse_number(data["g_statistic"]),
+            p_value=parse_number(data["p_value"]),
+            p_value_raw=parse_number(data["p_value_raw"]),
+            threshold=parse_number(data["threshold"]),
             status=data["status"],
             n_reference=whole_count(data["n_reference"], f"feature {name!r}: n_reference"),
             n_current=whole_count(data["n_current"], f"feature {name!r}: n_current"),
@@ -108,6 +110,17 @@ class FeatureResult:
                 for b in data["bins"]
             ),
         )
+
+
+_SCALARS = (
+    "g_statistic",
+    "p_value",
+    "p_value_raw",
+    "threshold",
+    "status",
+    "n_reference",
+    "n_current",
+)
 
 
 def _drifted(features: dict[str, FeatureResult]) -> list[str]:
@@ -236,7 +249,9 @@ class DriftReport:
 
     def table(self) -> str:
         """A fixed-width text table, features sorted by KL (largest first)."""
-        header = ("feature", "kind", "KL", "JS", "PSI", "p_value", "n_ref", "n_cur", "status")
+        shown = summary_measures()
+        labels = (m.label for m in shown)
+        header = ("feature", "kind", *labels, "p_value", "n_ref", "n_cur", "status")
         rows = [header]
         ordered = sorted(self.features.values(), key=lambda f: -f.kl)  # never NaN
         for f in ordered:
@@ -244,9 +259,7 @@ class DriftReport:
                 (
                     f.name,
                     f.kind,
-                    _fmt(f.kl),
-                    _fmt(f.js),
-                    _fmt(f.psi),
+                    *(_fmt(f.measures[m.name]) for m in shown),
                     _fmt(f.p_value, p=True),
                     str(f.n_reference),
                     str(f.n_current),
@@ -254,9 +267,10 @@ class DriftReport:
                 )
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        left = (0, 1, len(header) - 1)
         lines = [
             "  ".join(
-                c.ljust(w) if i in (0, 1, 8) else c.rjust(w)
+                c.ljust(w) if i in left else c.rjust(w)
                 for i, (c, w) in enumerate(zip(r, widths, strict=True))
             )
             for r in rows
@@ -305,7 +319,9 @@ class DriftReport:
         ]
 
 
-def _fmt(value: float, p: bool = False) -> str:
+def _fmt(value: float | None, p: bool = False) -> str:
+    if value is None:  # a measure the report was written without
+        return "-"
     if math.isinf(value):
         return "inf"
     if p and value < 1e-4:

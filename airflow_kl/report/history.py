@@ -21,6 +21,7 @@ default (a file); PostgreSQL works the same through an Airflow connection.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime
 from functools import cache
@@ -30,7 +31,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import ConfigError
-from ..core.results import DriftReport
+from ..core.results import DriftReport, json_number, parse_number
+from .migrations import upgrade
 
 METADATA = sa.MetaData()
 
@@ -48,6 +50,7 @@ def _result_columns() -> list[sa.Column]:
         sa.Column("js", sa.Float),
         sa.Column("psi", sa.Float),
         sa.Column("p_value", sa.Float),
+        sa.Column("measures", sa.Text, nullable=True),  # JSON: every measure (revision r0002)
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("n_reference", sa.BigInteger),
         sa.Column("n_current", sa.BigInteger),
@@ -96,6 +99,14 @@ def _engine(url: str) -> sa.Engine:
     return sa.create_engine(url)
 
 
+@cache
+def migrated(engine: sa.Engine) -> sa.Engine:
+    """The engine, its store tables brought to the newest schema revision
+    (once per engine and process)."""
+    upgrade(engine)
+    return engine
+
+
 def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
@@ -132,6 +143,7 @@ def _rows(features, report, partition_key, dag_id, task_id, checked_at) -> list[
             "kl_infinite": math.isinf(f.kl),
             "js": f.js,
             "psi": _finite(f.psi),
+            "measures": json.dumps({m: json_number(v) for m, v in f.measures.items()}),
             "p_value": f.p_value,
             "status": f.status,
             "n_reference": f.n_reference,
@@ -166,8 +178,7 @@ def record(
         "task_id": task_id,
         "checked_at": datetime.now(UTC),
     }
-    engine = engine_for(target)
-    METADATA.create_all(engine, checkfirst=True)
+    engine = migrated(engine_for(target))
     with engine.begin() as conn:
         return write_history(conn, report, **where)
 
@@ -193,8 +204,7 @@ def trend(
 ) -> list[dict[str, Any]]:
     """A feature's rows ordered by partition key (then check time); with
     ``segment`` (its label, e.g. ``JFK``), that segment's rows."""
-    engine = engine_for(target)
-    METADATA.create_all(engine, checkfirst=True)
+    engine = migrated(engine_for(target))
     table = HISTORY if segment is None else SEGMENT_HISTORY
     query = sa.select(table).where(table.c.feature == feature)
     if segment is not None:
@@ -205,4 +215,12 @@ def trend(
         query = query.where(table.c.task_id == task_id)
     query = query.order_by(table.c.partition_key, table.c.checked_at)
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+        return [_trend_row(r) for r in conn.execute(query)]
+
+
+def _trend_row(row: Any) -> dict[str, Any]:
+    """A history row; its ``measures`` parsed (None for rows written before r0002)."""
+    out = dict(row._mapping)
+    if out["measures"] is not None:
+        out["measures"] = {m: parse_number(v) for m, v in json.loads(out["measures"]).items()}
+    return out

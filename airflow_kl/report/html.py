@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 
+from ..core.measures import MEASURES, summary_measures
 from ..core.results import DriftReport
 from ..core.status import STATUSES
 from ..core.storage import atomic_write_text
@@ -27,7 +28,10 @@ from .templates import PAGE
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: float | None) -> str:
+    """A measure; blank for one the report was written without."""
+    if value is None:
+        return ""
     return "inf" if math.isinf(value) else f"{value:.4f}"
 
 
@@ -55,6 +59,8 @@ def render_html(
         title=title,
         charts={f.name: feature_svg(f) for f in features},
         trends=dict(trends or {}),
+        summary=summary_measures(),
+        details=[m for m in MEASURES if not m.in_summary],
         fmt=_fmt,
         pfmt=_pfmt,
     )

@@ -31,7 +31,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from ..core.errors import ConfigError
 from ..core.results import DriftReport
-from .history import METADATA, engine_for, trend, upsert, write_history
+from .history import METADATA, engine_for, migrated, trend, upsert, write_history
 
 REPORTS = sa.Table(
     "airflow_kl_reports",
@@ -122,12 +122,6 @@ class StoredReport:
         return DriftReport.from_dict(json.loads(self.report_json))
 
 
-@cache
-def _ready(engine: sa.Engine) -> sa.Engine:
-    METADATA.create_all(engine, checkfirst=True)
-    return engine
-
-
 class ReportStore:
     """Reports and history in one SQLite or PostgreSQL database.
 
@@ -135,7 +129,7 @@ class ReportStore:
     """
 
     def __init__(self, target: Any) -> None:
-        self.engine = _ready(engine_for(target))
+        self.engine = migrated(engine_for(target))
 
     def save(
         self,

@@ -23,10 +23,10 @@ Profile {{ report.profile_checksum[:19] }}&hellip;</p>
 <table id="settings">{% for key, value in report.settings.items() %}
 <tr><th>{{ key }}</th><td>{{ value }}</td></tr>{% endfor %}</table>
 <h2>Features by KL</h2>
-<table id="features"><tr><th>feature</th><th>kind</th><th>KL</th><th>JS</th><th>PSI</th>
-<th>p-value</th><th>threshold</th><th>n ref</th><th>n cur</th><th>status</th></tr>
+<table id="features"><tr><th>feature</th><th>kind</th>{% for m in summary %}<th>{{ m.label }}</th>
+{% endfor %}<th>p-value</th><th>threshold</th><th>n ref</th><th>n cur</th><th>status</th></tr>
 {% for f in features %}<tr><td><a href="#f-{{ loop.index }}">{{ f.name }}</a></td>
-<td>{{ f.kind }}</td><td>{{ fmt(f.kl) }}</td><td>{{ fmt(f.js) }}</td><td>{{ fmt(f.psi) }}</td>
+<td>{{ f.kind }}</td>{% for m in summary %}<td>{{ fmt(f.measures[m.name]) }}</td>{% endfor %}
 <td>{{ pfmt(f.p_value) }}</td><td>{{ f.threshold }}</td><td>{{ f.n_reference }}</td>
 <td>{{ f.n_current }}</td><td><span class="verdict {{ f.status }}">{{ f.status }}</span></td>
 </tr>{% endfor %}</table>
@@ -52,8 +52,8 @@ p-values corrected over every feature and (segment, feature) judged.</p>
 <section class="feature" id="f-{{ loop.index }}" data-feature="{{ f.name }}">
 <h3>{{ f.name }} <span class="verdict {{ f.status }}">{{ f.status }}</span></h3>
 <p class="muted">KL {{ fmt(f.kl) }} &middot; p-value {{ pfmt(f.p_value) }}
-(raw {{ pfmt(f.p_value_raw) }}) &middot; Hellinger {{ fmt(f.hellinger) }}
-&middot; TV {{ fmt(f.tv) }}</p>
+(raw {{ pfmt(f.p_value_raw) }}){% for m in details %} &middot; {{ m.label }}
+{{ fmt(f.measures[m.name]) }}{% endfor %}</p>
 <div class="chart">{{ charts[f.name]|safe }}</div>
 {% if trends.get(f.name) %}<div class="trend">{{ trends[f.name]|safe }}</div>{% endif %}
 <table class="bins"><tr><th>bin</th><th>reference</th><th>current</th>

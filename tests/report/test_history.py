@@ -6,6 +6,8 @@ import sqlalchemy as sa
 import airflow_kl as ak
 from airflow_kl.report.history import HISTORY, SEGMENT_HISTORY, record, trend
 
+from .stores import emptied
+
 
 @pytest.fixture(scope="module")
 def reports():
@@ -19,9 +21,7 @@ def reports():
 def engine(request, tmp_path):
     if request.param == "sqlite":
         return sa.create_engine(f"sqlite:///{tmp_path}/history.db")
-    eng = sa.create_engine(request.getfixturevalue("postgres_url"))
-    HISTORY.drop(eng, checkfirst=True)
-    return eng
+    return emptied(sa.create_engine(request.getfixturevalue("postgres_url")))
 
 
 def count(engine):
@@ -62,7 +62,6 @@ def segmented_reports():
 
 def test_segment_rows_upsert_beside_the_feature_rows(engine, segmented_reports):
     """One row per (segment, feature) in their own table; a rerun replaces them."""
-    SEGMENT_HISTORY.drop(engine, checkfirst=True)
     stable, drifted = segmented_reports
     assert drifted.drifted_segments == ["n"]
     record(engine, stable, partition_key="2013-01", dag_id="d", task_id="t")

@@ -17,6 +17,8 @@ from airflow_kl.report.dashboard import render_dashboard
 from airflow_kl.report.history import HISTORY, SEGMENT_HISTORY
 from airflow_kl.report.store import REPORTS, ReportStore, TaskInstanceRef
 
+from .stores import emptied
+
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -32,10 +34,7 @@ def reports():
 def store(request, tmp_path):
     if request.param == "sqlite":
         return ReportStore(f"sqlite:///{tmp_path}/store.db")
-    engine = sa.create_engine(request.getfixturevalue("postgres_url"))
-    for table in (REPORTS, HISTORY):
-        table.drop(engine, checkfirst=True)
-    return ReportStore(engine)
+    return ReportStore(emptied(sa.create_engine(request.getfixturevalue("postgres_url"))))
 
 
 def rows(store, table):
@@ -100,9 +99,7 @@ def test_latest_is_the_newest_check_per_task_of_the_readable_dags(store, reports
 def test_a_failed_write_leaves_nothing_half_written(tmp_path, postgres_url, reports):
     """History rows and report go in one transaction: PostgreSQL refuses a NUL
     in text, after the history rows were sent, and none of them remain."""
-    engine = sa.create_engine(postgres_url)
-    for table in (REPORTS, HISTORY):
-        table.drop(engine, checkfirst=True)
+    engine = emptied(sa.create_engine(postgres_url))
     store = ReportStore(engine)
     ti = TaskInstanceRef("d", "r", "t")
     store.save(ti, reports[0], html="kept", partition_key="p1", source="s")
@@ -157,9 +154,7 @@ def test_a_failed_write_leaves_no_segment_rows(postgres_url):
     rng = np.random.default_rng(4)
     ref = pd.DataFrame({"x": rng.normal(size=600), "s": ["a", "b"] * 300})
     report = ak.check_drift(ak.build_profile(ref, features=["x"], segment_by="s"), ref)
-    engine = sa.create_engine(postgres_url)
-    for table in (REPORTS, HISTORY, SEGMENT_HISTORY):
-        table.drop(engine, checkfirst=True)
+    engine = emptied(sa.create_engine(postgres_url))
     store = ReportStore(engine)
     ti = TaskInstanceRef("d", "r2", "t")
     with pytest.raises(ValueError, match="NUL"):

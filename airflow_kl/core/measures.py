@@ -1,0 +1,82 @@
+"""The measures reported for every feature: one list, read by the divergences,
+the report (JSON, text table, HTML), the GX results and the history.
+
+A measure is a function of the smoothed shares ``p`` (current) and ``q``
+(reference) over the kept bins, in nats. ``directed`` measures follow the
+check's ``direction`` (they get ``(q, p)`` for reference||current);
+``informational`` ones follow its ``base`` (divided by ln 2 for bits).
+KL is first: it is the measure the verdict and the per-bin contributions
+are about. Adding a measure is one more entry in :data:`MEASURES`.
+
+>>> import numpy as np
+>>> p, q = np.array([0.3, 0.7]), np.array([0.5, 0.5])
+>>> [(m.name, round(m.value(p, q), 6)) for m in MEASURES]
+[('kl', 0.082283), ('js', 0.021006), ('psi', 0.16946), ('hellinger', 0.145237), ('tv', 0.2)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import rel_entr  # x ln(x/y), 0 at x = 0, inf at y = 0
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One reported measure: its key in reports, its column heading, its formula."""
+
+    name: str
+    label: str
+    value: Callable[[np.ndarray, np.ndarray], float]
+    directed: bool = False
+    informational: bool = False
+    in_summary: bool = True  # a column of the text and HTML tables, and of the history
+
+
+def kl(p: np.ndarray, q: np.ndarray) -> float:
+    """Kullback-Leibler divergence ``sum p ln(p/q)``."""
+    return float(rel_entr(p, q).sum())
+
+
+def js(p: np.ndarray, q: np.ndarray) -> float:
+    """Jensen-Shannon divergence: the mean KL of each side to their midpoint."""
+    m = 0.5 * (p + q)
+    return float(0.5 * (rel_entr(p, m).sum() + rel_entr(q, m).sum()))
+
+
+def psi(p: np.ndarray, q: np.ndarray) -> float:
+    """Population stability index ``sum (p - q) ln(p/q)``; inf for a share of 0."""
+    with np.errstate(divide="ignore"):  # log(0) = -inf with smoothing 0: PSI is inf
+        return float(((p - q) * np.log(p / q)).sum())  # a kept bin is never 0/0
+
+
+def hellinger(p: np.ndarray, q: np.ndarray) -> float:
+    """Hellinger distance, in [0, 1]."""
+    return math.sqrt(max(0.0, 0.5 * float(((np.sqrt(p) - np.sqrt(q)) ** 2).sum())))
+
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> float:
+    """Total variation distance, in [0, 1]."""
+    return float(0.5 * np.abs(p - q).sum())
+
+
+MEASURES: list[Measure] = [
+    Measure("kl", "KL", kl, directed=True, informational=True),
+    Measure("js", "JS", js, informational=True),
+    Measure("psi", "PSI", psi),
+    Measure("hellinger", "Hellinger", hellinger, in_summary=False),
+    Measure("tv", "TV", total_variation, in_summary=False),
+]
+
+
+def measure_names() -> tuple[str, ...]:
+    """The keys of every measure, in report order."""
+    return tuple(m.name for m in MEASURES)
+
+
+def summary_measures() -> list[Measure]:
+    """The measures shown as table columns."""
+    return [m for m in MEASURES if m.in_summary]
