@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.plugins_manager import AirflowPlugin
 
-from ..provider.report_store import URL_PREFIX
+from ..config import URL_PREFIX
 
 # Filled in by the UI for the task instance whose tab is open.
 TASK_INSTANCE = "{DAG_ID}/{RUN_ID}/{TASK_ID}?map_index={MAP_INDEX}"
@@ -28,7 +28,7 @@ def _base_path() -> str:
     """The path of ``[api] base_url`` ('' at the root), for links the UI follows."""
     from urllib.parse import urlsplit
 
-    from ..provider.report_store import base_path
+    from ..config import base_path
 
     return urlsplit(base_path()).path.rstrip("/")
 

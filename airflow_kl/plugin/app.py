@@ -27,8 +27,8 @@ from fastapi import Depends, FastAPI, HTTPException, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..config import configured_store
 from ..core.errors import AirflowKLError, ConfigError
-from ..provider.report_store import configured_store
 from ..report.dashboard import render_dashboard
 from ..report.store import ReportStore, StoredReport, TaskInstanceRef
 

@@ -1,5 +1,6 @@
 """Airflow 3 provider: operators, exceptions and helpers. Every Airflow import
-of airflow-kl lives under this package.
+of airflow-kl lives under this package, the UI plugin (:mod:`airflow_kl.plugin`)
+and the settings both read (:mod:`airflow_kl.config`).
 
 ``get_provider_info`` is importable without Airflow; operators load lazily.
 """

@@ -13,21 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from airflow.sdk import BaseOperator
-
 from ..core.errors import AirflowKLError
 from ..core.options import OPTION_NAMES
-from .compat import AirflowSkipException
 from .exceptions import InvalidDriftInput, ValidationFailed
-from .links import DATA_DOCS_XCOM_KEY, HTML_XCOM_KEY, DataDocsLink, DriftReportLink
-from .operators import _choice, _confine
-from .report_store import store_report
+from .gate import ACTIONS, DriftGateOperator, choice, confine
+from .links import DATA_DOCS_XCOM_KEY, DataDocsLink, DriftReportLink
 from .source_args import describe, resolve_source, storage_path
 
-ON_FAILURE = ("fail", "warn", "skip")
+ON_FAILURE = ACTIONS
 
 
-class GXValidationOperator(BaseOperator):
+class GXValidationOperator(DriftGateOperator):
     """Validate a partition with a GX suite; a data-quality gate.
 
     :param source: a Parquet/CSV path or folder (read into pandas, only the
@@ -79,18 +75,16 @@ class GXValidationOperator(BaseOperator):
         conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        options = {name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs}
-        super().__init__(**kwargs)
-        for name in OPTION_NAMES:
-            setattr(self, name, options.get(name))
-        self.source, self.suite, self.suite_path = source, suite, suite_path
+        super().__init__(
+            source=source, partition_key=partition_key, base_dir=base_dir, conn_id=conn_id, **kwargs
+        )
+        self.suite, self.suite_path = suite, suite_path
         self.profile, self.features = profile, features
-        self.on_failure, self.data_docs_dir, self.base_dir = on_failure, data_docs_dir, base_dir
-        self.partition_key, self.conn_id = partition_key, conn_id
+        self.on_failure, self.data_docs_dir = on_failure, data_docs_dir
 
     def execute(self, context: Any) -> dict[str, Any]:
-        _choice("on_failure", self.on_failure, ON_FAILURE)
-        self.source, self.suite_path, self.profile, self.data_docs_dir = _confine(
+        choice("on_failure", self.on_failure, ON_FAILURE)
+        self.source, self.suite_path, self.profile, self.data_docs_dir = confine(
             self.base_dir, self.source, self.suite_path, self.profile, self.data_docs_dir
         )
         try:
@@ -106,10 +100,7 @@ class GXValidationOperator(BaseOperator):
         self._validation, self._drift = validation, drift  # for OpenLineage, when it asks
         if drift is not None:
             self.log.info("binned-KL drift of %s\n%s", describe(self.source), drift.table())
-            url = store_report(self, drift, context, source=describe(self.source))
-            if url:
-                context["ti"].xcom_push(key=HTML_XCOM_KEY, value=url)
-                self.log.info("drift report: %s", url)
+            self.publish(drift, context, source=describe(self.source))
         self._act(validation)
         return result
 
@@ -171,7 +162,10 @@ class GXValidationOperator(BaseOperator):
         else:
             suite = gx.ExpectationSuite(name="airflow_kl_validation")
         if self.profile is not None:
-            options = {n: getattr(self, n) for n in OPTION_NAMES if getattr(self, n) is not None}
+            # drift_share judges a dataset: a suite has no such verdict (refused when given)
+            options = self.check_options()
+            if options["drift_share"] is None:
+                del options["drift_share"]
             profile = storage_path(self.profile, self.conn_id)
             for expectation in build_suite(profile, features=self.features, **options).expectations:
                 suite.expectations.append(expectation)
@@ -193,14 +187,10 @@ class GXValidationOperator(BaseOperator):
         return {"data": data}
 
     def _act(self, validation: Any) -> None:
-        if validation.success:
-            return
-        message = f"validation failed: {', '.join(validation.failed())} ({describe(self.source)})"
-        if self.on_failure == "fail":
-            raise ValidationFailed(message)
-        if self.on_failure == "skip":
-            raise AirflowSkipException(message)
-        self.log.warning(message)
+        if not validation.success:
+            failed = ", ".join(validation.failed())
+            message = f"validation failed: {failed} ({describe(self.source)})"
+            self.act(self.on_failure, message, ValidationFailed(message))
 
 
 def _sql_partition(source: Mapping[str, Any]) -> dict[str, Any]:

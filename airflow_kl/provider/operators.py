@@ -7,44 +7,24 @@ Airflow-free API, the report goes to XCom, and only then is the verdict acted on
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, BaseOperator
 
 from ..core.errors import AirflowKLError
-from ..core.options import DEFAULT_MAX_SEGMENTS, DEFAULTS, OPTION_NAMES
+from ..core.options import DEFAULT_MAX_SEGMENTS, OPTION_NAMES
 from ..core.status import INSUFFICIENT
-from ..core.storage import atomic_write_text, within
-from .compat import AirflowSkipException
+from ..core.storage import atomic_write_text
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
-from .links import HTML_XCOM_KEY, DriftReportLink
-from .report_store import store_report
+from .gate import ACTIONS, DriftGateOperator, choice, confine
+from .links import DriftReportLink
 from .source_args import describe, resolve_source, sql_engine, storage_path
 
 if TYPE_CHECKING:
     from ..core.profile import Profile
 
-ON_DRIFT = ("fail", "warn", "skip")
+ON_DRIFT = ACTIONS
 ON_INSUFFICIENT = ("fail", "skip", "warn")
-
-
-def _choice(name: str, value: str, allowed: Sequence[str]) -> str:
-    if value not in allowed:
-        raise InvalidDriftInput(f"{name} must be one of {tuple(allowed)}, got {value!r}")
-    return value
-
-
-def _confine(base_dir: str | None, *paths: Any) -> tuple[Any, ...]:
-    """With ``base_dir``, every local path argument must resolve inside it
-    (``..`` and symlinks followed); SQL mappings and callables pass through."""
-    if base_dir is None:
-        return paths
-    try:
-        return tuple(within(base_dir, p) if isinstance(p, (str, os.PathLike)) else p for p in paths)
-    except AirflowKLError as exc:
-        raise InvalidDriftInput(str(exc)) from exc
 
 
 class BuildReferenceProfileOperator(BaseOperator):
@@ -90,8 +70,8 @@ class BuildReferenceProfileOperator(BaseOperator):
         from ..api import build_profile
         from ..core.profile import Profile
 
-        _choice("if_exists", self.if_exists, ("replace", "keep"))
-        self.source, self.profile_path = _confine(self.base_dir, self.source, self.profile_path)
+        choice("if_exists", self.if_exists, ("replace", "keep"))
+        self.source, self.profile_path = confine(self.base_dir, self.source, self.profile_path)
         if self.if_exists == "keep":
             try:
                 kept = Profile.load(storage_path(self.profile_path, self.conn_id))
@@ -159,7 +139,7 @@ def _load_if_same(path: Any, profile: Profile) -> Profile | None:
     return existing if same else None
 
 
-class KLDriftCheckOperator(BaseOperator):
+class KLDriftCheckOperator(DriftGateOperator):
     """Check a partition against a reference profile; a data-quality gate.
 
     :param profile: path/URI of a profile JSON (templated).
@@ -227,27 +207,24 @@ class KLDriftCheckOperator(BaseOperator):
         conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        options = {name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs}
         if drift_asset is not None:
             asset = drift_asset if isinstance(drift_asset, Asset) else Asset(drift_asset)
             kwargs["outlets"] = [*(kwargs.get("outlets") or []), asset]
         else:
             asset = None
-        super().__init__(**kwargs)
-        for name in OPTION_NAMES:  # templated, so validated in execute()
-            setattr(self, name, options.get(name, DEFAULTS[name]))
-        self.profile, self.source, self.features = profile, source, features
+        super().__init__(
+            source=source, partition_key=partition_key, base_dir=base_dir, conn_id=conn_id, **kwargs
+        )
+        self.profile, self.features = profile, features
         self.on_drift, self.on_insufficient_data = on_drift, on_insufficient_data
         self.drift_asset, self.report_path = asset, report_path
         self.html_path, self.html_url = html_path, html_url
         self.history_db, self.history_conn_id = history_db, history_conn_id
-        self.partition_key = partition_key
-        self.base_dir, self.conn_id = base_dir, conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        _choice("on_drift", self.on_drift, ON_DRIFT)
-        _choice("on_insufficient_data", self.on_insufficient_data, ON_INSUFFICIENT)
-        self.source, self.profile, self.report_path, self.html_path = _confine(
+        choice("on_drift", self.on_drift, ON_DRIFT)
+        choice("on_insufficient_data", self.on_insufficient_data, ON_INSUFFICIENT)
+        self.source, self.profile, self.report_path, self.html_path = confine(
             self.base_dir, self.source, self.profile, self.report_path, self.html_path
         )
         report = self._check()
@@ -269,7 +246,7 @@ class KLDriftCheckOperator(BaseOperator):
         from ..core.settings import CheckSettings
 
         try:
-            settings = CheckSettings.from_options({n: getattr(self, n) for n in OPTION_NAMES})
+            settings = CheckSettings.from_options(self.check_options())
             return check_drift(
                 Profile.load(storage_path(self.profile, self.conn_id)),
                 resolve_source(self.source, self.conn_id),
@@ -286,16 +263,13 @@ class KLDriftCheckOperator(BaseOperator):
             atomic_write_text(storage_path(self.report_path, self.conn_id), report.to_json())
         self._record_history(report, context)
         html_path = self.html_path or (_beside(self.report_path) if self.report_path else None)
-        url = store_report(
-            self,
+        self.publish(
             report,
             context,
             source=result["source"],
             html_path=storage_path(html_path, self.conn_id),
+            html_url=self.html_url,
         )
-        if self.html_url or url:
-            context["ti"].xcom_push(key=HTML_XCOM_KEY, value=self.html_url or url)
-            self.log.info("drift report: %s", self.html_url or url)
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """The partition as input dataset with its drift assertions and metrics
@@ -334,17 +308,7 @@ class KLDriftCheckOperator(BaseOperator):
                 f"no feature has min_rows={report.settings['min_rows']} rows in "
                 f"{result['source']}; nothing could be judged"
             )
-            if self.on_insufficient_data == "fail":
-                raise InsufficientData(message)
-            if self.on_insufficient_data == "skip":
-                raise AirflowSkipException(message)
-            self.log.warning(message)
-            return
-        if not report.drifted:
-            return
-        message = f"{report.verdict()} ({result['source']})"
-        if self.on_drift == "fail":
-            raise DriftDetected(message, result)
-        if self.on_drift == "skip":
-            raise AirflowSkipException(message)
-        self.log.warning(message)
+            self.act(self.on_insufficient_data, message, InsufficientData(message))
+        elif report.drifted:
+            message = f"{report.verdict()} ({result['source']})"
+            self.act(self.on_drift, message, DriftDetected(message, result))

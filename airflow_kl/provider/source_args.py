@@ -17,20 +17,11 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..config import sql_engine
 from ..core.errors import ConfigError
 
 SQL_KEYS = {"conn_id", "table", "sql", "where", "parameters", "schema"}
 SPARK_KEYS = {"spark_conn_id", "table", "sql"}
-
-
-def sql_engine(conn_id: str) -> Any:
-    """A SQLAlchemy engine for an Airflow connection (via its common.sql hook)."""
-    from airflow.sdk import BaseHook
-
-    hook = BaseHook.get_connection(conn_id).get_hook()
-    if not hasattr(hook, "get_sqlalchemy_engine"):
-        raise ConfigError(f"connection {conn_id!r} is not a SQL connection ({type(hook).__name__})")
-    return hook.get_sqlalchemy_engine()
 
 
 def check_sql_mapping(source: Mapping[str, Any]) -> None:

@@ -192,7 +192,7 @@ def test_rolling_reference_for_a_year_of_months(dagbag, airflow_db):
     from include.flights import DATA, partition_path
 
     import airflow_kl as ak
-    from airflow_kl.provider.report_store import configured_store
+    from airflow_kl.config import configured_store
     from airflow_kl.report.store import TaskInstanceRef
     from tests.provider.test_operators import pull
 
@@ -247,7 +247,7 @@ def test_drift_by_airport_names_the_airports_in_xcom_store_history_and_event(dag
     from kl_drift_by_airport import AIRPORT_DRIFT, PROFILE_BY_AIRPORT
 
     import airflow_kl as ak
-    from airflow_kl.provider.report_store import configured_store
+    from airflow_kl.config import configured_store
     from airflow_kl.report.store import TaskInstanceRef
     from tests.provider.test_operators import pull
 

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 import airflow_kl as ak
+from airflow_kl.config import configured_store
 from airflow_kl.provider.links import DriftReportLink
-from airflow_kl.provider.report_store import configured_store
 from airflow_kl.report.store import TaskInstanceRef
 
 from .test_operators import pull, run_operator

@@ -81,3 +81,23 @@ def test_provider_names_load_nothing_heavy(imports):
 def test_example_dag_parse_loads_nothing_heavy(dag_file):
     new = loaded_after_sdk(f"import {dag_file}")
     assert not set(new) & set(HEAVY), new
+
+
+def test_the_api_servers_plugin_loads_no_operator_module():
+    """The plugin (and the app the API server builds from it) reads its
+    settings from airflow_kl.config: no operator, hook or report-keeping module
+    of the provider loads (only the provider info Airflow itself asks for)."""
+    probe = (
+        "import json, sys\n"
+        "import airflow_kl.plugin, airflow_kl.plugin.app\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('airflow_kl.'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, env=os.environ
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "airflow_kl.config" in loaded
+    provider = [m for m in loaded if m.startswith("airflow_kl.provider")]
+    # Airflow's providers manager reads get_provider_info through the entry point
+    assert set(provider) <= {"airflow_kl.provider", "airflow_kl.provider.info"}, provider

@@ -213,9 +213,9 @@ def test_a_store_set_twice_is_refused_before_anything_is_written(files, airflow_
 def test_html_report_link_and_history_without_duplicates(files, airflow_db):
     import sqlalchemy as sa
 
+    from airflow_kl.config import configured_store
     from airflow_kl.provider.links import HTML_XCOM_KEY, DriftReportLink
     from airflow_kl.provider.operators import KLDriftCheckOperator
-    from airflow_kl.provider.report_store import configured_store
     from airflow_kl.report.store import TaskInstanceRef
 
     kwargs = dict(
@@ -259,9 +259,9 @@ def test_mapped_checks_store_a_report_per_map_index(files, airflow_db):
     from airflow.sdk import DAG
     from airflow.utils.session import create_session
 
+    from airflow_kl.config import configured_store
     from airflow_kl.provider import KLDriftCheckOperator
     from airflow_kl.provider.links import HTML_XCOM_KEY
-    from airflow_kl.provider.report_store import configured_store
     from airflow_kl.report.store import TaskInstanceRef
 
     with DAG("mapped_checks", schedule=None, start_date=DAY) as dag:
@@ -296,7 +296,7 @@ def test_an_unreachable_store_is_retried(files, airflow_db, monkeypatch):
 
 
 def test_a_store_set_twice_names_both_without_the_password(monkeypatch):
-    from airflow_kl.provider.report_store import store_setting
+    from airflow_kl.config import store_setting
 
     monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE", "postgresql://kl:s3cret@db/kl")
     monkeypatch.setenv("AIRFLOW__AIRFLOW_KL__STORE_CONN_ID", "kl_store")
