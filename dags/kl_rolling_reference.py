@@ -38,7 +38,7 @@ def rolling_path(ds: str) -> str:
 def rolling_reference(ds=None, dag=None) -> list[str]:
     """January's bins, counted from the last accepted months of ``check_rolling``."""
     from airflow_kl import Profile, reference_from_reports
-    from airflow_kl.provider.report_store import configured_store
+    from airflow_kl.config import configured_store
 
     january = Profile.load(JANUARY)
     store = configured_store()

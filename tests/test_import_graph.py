@@ -60,3 +60,23 @@ def test_the_graph_sees_deferred_and_relative_imports():
 def test_no_import_cycle_inside_airflow_kl():
     cycles = list(nx.simple_cycles(import_graph()))
     assert cycles == [], "import cycles: " + "; ".join(" -> ".join(c + c[:1]) for c in cycles)
+
+
+PUBLIC = {"airflow_kl", "airflow_kl.provider", "airflow_kl.config", "airflow_kl.gx"}
+
+
+def test_the_example_dags_use_only_the_public_api():
+    """Users copy the example DAGs: what they import of airflow_kl is the
+    package, the provider, the GX package and the settings, never a module
+    inside them."""
+    dags = ROOT.parent / "dags"
+    used = {
+        (path.relative_to(dags).as_posix(), target)
+        for path in dags.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for target in imported(node, "")[:1] + [a.name for a in getattr(node, "names", [])]
+        if target.split(".")[0] == "airflow_kl"
+    }
+    assert used, "the example DAGs import airflow_kl"
+    assert sorted(u for u in used if u[1] not in PUBLIC) == []

