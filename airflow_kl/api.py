@@ -44,13 +44,13 @@ from .sources.files import (
     segment_rows_files,
 )
 from .sources.frame import (
-    BINNINGS,
     count_frame,
     engine_of,
     get_column,
     profile_column,
     select_features,
 )
+from .sources.profiling import check_binning
 from .sources.threads import map_columns
 
 Data = Any  # pandas DataFrame, Arrow Table/RecordBatch, or a file/folder path
@@ -102,8 +102,7 @@ def build_profile(
     judged over all rows, it tells when the mix of segments changes.
     """
     bins, top_k = check_bins(bins), check_top_k(top_k)
-    if binning not in BINNINGS:
-        raise ConfigError(f"binning must be one of {BINNINGS}, got {binning!r}")
+    check_binning(binning)
     by, max_segments = check_segment_by(segment_by), check_max_segments(max_segments)
     profile = _profile(reference, features, bins, top_k, binning, edges, metadata)
     if not by:

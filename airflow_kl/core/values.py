@@ -44,12 +44,23 @@ _LAYOUT = {
     "datetime": "numeric",
     "boolean": "categorical",
     "string": "categorical",
+    NULL: "categorical",  # an all-missing column profiles as a string column
 }
+NS_PER_DAY = 86_400e9  # a date is its midnight, UTC, in epoch nanoseconds
 
 
 def layout_of(value_type: str) -> str:
-    """``numeric`` (edges) or ``categorical`` (top-k values) bins for a value type."""
+    """``numeric`` (edges) or ``categorical`` (top-k values) bins for a value type.
+
+    >>> layout_of("null"), profiled_value("null")
+    ('categorical', 'string')
+    """
     return _LAYOUT[value_type]
+
+
+def profiled_value(value_type: str) -> str:
+    """The value type a profile records: an all-missing column's is ``string``."""
+    return "string" if value_type == NULL else value_type
 
 
 def canonical(value: Any) -> str:

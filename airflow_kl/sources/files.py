@@ -31,7 +31,7 @@ from ..core.binning import check_feature_names, require_columns
 from ..core.errors import ConfigError, SourceError
 from ..core.profile import FeatureProfile
 from ..core.segments import SegmentProfile
-from ..core.values import NULL, unsupported
+from ..core.values import NULL, layout_of, unsupported
 from .frame import count_frame
 from .location import Location, is_location, locate, storage_errors
 from .segments import count_segments, empty_groups, segment_rows
@@ -413,7 +413,8 @@ class _Tally:
 def _profiled_types(data, schema: pa.Schema, features: list[str] | None, engine: str):
     """``{feature: value type}`` from the schema; a named feature of an unsupported
     type is refused, unnamed ones are left out."""
-    from .frame import arrow_value_type, default_features
+    from .frame import arrow_value_type
+    from .profiling import default_features
 
     names = list(schema.names)
     if check_feature_names(features) is not None:
@@ -501,7 +502,7 @@ def _first_pass(
     the same (``rate``) and the sample stays between ``sample_rows`` and twice
     that, whatever the file's size.
     """
-    from .frame import NULL, layout_of, value_counts
+    from .frame import value_counts
 
     tallies: dict[str, _Tally] = {}
     rows = sampled = 0
@@ -512,7 +513,7 @@ def _first_pass(
         for name, value in value_types.items():
             col = batch.column(name)
             tally = tallies.setdefault(name, _Tally(value, str(col.type)))
-            if value == NULL or layout_of(value) == "categorical":
+            if layout_of(value) == "categorical":
                 vc, missing = value_counts(col)
                 tally.counts.update(vc)
                 tally.missing += missing
@@ -529,7 +530,8 @@ def _first_pass(
 
 
 def _feature_from_tally(name, tally: _Tally, bins, top_k, binning, edges, engine):
-    from .frame import categorical_profile, profile_column
+    from .frame import profile_column
+    from .profiling import categorical_profile
 
     if not tally.sample:
         return categorical_profile(

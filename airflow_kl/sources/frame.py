@@ -34,25 +34,19 @@ import pyarrow.compute as pc
 
 from ..core.binning import (
     categorical_counts,
-    check_bins,
-    check_edges,
     check_feature_names,
-    check_top_k,
     numeric_counts,
-    quantile_edges,
     require_columns,
-    top_categories,
-    uniform_edges,
 )
-from ..core.errors import ConfigError, SchemaError
+from ..core.errors import SchemaError
 from ..core.profile import FeatureProfile
-from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
+from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
+from .profiling import categorical_profile, choose_edges, default_features
 from .threads import map_columns
 
 log = logging.getLogger(__name__)
 
 Column = pd.Series | pa.Array | pa.ChunkedArray
-BINNINGS = ("quantile", "uniform")
 MIXED = "object (mixed types)"
 
 
@@ -187,7 +181,6 @@ def _float64(arr: Any) -> np.ndarray:
 
 
 _NS_PER_UNIT = {"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0}
-NS_PER_DAY = 86_400e9
 
 
 def epoch_ns(arr: Any) -> np.ndarray:
@@ -314,58 +307,6 @@ def select_features(data: Any, features: list[str] | None, engine: str | None = 
     return default_features(found)
 
 
-def default_features(value_types: Mapping[str, str | SchemaError]) -> list[str]:
-    """Columns profiled when ``features`` is not given: not datetimes, and not of a
-    type no value type holds (given as the error; those are logged and left out)."""
-    chosen = []
-    for name, value in value_types.items():
-        if isinstance(value, SchemaError):
-            log.info("not profiled by default: %s", value)
-        elif value != "datetime":
-            chosen.append(name)
-    if not chosen:
-        raise SchemaError(f"reference has no number, boolean or string column: {list(value_types)}")
-    return chosen
-
-
-def categorical_profile(
-    name: str,
-    vc: Mapping[str, int],
-    missing: int,
-    top_k: int,
-    source_type: str = "",
-    value: str = "string",
-) -> FeatureProfile:
-    """A categorical feature from exact value counts: top ``top_k``, OTHER, MISSING."""
-    categories = top_categories(vc, check_top_k(top_k))
-    counts = categorical_counts(vc, missing, categories)
-    return FeatureProfile(
-        name,
-        "categorical",
-        tuple(counts.tolist()),
-        categories=categories,
-        source_type=source_type,
-        value="string" if value == NULL else value,
-    )
-
-
-def choose_edges(
-    name: str,
-    values: np.ndarray,
-    bins: int = 10,
-    binning: str = "quantile",
-    edges: list[float] | None = None,
-) -> np.ndarray:
-    """Edges of one numeric column: explicit, quantile or uniform."""
-    if edges is not None:
-        return check_edges(edges, f"edges for {name!r}")
-    if binning == "quantile":
-        return quantile_edges(values, check_bins(bins))
-    if binning == "uniform":
-        return uniform_edges(values, check_bins(bins))
-    raise ConfigError(f"binning must be one of {BINNINGS}, got {binning!r}")
-
-
 def profile_column(
     name: str,
     col: Column,
@@ -377,7 +318,7 @@ def profile_column(
 ) -> FeatureProfile:
     """Bins and reference counts of one column."""
     column = TypedColumn(name, col, engine)
-    if column.value == NULL or layout_of(column.value) == "categorical":
+    if layout_of(column.value) == "categorical":
         vc, missing = column.value_counts()
         return categorical_profile(name, vc, missing, top_k, column.type_name, column.value)
     values = column.numbers()

@@ -25,21 +25,19 @@ import numpy as np
 
 from ..core.binning import (
     bin_tallies,
-    check_bins,
     check_feature_names,
-    check_top_k,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
-    uniform_edges_between,
     unpack_counts,
     unpack_tallies,
 )
-from ..core.errors import ConfigError, SchemaError
+from ..core.errors import SchemaError
 from ..core.profile import FeatureProfile
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
-from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
-from .frame import categorical_profile, count_frame, default_features
+from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
+from .frame import count_frame
+from .profiling import EngineColumn, bin_stubs, check_profiling, default_features
 from .segments import count_segments, empty_groups
 
 VALUE_TYPES = {
@@ -59,7 +57,6 @@ VALUE_TYPES = {
     "TimestampNTZType": "datetime",
     "NullType": NULL,
 }
-NS_PER_DAY = 86_400e9
 
 
 def _f():
@@ -112,11 +109,11 @@ class SparkColumn:
         if kind == "DateType":
             return F.unix_date(col).cast("double") * F.lit(NS_PER_DAY)
         if value == "boolean":
-            return F.when(col, F.lit("True")).when(~col, F.lit("False"))
+            return F.when(col, F.lit(canonical(True))).when(~col, F.lit(canonical(False)))
         return col
 
     def ops(self) -> SparkOps:
-        return SparkOps(self.expression(), self.value() not in (NULL, "boolean", "string"))
+        return SparkOps(self.expression(), layout_of(self.value()) == "numeric")
 
 
 class SparkOps:
@@ -345,44 +342,42 @@ class SparkSource:
         return [unpack_counts(sizes, g.tolist()) for g in per_group]
 
     def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
-        bins, top_k = check_bins(bins), check_top_k(top_k)
+        check_profiling(bins, top_k, binning)  # before any job runs
         features = check_feature_names(features)
         columns = self.columns(features)
         if features is None:
             kept = default_features({c.name: c.value_or_error() for c in columns})
             columns = [c for c in columns if c.name in kept]
-        stubs = {c.name: self._stub(c, bins, top_k, binning) for c in columns}
+        described = [EngineColumn(c.name, c.value(), c.type_name, c) for c in columns]
+        stubs = bin_stubs(self, described, bins, top_k, binning)
         counts = self.count_bins(stubs)
         return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
 
-    def _stub(self, column: SparkColumn, bins: int, top_k: int, binning: str) -> FeatureProfile:
-        value = column.value()
-        if value == NULL or layout_of(value) == "categorical":
-            vc = self._top_values(column, top_k) if value != NULL else {}
-            return categorical_profile(column.name, vc, 0, top_k, column.type_name, value)
-        edges = self._edges(column, bins, binning)
-        return FeatureProfile(
-            column.name,
-            "numeric",
-            (0,) * (len(edges) + 2),
-            edges=edges,
-            source_type=column.type_name,
-            value=value,
-        )
+    # the primitives of airflow_kl.sources.profiling.bin_stubs
 
-    def _edges(self, column: SparkColumn, bins: int, binning: str) -> tuple[float, ...]:
+    def quantile_edges(self, columns: list[EngineColumn], bins: int) -> dict[str, tuple]:
+        """Each column's quantile edges: Spark's exact ``percentile`` of its finite values."""
         F = _f()  # noqa: N806
-        ops = column.ops()
-        finite = self.frame.where(ops.finite())
-        if binning == "uniform":
-            lo, hi = finite.agg(F.min(ops.x), F.max(ops.x)).first()
-            return tuple(uniform_edges_between(lo, hi, bins).tolist())
-        if binning != "quantile":
-            raise ConfigError(f"binning must be one of ('quantile', 'uniform'), got {binning!r}")
         levels = quantile_levels(bins).tolist()
-        if not levels:
-            return ()
-        return edges_from_quantiles(finite.agg(F.percentile(ops.x, levels)).first()[0])
+        out = {}
+        for c in columns:
+            ops = c.handle.ops()
+            finite = self.frame.where(ops.finite())
+            out[c.name] = (
+                edges_from_quantiles(finite.agg(F.percentile(ops.x, levels)).first()[0])
+                if levels
+                else ()
+            )
+        return out
+
+    def value_range(self, column: EngineColumn) -> tuple[Any, Any]:
+        F = _f()  # noqa: N806
+        ops = column.handle.ops()
+        lo, hi = self.frame.where(ops.finite()).agg(F.min(ops.x), F.max(ops.x)).first()
+        return lo, hi
+
+    def top_values(self, column: EngineColumn, top_k: int) -> dict[str, int]:
+        return self._top_values(column.handle, top_k)
 
     def _top_values(self, column: SparkColumn, top_k: int) -> dict[str, int]:
         """The ``top_k`` most frequent values and every value tied with the last."""

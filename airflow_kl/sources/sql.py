@@ -37,13 +37,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..core.binning import (
     bin_tallies,
-    check_bins,
     check_feature_names,
-    check_top_k,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
-    uniform_edges_between,
     unpack_tallies,
 )
 from ..core.errors import ConfigError, SchemaError, SourceError
@@ -52,7 +49,7 @@ from ..core.quantiles import from_order_statistics, needed_ranks
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
 from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
 from .dialects import Dialect, dialect_named, dialect_of, packed
-from .frame import categorical_profile, default_features
+from .profiling import EngineColumn, bin_stubs, check_profiling, default_features
 from .segments import empty_groups
 
 log = logging.getLogger(__name__)
@@ -438,19 +435,16 @@ def profile_sql(
     else by order statistics (``ROW_NUMBER()``, interpolated as numpy does),
     top-k by GROUP BY; no column is fetched. Counts come from one final
     aggregate query."""
-    bins, top_k = check_bins(bins), check_top_k(top_k)
+    check_profiling(bins, top_k, binning)  # before any query
     with source._connect() as conn:
         features = check_feature_names(features)
         columns = source.columns(conn, features)
         if features is None:
             kept = default_features({c.name: c.value or c.error() for c in columns})
             columns = [c for c in columns if c.name in kept]
-        stubs: dict[str, FeatureProfile] = {}
+        described = [EngineColumn(c.name, c.checked_value(), c.type_name, c) for c in columns]
         try:
-            edges = _quantile_edges(source, conn, columns, bins) if binning == "quantile" else {}
-            for column in columns:
-                known = edges.get(column.name)
-                stubs[column.name] = _stub(source, conn, column, bins, top_k, binning, known)
+            stubs = bin_stubs(SqlPrimitives(source, conn), described, bins, top_k, binning)
         except DBAPIError as exc:
             _raise_query_error(exc, conn)
         by_name = {c.name: c for c in columns}
@@ -458,38 +452,65 @@ def profile_sql(
     return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
 
 
-def _quantile_edges(source, conn, columns: list[SqlColumn], bins: int) -> dict[str, tuple]:
-    """Every numeric column's quantile edges, all in one scan where the dialect
-    has a quantile aggregate (each column's finite values only); else the
-    finite counts of all columns in one scan, then each column's order statistics."""
-    numeric = [c for c in columns if c.checked_value() != NULL and layout_of(c.value) == "numeric"]
-    levels = quantile_levels(bins).tolist()
-    if not numeric or not levels:
-        return {c.name: () for c in numeric}
-    sql = numeric[0].sql
-    scope = lambda stmt: source.scope(conn, stmt)  # noqa: E731
-    ops = {c.name: c.ops() for c in numeric}
-    finite = {name: op.finite() for name, op in ops.items()}
-    quantiles = {
-        name: sql.quantiles(sa.case((finite[name], op.x)), levels) for name, op in ops.items()
-    }
-    if all(q is not None for q in quantiles.values()):
-        found = _aggregates(conn, sql, scope, quantiles)
-        return {name: edges_from_quantiles(v) for name, v in found.items()}
-    counts = {name: sql.count_where(f) for name, f in finite.items()}
-    found = _aggregates(conn, sql, scope, counts)
-    out = {}
-    for name, n in found.items():
-        n = int(n or 0)
-        if n == 0:
-            out[name] = ()
-            continue
-        query = order_statistics(
-            scope, ops[name].x, finite[name], needed_ranks(n, np.asarray(levels))
-        )
-        at = {int(r) - 1: float(v) for r, v in conn.execute(query).all()}
-        out[name] = edges_from_quantiles(from_order_statistics(n, np.asarray(levels), at))
-    return out
+@dataclass(frozen=True)
+class SqlPrimitives:
+    """The primitives of :func:`~airflow_kl.sources.profiling.bin_stubs`, as
+    queries on one connection to the source."""
+
+    source: SqlSource
+    conn: sa.Connection
+
+    def scope(self, stmt: sa.Select) -> sa.Select:
+        return self.source.scope(self.conn, stmt)
+
+    def quantile_edges(self, columns: list[EngineColumn], bins: int) -> dict[str, tuple]:
+        """Every numeric column's quantile edges, all in one scan where the dialect
+        has a quantile aggregate (each column's finite values only); else the finite
+        counts of all columns in one scan, then each column's order statistics."""
+        levels = quantile_levels(bins).tolist()
+        if not levels:
+            return {c.name: () for c in columns}
+        conn, sql = self.conn, columns[0].handle.sql
+        ops = {c.name: c.handle.ops() for c in columns}
+        finite = {name: op.finite() for name, op in ops.items()}
+        quantiles = {
+            name: sql.quantiles(sa.case((finite[name], op.x)), levels) for name, op in ops.items()
+        }
+        if all(q is not None for q in quantiles.values()):
+            found = _aggregates(conn, sql, self.scope, quantiles)
+            return {name: edges_from_quantiles(v) for name, v in found.items()}
+        counts = {name: sql.count_where(f) for name, f in finite.items()}
+        out = {}
+        for name, n in _aggregates(conn, sql, self.scope, counts).items():
+            n = int(n or 0)
+            if n == 0:
+                out[name] = ()
+                continue
+            ranks = needed_ranks(n, np.asarray(levels))
+            query = order_statistics(self.scope, ops[name].x, finite[name], ranks)
+            at = {int(r) - 1: float(v) for r, v in conn.execute(query).all()}
+            out[name] = edges_from_quantiles(from_order_statistics(n, np.asarray(levels), at))
+        return out
+
+    def value_range(self, column: EngineColumn) -> tuple[Any, Any]:
+        ops = column.handle.ops()
+        query = sa.select(sa.func.min(ops.x), sa.func.max(ops.x)).where(ops.finite())
+        lo, hi = self.conn.execute(self.scope(query)).one()
+        return lo, hi
+
+    def top_values(self, column: EngineColumn, top_k: int) -> dict[str, int]:
+        """Counts of the ``top_k`` most frequent values and of every value tied with
+        the last of them, so ties are broken in Python (by the value), not by a
+        collation."""
+        x = column.handle.expression()
+        n = sa.func.count().label("n")
+        grouped = self.scope(sa.select(x.label("v"), n).where(x.is_not(None))).group_by(x)
+        top = self.conn.execute(grouped.order_by(n.desc()).limit(top_k)).all()
+        if len(top) < top_k:
+            return {str(v): int(c) for v, c in top}
+        least = min(int(c) for _, c in top)
+        tied = self.conn.execute(grouped.having(sa.func.count() >= least)).all()
+        return {str(v): int(c) for v, c in tied}
 
 
 def _aggregates(conn, sql: Dialect, scope, aggregates: Mapping[str, Any]) -> dict[str, Any]:
@@ -505,39 +526,6 @@ def _aggregates(conn, sql: Dialect, scope, aggregates: Mapping[str, Any]) -> dic
     return out
 
 
-def _stub(source, conn, column: SqlColumn, bins, top_k, binning, edges=None) -> FeatureProfile:
-    """A feature's bins (counts still zero) computed in the database (``edges``
-    when already known)."""
-    value = column.checked_value()
-    if value == NULL or layout_of(value) == "categorical":
-        vc = _top_values(source, conn, column, top_k)
-        stub = categorical_profile(column.name, vc, 0, top_k, column.type_name, value)
-        return stub
-    if edges is None:
-        edges = _edges(source, conn, column, bins, binning)
-    return FeatureProfile(
-        column.name,
-        "numeric",
-        (0,) * (len(edges) + 2),
-        edges=edges,
-        source_type=column.type_name,
-        value=value,
-    )
-
-
-def _edges(source, conn, column: SqlColumn, bins: int, binning: str) -> tuple[float, ...]:
-    """Uniform edges between the finite minimum and maximum (quantile edges come
-    from :func:`_quantile_edges`, every column at once)."""
-    if binning != "uniform":
-        raise ConfigError(f"binning must be one of ('quantile', 'uniform'), got {binning!r}")
-    ops = column.ops()
-    x, finite = ops.x, ops.finite()
-    lo, hi = conn.execute(
-        source.scope(conn, sa.select(sa.func.min(x), sa.func.max(x)).where(finite))
-    ).one()
-    return tuple(uniform_edges_between(lo, hi, bins).tolist())
-
-
 def order_statistics(scope, x, finite, ranks) -> sa.Select:
     """``(rank, value)`` of the finite values of ``x`` at the 0-based ``ranks``
     (``ROW_NUMBER()`` counts from 1); ``scope`` adds FROM/WHERE."""
@@ -545,22 +533,6 @@ def order_statistics(scope, x, finite, ranks) -> sa.Select:
     ranked = scope(sa.select(x.label("v"), rank).where(finite)).subquery()
     wanted = [int(r) + 1 for r in ranks]
     return sa.select(ranked.c.r, ranked.c.v).where(ranked.c.r.in_(wanted))
-
-
-def _top_values(source, conn, column: SqlColumn, top_k: int) -> dict[str, int]:
-    """Counts of the ``top_k`` most frequent values and of every value tied with the
-    last of them, so ties are broken in Python (by the value), not by a collation."""
-    if column.value == NULL:
-        return {}
-    x = column.expression()
-    n = sa.func.count().label("n")
-    grouped = source.scope(conn, sa.select(x.label("v"), n).where(x.is_not(None))).group_by(x)
-    top = conn.execute(grouped.order_by(n.desc()).limit(top_k)).all()
-    if len(top) < top_k:
-        return {str(v): int(c) for v, c in top}
-    least = min(int(c) for _, c in top)
-    tied = conn.execute(grouped.having(sa.func.count() >= least)).all()
-    return {str(v): int(c) for v, c in tied}
 
 
 def count_selectable(

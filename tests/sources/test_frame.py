@@ -189,7 +189,7 @@ def test_the_default_features_and_why_others_are_left_out(caplog):
     frame = pd.DataFrame(
         {"n": [1.0], "t": pd.to_datetime(["2024-01-01"]), "d": [pd.Timedelta(1, "s")]}
     )
-    with caplog.at_level(logging.INFO, logger="airflow_kl.sources.frame"):
+    with caplog.at_level(logging.INFO, logger="airflow_kl.sources.profiling"):
         profile = ak.build_profile(frame)
     assert list(profile.features) == ["n"]
     assert "not profiled by default: column 'd' has the pandas type timedelta64" in caplog.text
@@ -282,7 +282,7 @@ def test_columns_left_out_of_an_arrow_reference_are_logged_with_their_engine(cap
     import logging
 
     table = pa.table({"n": [1.0, 2.0], "d": pa.array([1, 2], pa.duration("s"))})
-    with caplog.at_level(logging.INFO, logger="airflow_kl.sources.frame"):
+    with caplog.at_level(logging.INFO, logger="airflow_kl.sources.profiling"):
         assert list(ak.build_profile(table).features) == ["n"]
     (message,) = [r.getMessage() for r in caplog.records if "not profiled" in r.getMessage()]
     assert message.startswith("not profiled by default: column 'd' has the Arrow type duration[s]")
