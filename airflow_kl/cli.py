@@ -15,13 +15,13 @@ from collections.abc import Sequence
 
 from .api import build_profile, check_drift
 from .core.errors import AirflowKLError, SourceError
+from .core.file_io import atomic_write_text, read_text
 from .core.merge import merge_profiles, reference_from_reports
 from .core.options import DEFAULT_MAX_SEGMENTS
 from .core.profile import Profile
 from .core.results import DriftReport
 from .core.settings import OPTIONS, CheckSettings
 from .core.status import DRIFT, INSUFFICIENT, OK
-from .core.storage import atomic_write_text, read_text
 from .report.history import record, trend
 from .report.html import history_trends, write_html
 

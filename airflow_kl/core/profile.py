@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 from .binning import categorical_labels, numeric_labels
 from .errors import ProfileError
+from .file_io import atomic_write_text, read_text
 from .inputs import count_vector
 from .segments import SegmentProfile
-from .storage import atomic_write_text, read_text
 from .values import VALUE_TYPES, layout_of
 
 FORMAT = "airflow-kl/profile"

@@ -19,8 +19,8 @@ import great_expectations as gx
 
 from ..core.decision import dataset_drifted
 from ..core.errors import ConfigError, SourceError
+from ..core.file_io import read_text
 from ..core.results import DriftReport, FeatureResult, SegmentResult
-from ..core.storage import read_text
 
 SITE = "airflow_kl"
 

@@ -21,8 +21,8 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 from ..core.errors import AirflowKLError
+from ..core.file_io import within
 from ..core.options import DEFAULTS, OPTION_NAMES
-from ..core.storage import within
 from .compat import AirflowSkipException
 from .exceptions import InvalidDriftInput
 from .links import HTML_XCOM_KEY

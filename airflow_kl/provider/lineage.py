@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core.binning import MISSING
+from ..core.file_io import is_object_path
 from ..core.results import DriftReport
-from ..core.storage import is_object_path
 
 ASSERTION = "binned_kl_below_threshold"
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Asset, BaseOperator
 
 from ..core.errors import AirflowKLError
+from ..core.file_io import atomic_write_text
 from ..core.options import DEFAULT_MAX_SEGMENTS, OPTION_NAMES
 from ..core.status import INSUFFICIENT
-from ..core.storage import atomic_write_text
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
 from .gate import ACTIONS, DriftGateOperator, choice, confine
 from .links import DriftReportLink

@@ -37,7 +37,7 @@ def store_report(
     """Render the report's HTML once, write it to ``html_path`` (if given) and
     the report to the configured store; the URL that shows it (the plugin's
     route, else the file's URI), or None when it is nowhere."""
-    from ..core.storage import atomic_write_text, is_uri, local_path
+    from ..core.file_io import atomic_write_text, is_uri, local_path
     from ..report.html import render_html
 
     try:

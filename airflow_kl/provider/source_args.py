@@ -38,7 +38,7 @@ def check_sql_mapping(source: Mapping[str, Any]) -> None:
 def storage_path(path: Any, conn_id: str | None) -> Any:
     """With ``conn_id``, an object-storage URL becomes an ``ObjectStoragePath``
     whose credentials come from that Airflow connection; anything else is kept."""
-    from ..core.storage import is_uri
+    from ..core.file_io import is_uri
 
     if conn_id and isinstance(path, str) and is_uri(path):
         from airflow.sdk import ObjectStoragePath

@@ -18,10 +18,10 @@ from typing import Any
 
 import jinja2
 
+from ..core.file_io import atomic_write_text
 from ..core.measures import MEASURES, summary_measures
 from ..core.results import DriftReport
 from ..core.status import STATUSES
-from ..core.storage import atomic_write_text
 from .charts import feature_svg
 from .templates import PAGE
 

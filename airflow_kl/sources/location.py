@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.fs as pafs
 
 from ..core.errors import SourceError
-from ..core.storage import is_object_path, is_uri, remote_fs, storage_errors
+from ..core.file_io import is_object_path, is_uri, remote_fs, storage_errors
 
 HIDDEN = (".", "_")  # names that are not data: the same rule as Arrow's datasets
 # Ranged reads of 16 MiB: few requests per row group on a high-latency store, and

@@ -22,7 +22,7 @@ import airflow_kl as ak
 WRITER = """
 import sys
 import numpy as np, pandas as pd, airflow_kl as ak
-from airflow_kl.core.storage import atomic_write_text
+from airflow_kl.core.file_io import atomic_write_text
 target, kind, versions_file = sys.argv[1], sys.argv[2], sys.argv[3]
 rng = np.random.default_rng(0)
 frames = [pd.DataFrame({f"x{i}": rng.normal(size=2000) for i in range(300)}) for _ in range(2)]

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import airflow_kl as ak
-from airflow_kl.core.storage import within
+from airflow_kl.core.file_io import within
 
 PACKAGE = Path(ak.__file__).parent
 

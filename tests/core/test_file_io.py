@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from airflow_kl.core.errors import ConfigError, SourceError, StorageUnavailable
-from airflow_kl.core.storage import (
+from airflow_kl.core.file_io import (
     atomic_write_text,
     is_object_path,
     is_uri,
@@ -219,3 +219,13 @@ def test_a_missing_client_library_is_no_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "aiohttp", None)  # import aiohttp now fails
     with pytest.raises(StorageUnavailable), storage_errors("x"):
         raise ConnectionError("down")
+
+
+def test_the_old_module_name_still_imports_and_warns():
+    import importlib
+    import sys
+
+    sys.modules.pop("airflow_kl.core.storage", None)
+    with pytest.warns(DeprecationWarning, match="airflow_kl.core.file_io"):
+        old = importlib.import_module("airflow_kl.core.storage")
+    assert old.atomic_write_text is atomic_write_text
