@@ -33,7 +33,7 @@ class Measure:
     value: Callable[[np.ndarray, np.ndarray], float]
     directed: bool = False
     informational: bool = False
-    in_summary: bool = True  # a column of the text and HTML tables, and of the history
+    in_summary: bool = True  # a column of the text and HTML tables (else on the detail line)
 
 
 def kl(p: np.ndarray, q: np.ndarray) -> float:

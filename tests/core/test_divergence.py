@@ -134,3 +134,27 @@ def test_an_empty_side_without_smoothing_has_no_shares_and_no_error():
     d = divergences([0, 0], [3, 4], smoothing=0)
     assert np.isnan(d.p).all() and d.q.tolist() == pytest.approx([3 / 7, 4 / 7])
     assert math.isnan(d.kl) and math.isnan(d.js) and math.isnan(d.tv)
+
+
+def test_bits_and_direction_apply_to_the_information_measures_only():
+    """KL and JS (and each bin's KL term) are divided by ln 2 in bits and follow
+    the direction; PSI, Hellinger and TV are neither."""
+    cur, ref = [30, 70, 5], [50, 40, 20]
+    nats = divergences(cur, ref)
+    bits = divergences(cur, ref, base="bits")
+    for name in ("kl", "js"):
+        assert getattr(bits, name) == pytest.approx(getattr(nats, name) / math.log(2), rel=1e-14)
+    for name in ("psi", "hellinger", "tv"):
+        assert getattr(bits, name) == getattr(nats, name)
+    assert bits.contributions == pytest.approx(nats.contributions / math.log(2), rel=1e-14)
+    back = divergences(cur, ref, direction="reference||current")
+    p, q = scipy_reference(cur, ref)
+    assert back.kl == pytest.approx(rel_entr(q, p).sum(), rel=1e-14)
+    assert back.contributions == pytest.approx(rel_entr(q, p), rel=1e-14)
+    assert back.contributions.sum() == pytest.approx(back.kl, rel=1e-14)
+    assert (back.psi, back.tv) == (nats.psi, nats.tv)  # symmetric measures: no direction
+
+
+def test_a_measure_not_in_the_list_is_named_in_the_error():
+    with pytest.raises(AttributeError, match="^chi2$"):
+        _ = divergences([1, 2], [2, 1]).chi2

@@ -86,6 +86,9 @@ def test_the_skeleton_makes_the_bins_build_profile_makes(frame, binning):
         assert stubs[name].edges == (None if want is None else pytest.approx(want, rel=1e-12))
         assert stubs[name].categories == expected.features[name].categories
     assert stubs["x"].counts == (0,) * (len(stubs["x"].edges) + 2)  # counted later, in one scan
+    assert stubs["c"].counts[-1] == 0  # no missing counted before the scan either
+    for name, value in (("x", "number"), ("c", "string"), ("b", "boolean")):
+        assert (stubs[name].value, stubs[name].source_type) == (value, str(frame[name].dtype))
     assert stubs["c"].categories == ("a", "b", "c")  # the three most frequent, by count
     assert stubs["b"].categories == ("False", "True")  # the canonical strings, sorted
     # an all-missing column is a string column with no categories, never asked about
@@ -138,3 +141,26 @@ def test_the_shared_builders():
     assert default_features({"a": "number", "d": "datetime", "e": ak.SchemaError("no")}) == ["a"]
     with pytest.raises(ak.SchemaError, match="no number, boolean or string column"):
         default_features({"d": "datetime"})
+
+
+def test_no_numeric_column_no_quantile_query(frame):
+    engine = PandasPrimitives(frame)
+    bin_stubs(engine, described(frame)[1:3], 5, 3, "quantile")
+    assert engine.asked == [("top", "c"), ("top", "b")]
+
+
+def test_a_numeric_stub_keeps_its_type():
+    stub = numeric_stub("t", (1.5,), "TIMESTAMP", "datetime")
+    assert (stub.kind, stub.value, stub.source_type, stub.datetime) == (
+        "numeric",
+        "datetime",
+        "TIMESTAMP",
+        True,
+    )
+
+
+def test_a_datetime_column_keeps_its_value_type(frame):
+    """The engine sees epoch nanoseconds; the stub records the column's value type."""
+    col = EngineColumn("x", "datetime", "TIMESTAMP", None)
+    stub = bin_stubs(PandasPrimitives(frame), [col], 4, 3, "quantile")["x"]
+    assert (stub.value, stub.datetime, stub.source_type) == ("datetime", True, "TIMESTAMP")
