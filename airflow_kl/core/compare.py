@@ -108,7 +108,7 @@ def feature_result(stats: FeatureStats, p_value: float, settings: CheckSettings)
     return FeatureResult(
         name=stats.fp.name,
         kind=stats.fp.kind,
-        measures={name: _clean(value) for name, value in div.values.items()},
+        measures={name: _clean(value) for name, value in div.measures.items()},
         g_statistic=stats.g,
         p_value=p_value,
         p_value_raw=float(stats.p_raw),

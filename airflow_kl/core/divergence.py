@@ -21,7 +21,7 @@ from scipy.special import rel_entr  # x ln(x/y), 0 at x = 0, inf at y = 0
 
 from .errors import ConfigError
 from .inputs import count_pair
-from .measures import MEASURES
+from .measures import MEASURES, MeasureAttributes
 from .options import BASES, DIRECTIONS
 
 
@@ -35,26 +35,20 @@ def check_smoothing(smoothing: float) -> float:
 
 
 @dataclass(frozen=True)
-class Divergences:
+class Divergences(MeasureAttributes):
     """Every measure of :data:`~airflow_kl.core.measures.MEASURES` for one
-    feature (``d.kl``, ``d.js``, ... or ``d.values``), plus the smoothed vectors
+    feature (``d.kl``, ``d.js``, ... or ``d.measures``), plus the smoothed vectors
     behind them.
 
     ``kept`` marks the bins (of the full bin list) that were not empty on both
     sides; ``contributions`` has one KL term per full bin (0 for dropped ones).
     """
 
-    values: dict[str, float]
+    measures: dict[str, float]
     p: np.ndarray
     q: np.ndarray
     kept: np.ndarray
     contributions: np.ndarray
-
-    def __getattr__(self, name: str) -> float:
-        try:
-            return self.__dict__["values"][name]
-        except KeyError:
-            raise AttributeError(name) from None
 
 
 def smoothed(
@@ -99,11 +93,11 @@ def divergences(
     p, q, kept = smoothed(current, reference, smoothing)
     scale = 1.0 / math.log(2) if base == "bits" else 1.0
     forward = direction == "current||reference"
-    values = {
+    measures = {
         m.name: m.value(*((p, q) if forward or not m.directed else (q, p)))
         * (scale if m.informational else 1.0)
         for m in MEASURES
     }
     contributions = np.zeros(kept.size)
     contributions[kept] = rel_entr(*((p, q) if forward else (q, p))) * scale
-    return Divergences(values=values, p=p, q=q, kept=kept, contributions=contributions)
+    return Divergences(measures=measures, p=p, q=q, kept=kept, contributions=contributions)

@@ -36,6 +36,17 @@ class Measure:
     in_summary: bool = True  # a column of the text and HTML tables (else on the detail line)
 
 
+class MeasureAttributes:
+    """Each measure in ``self.measures`` (a dict by name) read as an attribute:
+    ``d.kl``, ``f.psi``; a name not measured is an AttributeError."""
+
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self.__dict__["measures"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def kl(p: np.ndarray, q: np.ndarray) -> float:
     """Kullback-Leibler divergence ``sum p ln(p/q)``."""
     return float(rel_entr(p, q).sum())

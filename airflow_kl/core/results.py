@@ -17,7 +17,7 @@ from typing import Any
 
 from .decision import DRIFT, INSUFFICIENT, dataset_status
 from .inputs import whole_count
-from .measures import measure_names, summary_measures
+from .measures import MeasureAttributes, measure_names, summary_measures
 
 
 def json_number(value: float | None) -> float | str | None:
@@ -49,7 +49,7 @@ class BinResult:
 
 
 @dataclass(frozen=True)
-class FeatureResult:
+class FeatureResult(MeasureAttributes):
     """One feature's row of a report. ``measures`` holds every measure of
     :data:`~airflow_kl.core.measures.MEASURES` by name, each also an
     attribute (``f.kl``, ``f.psi``) and a top-level key of the JSON."""
@@ -65,12 +65,6 @@ class FeatureResult:
     n_reference: int
     n_current: int
     bins: tuple[BinResult, ...]
-
-    def __getattr__(self, name: str) -> float:
-        try:
-            return self.__dict__["measures"][name]
-        except KeyError:
-            raise AttributeError(name) from None
 
     @property
     def drifted(self) -> bool:
