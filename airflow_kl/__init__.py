@@ -17,6 +17,7 @@ _LAZY = {
     "count_bins": ".api",
     "compare_counts": ".core.compare",
     "count_profile": ".api",
+    "count_partition_bins": ".api",
     "count_segment_bins": ".api",
     "merge_profiles": ".core.merge",
     "reference_from_reports": ".core.merge",

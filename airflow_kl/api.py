@@ -24,6 +24,7 @@ from .core.compare import compare_counts, profiled_features
 from .core.errors import ConfigError, SourceError
 from .core.inputs import instance_of
 from .core.options import DEFAULT_MAX_SEGMENTS
+from .core.partitions import label_partitions
 from .core.profile import FORMAT_VERSION, SEGMENTED_VERSION, FeatureProfile, Profile
 from .core.results import DriftReport
 from .core.segments import (
@@ -34,9 +35,11 @@ from .core.segments import (
 )
 from .core.settings import CheckSettings
 from .core.values import NULL
+from .sources import partitions as frame_partitions
 from .sources import segments as frame_segments
 from .sources.files import (
     count_files,
+    count_files_partitions,
     count_files_segments,
     is_path,
     profile_files,
@@ -152,6 +155,36 @@ def count_segment_bins(
     return frame_segments.count_segments(
         table, features, segments.by, segments.keys, segments.values
     )
+
+
+def count_partition_bins(
+    features: Mapping[str, Any],
+    data: Data,
+    partition_by: str,
+    segments: SegmentProfile | None = None,
+    every: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, list[dict[str, np.ndarray]]]:
+    """Per partition of ``data`` (``{label: groups}`` in partition order; see
+    :mod:`airflow_kl.core.partitions`), the counts in the features' bins, per
+    segment of ``segments`` (OTHER last) or in one group: one pass."""
+    instance_of(features, Mapping, "features", " of name to FeatureProfile")
+    for fp in features.values():
+        instance_of(fp, FeatureProfile, "each of features")
+    if segments is not None:
+        instance_of(segments, SegmentProfile, "segments", " (profile.segments)")
+    pushdown = _pushdown(data)
+    if pushdown is not None:
+        value, found = pushdown.count_partitions(features, partition_by, segments, every)
+    elif is_path(data):
+        value, found = count_files_partitions(
+            data, features, partition_by, segments, every, progress
+        )
+    else:
+        value, found = frame_partitions.count_partitions(
+            _in_memory(data), features, partition_by, segments, every
+        )
+    return label_partitions(found, value, every, partition_by)
 
 
 def _profile(reference, features, bins, top_k, binning, edges, metadata) -> Profile:

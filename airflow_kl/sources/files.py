@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -29,11 +30,13 @@ import pyarrow.parquet as pq
 
 from ..core.binning import check_feature_names, require_columns
 from ..core.errors import ConfigError, SourceError
+from ..core.partitions import check_value_types, merge_found
 from ..core.profile import FeatureProfile
 from ..core.segments import SegmentProfile
 from ..core.values import NULL, layout_of, unsupported
 from .frame import count_frame
 from .location import Location, is_location, locate, storage_errors
+from .partitions import count_partitions
 from .segments import count_segments, empty_groups, segment_rows
 
 BATCH_ROWS = 131_072
@@ -81,7 +84,19 @@ def _dataset(loc: Location, fmt: str, column_types: Mapping[str, pa.DataType] | 
         )
     else:
         file_format = ds.ParquetFileFormat()
-    return ds.dataset(loc.path, filesystem=loc.fs, format=file_format, partitioning="hive")
+    try:
+        return ds.dataset(loc.path, filesystem=loc.fs, format=file_format, partitioning="hive")
+    except pa.ArrowTypeError as exc:  # a folder key that the files hold too, typed apart
+        stored = ds.dataset(loc.path, filesystem=loc.fs, format=file_format, partitioning=None)
+        name = _HIVE_CLASH.search(str(exc))
+        if name is None or name[1] not in stored.schema.names:
+            raise
+        # the files' column is the truth (``month=02/`` repeats ``month`` = 2)
+        keys = ds.partitioning(pa.schema([stored.schema.field(name[1])]), flavor="hive")
+        return ds.dataset(loc.path, filesystem=loc.fs, format=file_format, partitioning=keys)
+
+
+_HIVE_CLASH = re.compile(r"Unable to merge: Field (\S+) has incompatible types")
 
 
 def _zip_member(zf: zipfile.ZipFile, name: str) -> str:
@@ -360,6 +375,30 @@ def count_files_segments(
         if progress is not None:
             progress(len(batch))
     return totals
+
+
+def count_files_partitions(
+    data: str | os.PathLike,
+    features: Mapping[str, FeatureProfile],
+    partition_by: str,
+    segments: SegmentProfile | None = None,
+    every: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[str, dict]:
+    """``(value type, {raw partition value: groups})``, the sum of per-batch
+    counts (a hive folder key such as ``month=01/`` is a column like any)."""
+    by = dict(zip(segments.by, segments.values, strict=True)) if segments else {}
+    types = csv_read_types({**{n: fp.value for n, fp in features.items()}, **by})
+    engine = _engine(_location_format(locate(data)))
+    found: dict = {}
+    values = []
+    for batch in iter_batches(data, list(dict.fromkeys([*features, *by, partition_by])), types):
+        value, part = count_partitions(batch, features, partition_by, segments, every, engine)
+        values.append(value)
+        merge_found(found, part)
+        if progress is not None:
+            progress(len(batch))
+    return check_value_types(values, partition_by, engine), found
 
 
 def _count_parts(data, features: Mapping[str, FeatureProfile]) -> Iterator[dict[str, Any]]:

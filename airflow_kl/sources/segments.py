@@ -30,12 +30,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..core.binning import numeric_counts, require_columns
+from ..core.binning import categorical_counts, numeric_counts, require_columns
 from ..core.errors import SchemaError
 from ..core.profile import FeatureProfile
 from ..core.segments import Key, check_segment_column, count_by_segment, segment_index
 from ..core.values import NULL, canonical
-from .frame import TypedColumn, _is_string_view, checked_column, column_names, engine_of, get_column
+from .frame import (
+    TypedColumn,
+    _is_string_view,
+    checked_column,
+    column_names,
+    engine_of,
+    get_column,
+    value_counts,
+)
 from .threads import map_columns
 
 MAX_COMBINATIONS = 2**63 - 1  # the segment columns' combinations, coded in one int64
@@ -79,14 +87,27 @@ def bin_index(column: TypedColumn | None, fp: FeatureProfile, rows: int) -> np.n
     return np.array([categories.get(v, other) for v in labels] + [missing_bin])[codes]
 
 
+def categorical_by_run(arrow: Any, fp: FeatureProfile, bounds: np.ndarray) -> np.ndarray:
+    """Counts per group of a categorical column whose rows are in group order:
+    each group's run (a zero-copy slice) counted by the unsegmented kernel."""
+    runs = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    return np.stack(
+        [
+            categorical_counts(*value_counts(arrow.slice(a, b - a)), fp.categories or ())
+            for a, b in runs
+        ]
+    )
+
+
 def numeric_by_segment(
-    values: np.ndarray, edges: tuple[float, ...], order: np.ndarray, bounds: np.ndarray
+    values: np.ndarray, edges: tuple[float, ...], order: np.ndarray | None, bounds: np.ndarray
 ) -> np.ndarray:
     """Counts per segment of a numeric column: its values put in segment order
-    once, then each segment's run counted by the unsegmented kernel
+    once (``order``; None when they are in it already), then each segment's run
+    counted by the unsegmented kernel
     (:func:`airflow_kl.core.binning.numeric_counts`), so a segment's counts are
     those of its rows by the very same rules."""
-    ordered = values[order]
+    ordered = values if order is None else values[order]
     runs = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
     return np.stack([numeric_counts(ordered[a:b], edges) for a, b in runs])
 
@@ -151,18 +172,49 @@ def count_segments(
     """Per segment (``keys``, then OTHER): every feature's counts."""
     engine = engine or engine_of(data)
     require_columns(column_names(data), list(features), f"{engine} data")
+    return count_groups(
+        data, features, segments_of_rows(data, by, keys, values, engine), len(keys) + 1, engine
+    )
+
+
+def segments_of_rows(
+    data: Any, by: Sequence[str], keys: Sequence[Key], values: Sequence[str] | None, engine: str
+) -> np.ndarray:
+    """Each row's segment: its key's position in ``keys``, else ``len(keys)`` (OTHER)."""
     coded = [category_codes(c) for c in segment_columns(data, by, engine, values)]
-    segment = segment_index([c for c, _ in coded], [labels for _, labels in coded], keys)
-    groups, rows = len(keys) + 1, len(data)
-    small = segment.astype(np.min_scalar_type(groups), copy=False)
-    order = np.argsort(small, kind="stable")  # a radix sort: small integers
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(segment, minlength=groups))])
+    return segment_index([c for c, _ in coded], [labels for _, labels in coded], keys)
+
+
+def count_groups(
+    data: Any, features: Mapping[str, FeatureProfile], group: np.ndarray, groups: int, engine: str
+) -> list[dict[str, np.ndarray]]:
+    """Per group ``0 .. groups-1`` (each row's given by ``group``): every
+    feature's counts, in one pass over each column.
+
+    Rows are put in group order once (not at all when they already are, as a
+    table sorted by its partition column is), and each numeric column's runs
+    are counted by the unsegmented kernel; a categorical column's counts come
+    from one ``bincount`` of (group, bin) pairs."""
+    rows = len(data)
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
+    if rows < 2 or bool(np.all(group[1:] >= group[:-1])):
+        order = None
+    else:
+        small = group.astype(np.min_scalar_type(groups), copy=False)
+        order = np.argsort(small, kind="stable")  # a radix sort: small integers
 
     def one(name: str, fp: FeatureProfile) -> np.ndarray:
         column = checked_column(name, get_column(data, name), fp, engine)
         if fp.kind == "numeric" and column is not None and column.value != NULL:
             return numeric_by_segment(column.numbers(), fp.edges, order, bounds)
-        return count_by_segment(segment, bin_index(column, fp, rows), groups, len(fp.counts))
+        if (
+            order is None
+            and column is not None
+            and column.value != NULL
+            and column.arrow is not None
+        ):
+            return categorical_by_run(column.arrow, fp, bounds)
+        return count_by_segment(group, bin_index(column, fp, rows), groups, len(fp.counts))
 
     counted = map_columns(one, list(features.items()), rows)
     return [{name: c[g] for name, c in zip(features, counted, strict=True)} for g in range(groups)]

@@ -14,6 +14,7 @@ interpolation, as numpy's default).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,11 +33,13 @@ from ..core.binning import (
     unpack_counts,
     unpack_tallies,
 )
-from ..core.errors import SchemaError
+from ..core.errors import ConfigError, SchemaError
+from ..core.partitions import check_partition_column, merge_found, whole_number
 from ..core.profile import FeatureProfile
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
 from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
 from .frame import count_frame
+from .partitions import count_partitions
 from .profiling import EngineColumn, bin_stubs, check_profiling, default_features
 from .segments import count_segments, empty_groups
 
@@ -173,6 +176,37 @@ class _SegmentCounter:
         yield pa.RecordBatch.from_pydict({"counts": [total.tolist()]})
 
 
+class _PartitionedCounter:
+    """Run in a Spark Python worker: every (partition, segment)'s counts of one
+    Spark partition with the in-memory kernel, one row per partition value
+    (its raw value as JSON: a whole number, a UTC day or a string)."""
+
+    def __init__(self, features, partition_by: str, segments, every) -> None:
+        self.features, self.partition_by = features, partition_by
+        self.segments, self.every = segments, every
+
+    def __call__(self, batches):
+        import json
+
+        import pyarrow as pa
+
+        found: dict = {}
+        value = NULL
+        for batch in batches:
+            value, part = count_partitions(
+                batch, self.features, self.partition_by, self.segments, self.every, "Spark"
+            )
+            merge_found(found, part)
+        keys, counts = [], []
+        for raw, groups in found.items():
+            key = raw
+            if raw is not None and value in ("number", "datetime"):  # (a UTC day is whole)
+                key = whole_number(raw, self.partition_by)
+            keys.append(json.dumps(key))
+            counts.append(np.concatenate([g[n] for g in groups for n in self.features]).tolist())
+        yield pa.RecordBatch.from_pydict({"key": keys, "counts": counts})
+
+
 def _warn_fallback(exc: Exception) -> None:
     import warnings
 
@@ -197,6 +231,16 @@ def _shipped_by_value():
         yield
     finally:
         cloudpickle.unregister_pickle_by_value(package)
+
+
+_WORKER_ERROR = re.compile(r"airflow_kl\.core\.errors\.(SchemaError|ConfigError): (.*)")
+
+
+def _raise_input_error(exc: Exception) -> None:
+    """Raise again, as itself and in one line, an input error a worker raised."""
+    found = _WORKER_ERROR.search(str(exc))
+    if found is not None:
+        raise {"SchemaError": SchemaError, "ConfigError": ConfigError}[found[1]](found[2]) from None
 
 
 def _workers_cannot_run(exc: Exception) -> bool:
@@ -313,10 +357,7 @@ class SparkSource:
                     raise
                 _warn_fallback(exc)
         F = _f()  # noqa: N806
-        conditions = segment_conditions([c.ops() for c in by], segments.keys)
-        segment = F.lit(len(segments.keys))
-        for k in reversed(range(len(conditions))):  # the first key that matches
-            segment = F.when(reduce(and_, conditions[k]), F.lit(k)).otherwise(segment)
+        segment = self._segment_expression(by, segments.keys)
         aggs, sizes = self._tallies(columns, features)
         found = self.frame.groupBy(segment.alias("segment")).agg(*aggs, F.count(F.lit(1))).collect()
         kinds = {n: fp.kind for n, fp in features.items()}
@@ -324,6 +365,16 @@ class SparkSource:
         for row in found:
             groups[int(row[0])] = unpack_tallies(kinds, sizes, list(row[1:]))
         return groups
+
+    @staticmethod
+    def _segment_expression(by: Sequence[SparkColumn], keys: Sequence[Key]) -> Any:
+        """Each row's segment: the position of the first key it matches, else OTHER."""
+        F = _f()  # noqa: N806
+        conditions = segment_conditions([c.ops() for c in by], keys)
+        segment = F.lit(len(keys))
+        for k in reversed(range(len(conditions))):  # the first key that matches
+            segment = F.when(reduce(and_, conditions[k]), F.lit(k)).otherwise(segment)
+        return segment
 
     def _segments_in_python_workers(self, features, segments: SegmentProfile):
         sizes = {name: len(fp.counts) for name, fp in features.items()}
@@ -340,6 +391,72 @@ class SparkSource:
             total += np.asarray(row["counts"], dtype=np.int64)
         per_group = total.reshape(len(segments.counts), -1)
         return [unpack_counts(sizes, g.tolist()) for g in per_group]
+
+    def count_partitions(
+        self,
+        features: Mapping[str, FeatureProfile],
+        partition_by: str,
+        segments: SegmentProfile | None = None,
+        every: str | None = None,
+    ):
+        """``(value type, {raw partition value: groups})`` in one pass: the
+        grouped kernel in the Python workers, or (without them) the tallies as
+        aggregates grouped by partition and segment."""
+        (column,) = self.columns([partition_by])
+        value = column.value()
+        check_partition_column(partition_by, value, column.type_name, "Spark", every)
+        by = self._segment_columns(segments.by, segments.values) if segments else []
+        columns = self._check(features)
+        if self.kernel == "arrow":
+            try:
+                return value, self._partitions_in_python_workers(
+                    features, partition_by, segments, every
+                )
+            except Exception as exc:  # the job failed in the workers
+                _raise_input_error(exc)  # ... on our input (a value no partition is named by)
+                if not _workers_cannot_run(exc):
+                    raise
+                _warn_fallback(exc)
+        F = _f()  # noqa: N806
+        raw = column.expression()
+        if value == "datetime":
+            raw = F.floor(raw / F.lit(NS_PER_DAY))
+        elif value == "number":
+            raw = F.when(~column.ops().missing(), F.col(f"`{partition_by.replace('`', '``')}`"))
+        keys = [raw.alias("partition")]
+        if segments is not None:
+            keys.append(self._segment_expression(by, segments.keys).alias("segment"))
+        aggs, sizes = self._tallies(columns, features)
+        found_rows = self.frame.groupBy(*keys).agg(*aggs, F.count(F.lit(1))).collect()
+        kinds = {n: fp.kind for n, fp in features.items()}
+        width = len(segments.counts) if segments is not None else 1
+        found: dict = {}
+        for row in found_rows:
+            groups = found.setdefault(row[0], empty_groups(features, width))
+            seg = int(row[1]) if segments is not None else 0
+            groups[seg] = unpack_tallies(kinds, sizes, list(row[len(keys) :]))
+        return value, found
+
+    def _partitions_in_python_workers(self, features, partition_by, segments, every):
+        import json
+
+        sizes = {name: len(fp.counts) for name, fp in features.items()}
+        width = len(segments.counts) if segments is not None else 1
+        counter = _PartitionedCounter(dict(features), partition_by, segments, every)
+        by = segments.by if segments is not None else ()
+        names = list(dict.fromkeys([*features, *by, partition_by]))
+        with _shipped_by_value():
+            rows = (
+                self.frame.select(*[f"`{n.replace('`', '``')}`" for n in names])
+                .mapInArrow(counter, "key string, counts array<long>")
+                .collect()
+            )
+        found: dict = {}
+        for row in rows:
+            per_group = np.asarray(row["counts"], dtype=np.int64).reshape(width, -1)
+            groups = [unpack_counts(sizes, g.tolist()) for g in per_group]
+            merge_found(found, {json.loads(row["key"]): groups})
+        return found
 
     def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
         check_profiling(bins, top_k, binning)  # before any job runs

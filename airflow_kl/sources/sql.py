@@ -44,10 +44,11 @@ from ..core.binning import (
     unpack_tallies,
 )
 from ..core.errors import ConfigError, SchemaError, SourceError
+from ..core.partitions import check_partition_column
 from ..core.profile import FeatureProfile
 from ..core.quantiles import from_order_statistics, needed_ranks
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
-from ..core.values import NULL, canonical, check_value_type, layout_of, unsupported
+from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
 from .dialects import Dialect, dialect_named, dialect_of, packed
 from .profiling import EngineColumn, bin_stubs, check_profiling, default_features
 from .segments import empty_groups
@@ -196,6 +197,28 @@ class SqlSource:
             columns = {c.name: c for c in self.columns(conn, names)}
             return count_segment_columns(
                 conn, columns, features, segments, lambda stmt: self.scope(conn, stmt)
+            )
+
+    def count_partitions(
+        self,
+        features: Mapping[str, FeatureProfile],
+        partition_by: str,
+        segments: SegmentProfile | None = None,
+        every: str | None = None,
+    ):
+        """Every partition's (and segment's) counts in one query, grouped by partition."""
+        with self._connect() as conn:
+            by = segments.by if segments is not None else ()
+            names = list(dict.fromkeys([*features, *by, partition_by]))
+            columns = {c.name: c for c in self.columns(conn, names)}
+            return count_partition_columns(
+                conn,
+                columns,
+                features,
+                partition_by,
+                segments,
+                every,
+                lambda stmt: self.scope(conn, stmt),
             )
 
     def columns(self, conn: sa.Connection, wanted: list[str] | None = None) -> list[SqlColumn]:
@@ -381,26 +404,80 @@ def segment_case(columns: Sequence[SqlColumn], keys: Sequence[Key]) -> sa.Column
     return sa.case(*whens, else_=len(keys))
 
 
+def grouped_counts(
+    conn: sa.Connection, columns: Mapping[str, SqlColumn], features, keys, scope
+) -> dict[tuple, dict[str, np.ndarray]]:
+    """Every feature's counts per distinct value of the ``keys`` expressions:
+    the tallies, grouped by the keys (one query, unless the dialect caps its
+    aggregates: then a few, each grouped the same way)."""
+    tallies = Tallies.of(conn.dialect.name, columns, features)
+    labelled = [k.label(f"g{i}") for i, k in enumerate(keys)]
+    positions = [sa.text(str(i + 1)) for i in range(len(keys))]
+    found: list[dict[tuple, Any]] = []
+    try:
+        for query in tallies.queries:
+            grouped = sa.select(*labelled, *query.selected_columns).group_by(*positions)
+            result = conn.execute(tallies.dialect.finish(scope(grouped))).all()
+            found.append({tuple(row[: len(keys)]): row[len(keys) :] for row in result})
+    except DBAPIError as exc:
+        _raise_query_error(exc, conn)
+    kinds = {n: fp.kind for n, fp in features.items()}
+    return {
+        key: unpack_tallies(kinds, tallies.sizes, tallies.read([f[key] for f in found]))
+        for key in found[0]
+    }
+
+
 def count_segment_columns(
     conn: sa.Connection, columns: Mapping[str, SqlColumn], features, segments, scope
 ) -> list[dict[str, np.ndarray]]:
     """Per segment (OTHER last), every feature's counts: one query, grouped by segment."""
     by = segment_columns([columns[b] for b in segments.by], segments.values)
-    tallies = Tallies.of(conn.dialect.name, columns, features)
-    segment = segment_case(by, segments.keys).label("segment")
-    found: list[dict[int, Any]] = []
-    try:
-        for query in tallies.queries:
-            grouped = sa.select(segment, *query.selected_columns).group_by(sa.text("1"))
-            result = conn.execute(tallies.dialect.finish(scope(grouped))).all()
-            found.append({int(row[0]): row[1:] for row in result})
-    except DBAPIError as exc:
-        _raise_query_error(exc, conn)
-    kinds = {n: fp.kind for n, fp in features.items()}
+    counted = grouped_counts(conn, columns, features, [segment_case(by, segments.keys)], scope)
     groups = empty_groups(features, len(segments.counts))
-    for key in found[0]:
-        groups[key] = unpack_tallies(kinds, tallies.sizes, tallies.read([f[key] for f in found]))
+    for (key,), counts in counted.items():
+        groups[int(key)] = counts
     return groups
+
+
+def partition_expression(column: SqlColumn) -> sa.ColumnElement:
+    """The raw partition value (:mod:`airflow_kl.core.partitions`): the UTC day
+    of a datetime, the stored number (NaN as NULL), the canonical string."""
+    value = column.checked_value()
+    if value == "datetime":
+        return sa.func.floor(column.expression() / column.sql.literal_double(NS_PER_DAY))
+    if value == "number":
+        return sa.case((column.ops().missing(), sa.null()), else_=sa.column(column.name))
+    if value == NULL:
+        return sa.column(column.name)
+    return column.expression()
+
+
+def count_partition_columns(
+    conn: sa.Connection,
+    columns: Mapping[str, SqlColumn],
+    features,
+    partition_by: str,
+    segments: SegmentProfile | None,
+    every: str | None,
+    scope,
+) -> tuple[str, dict[Any, list[dict[str, np.ndarray]]]]:
+    """``(value type, {raw partition value: groups})``: one query, grouped by
+    partition (and segment)."""
+    column = columns[partition_by]
+    value = column.checked_value()
+    check_partition_column(partition_by, value, column.type_name, column.engine, every)
+    keys = [partition_expression(column)]
+    if segments is not None:
+        by = segment_columns([columns[b] for b in segments.by], segments.values)
+        keys.append(segment_case(by, segments.keys))
+    width = len(segments.counts) if segments is not None else 1
+    found: dict[Any, list[dict[str, np.ndarray]]] = {}
+    for key, counts in grouped_counts(conn, columns, features, keys, scope).items():
+        raw = key[0] if key[0] is None or value in ("number", "datetime") else canonical(key[0])
+        groups = found.setdefault(raw, empty_groups(features, width))
+        groups[int(key[1]) if segments is not None else 0] = counts
+    return value, found
 
 
 def count_sql(source: SqlSource, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:

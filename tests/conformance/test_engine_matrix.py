@@ -4,12 +4,10 @@ counting that names the column and both types."""
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
 
 import airflow_kl as ak
 from airflow_kl.gx import build_suite, validate
-from airflow_kl.sources.sql import SqlSource
 
 from .engines import (
     BUILDERS,
@@ -18,45 +16,7 @@ from .engines import (
     REFUSED,
     accepted,
     held,
-    load_sql,
-    make_frame,
-    spark_frame,
-    string_views,
-    write_csv,
-    write_parquet,
 )
-
-
-@pytest.fixture(scope="module")
-def frame():
-    return make_frame()
-
-
-@pytest.fixture(scope="module")
-def stores(
-    frame, tmp_path_factory, postgres_url, mariadb_url, clickhouse_url, snowflake_url, spark
-):
-    d = tmp_path_factory.mktemp("matrix")
-    return {
-        "pandas": frame,
-        "arrow": pa.Table.from_pandas(frame[held("arrow")], preserve_index=False),
-        "arrow_views": string_views(
-            pa.Table.from_pandas(frame[held("arrow")], preserve_index=False)
-        ),
-        "parquet": write_parquet(frame[held("parquet")], d / "kinds.parquet"),
-        "csv": write_csv(frame[held("csv")], d / "kinds.csv"),
-        "sqlite": SqlSource(load_sql(f"sqlite:///{d}/kinds.db", frame), table="kinds"),
-        "duckdb": SqlSource(load_sql(f"duckdb:///{d}/kinds.duckdb", frame), table="kinds"),
-        "postgresql": SqlSource(load_sql(postgres_url, frame), table="kinds"),
-        "mariadb": SqlSource(load_sql(mariadb_url, frame[held("mariadb")]), table="kinds"),
-        "clickhouse": SqlSource(load_sql(clickhouse_url, frame[held("clickhouse")]), table="kinds"),
-        "snowflake": SqlSource(load_sql(snowflake_url, frame), table="kinds"),
-        "spark": spark_frame(spark, frame),
-        "gx_pandas": frame,
-        "gx_sql": postgres_url,
-        "gx_sqlite": f"sqlite:///{d}/kinds.db",
-        "gx_spark": spark_frame(spark, frame),
-    }
 
 
 @pytest.fixture(scope="module")
