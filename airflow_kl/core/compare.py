@@ -72,8 +72,9 @@ class FeatureStats:
 def feature_stats(fp: FeatureProfile, counts: Any, settings: CheckSettings) -> FeatureStats:
     """Divergences and the G-test of one feature's current counts against its profile."""
     current = count_vector(counts, f"feature {fp.name!r}", len(fp.counts))
-    div = divergences(current, fp.counts, settings.smoothing, settings.direction, settings.base)
-    g, _, p_raw = g_test(current, fp.counts)
+    reference = fp.count_array
+    div = divergences(current, reference, settings.smoothing, settings.direction, settings.base)
+    g, _, p_raw = g_test(current, reference)
     return FeatureStats(fp, current, div, g, p_raw)
 
 
@@ -102,7 +103,11 @@ def feature_result(stats: FeatureStats, p_value: float, settings: CheckSettings)
     bins = tuple(
         BinResult(label, int(rc), int(cc), float(contrib))
         for label, rc, cc, contrib in zip(
-            stats.fp.labels, stats.fp.counts, stats.current, div.contributions, strict=True
+            stats.fp.labels,
+            stats.fp.counts,
+            stats.current.tolist(),
+            div.contributions.tolist(),
+            strict=True,
         )
     )
     return FeatureResult(

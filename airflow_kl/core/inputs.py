@@ -47,6 +47,16 @@ def _numbers(values: Any, what: str, error: type[AirflowKLError]) -> np.ndarray:
     return found
 
 
+def _integer_counts(counts: Any) -> bool:
+    """A 1-D integer array whose every value is a count (>= 0, below the limit)."""
+    return (
+        isinstance(counts, np.ndarray)
+        and counts.ndim == 1
+        and counts.dtype.kind in "iu"
+        and (counts.size == 0 or (counts.min() >= 0 and counts.max() < COUNT_LIMIT))
+    )
+
+
 def count_vector(
     counts: Any,
     where: str,
@@ -56,6 +66,10 @@ def count_vector(
     """Bin counts as int64, refused unless they are (``size``) finite,
     non-negative whole numbers: a fraction is not truncated, a string not
     parsed, a bool not taken for 0 or 1. ``where`` starts each message."""
+    if _integer_counts(counts):  # what every engine counts into: only the range to check
+        if size is not None and counts.size != size:
+            raise error(f"{where}: {counts.size} current bins, profile has {size}")
+        return counts.astype(np.int64, copy=False)
     found = _numbers(counts, f"{where}: counts", error)
     bad = ~np.isfinite(found) | (found < 0) | (found != np.floor(found)) | (found >= COUNT_LIMIT)
     if bad.any():

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import numpy as np
+
 from .binning import categorical_labels, numeric_labels
 from .errors import ProfileError
 from .file_io import atomic_write_text, read_text
@@ -83,9 +85,31 @@ class FeatureProfile:
 
     @property
     def labels(self) -> list[str]:
+        return list(self._made_once("_labels", self._bin_labels))
+
+    def _bin_labels(self) -> tuple[str, ...]:
         if self.kind == "numeric":
-            return numeric_labels(self.edges or ())
-        return categorical_labels(self.categories or ())
+            return tuple(numeric_labels(self.edges or ()))
+        return tuple(categorical_labels(self.categories or ()))
+
+    @property
+    def count_array(self) -> np.ndarray:
+        """The reference counts as a read-only int64 array, made once."""
+        return self._made_once("_count_array", self._read_only_counts)
+
+    def _read_only_counts(self) -> np.ndarray:
+        counts = np.array(self.counts, dtype=np.int64)
+        counts.flags.writeable = False
+        return counts
+
+    def _made_once(self, name: str, make: Any) -> Any:
+        """A value derived from the fields, kept on the instance (which is
+        frozen: its fields never change). Not functools.cached_property: its
+        lock (Python 3.11) cannot be pickled with the class, as Spark's
+        workers receive it."""
+        if name not in self.__dict__:
+            object.__setattr__(self, name, make())
+        return self.__dict__[name]
 
     def validate(self) -> None:
         where = f"feature {self.name!r}"
