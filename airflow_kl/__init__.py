@@ -12,6 +12,8 @@ from typing import Any
 __version__ = "0.5.0"
 
 _LAZY = {
+    "backtest": ".backtesting",
+    "Backtest": ".backtesting",
     "build_profile": ".api",
     "check_drift": ".api",
     "count_bins": ".api",

@@ -1,8 +1,10 @@
-"""``airflow-kl`` command line: build a profile, check a partition, merge
-counts into a (rolling) reference, render a report, print a KL history.
+"""``airflow-kl`` command line: build a profile, check a partition, backtest
+every past partition, merge counts into a (rolling) reference, render a
+report, print a KL history.
 
 Exit codes: 0 no drift, 1 drift, 2 usage or input error (one line on
-stderr), 3 nothing could be judged (every feature ``insufficient_data``).
+stderr), 3 nothing could be judged (every feature ``insufficient_data``);
+``backtest`` exits 0 whatever the verdicts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .core.errors import AirflowKLError, SourceError
 from .core.file_io import atomic_write_text, read_text
 from .core.merge import merge_profiles, reference_from_reports
 from .core.options import DEFAULT_MAX_SEGMENTS
+from .core.partitions import EVERY
 from .core.profile import Profile
 from .core.results import DriftReport
 from .core.settings import OPTIONS, CheckSettings
@@ -73,6 +76,23 @@ def _add_sql_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--password-env", metavar="VAR", help="environment variable holding the password"
     )
+
+
+def _add_check_options(parser: argparse.ArgumentParser) -> None:
+    for option in OPTIONS:  # the check options, validated by CheckSettings like everywhere
+        choices = f"; one of {', '.join(option.choices)}" if option.choices else ""
+        parser.add_argument(
+            option.flag,
+            dest=option.name,
+            metavar=option.name.upper(),
+            help=f"{option.help}{choices} (default {option.default})",
+        )
+
+
+def _settings(args: argparse.Namespace) -> CheckSettings:
+    """The check options given, validated before any data is read."""
+    given = {o.name: getattr(args, o.name) for o in OPTIONS if getattr(args, o.name) is not None}
+    return CheckSettings.from_options(given)
 
 
 def _is_sql(args: argparse.Namespace) -> bool:
@@ -155,14 +175,7 @@ def make_parser() -> argparse.ArgumentParser:
     chk.add_argument(
         "current", help=".parquet/.csv file or folder of Parquet files, or a SQLAlchemy URL"
     )
-    for option in OPTIONS:  # the check options, validated by CheckSettings like everywhere
-        choices = f"; one of {', '.join(option.choices)}" if option.choices else ""
-        chk.add_argument(
-            option.flag,
-            dest=option.name,
-            metavar=option.name.upper(),
-            help=f"{option.help}{choices} (default {option.default})",
-        )
+    _add_check_options(chk)
     chk.add_argument("--features", type=_features, help="check only these features")
     chk.add_argument(
         "--report-path", "--json", dest="report_path", help="write the report as JSON here"
@@ -175,6 +188,49 @@ def make_parser() -> argparse.ArgumentParser:
         "--partition-key", "--partition", dest="partition_key", help="partition in --history-db"
     )
     _add_sql_arguments(chk)
+
+    bt = sub.add_parser(
+        "backtest",
+        help="judge every past partition of a table in one pass; suggest thresholds",
+        description="Count every partition of SOURCE (rows grouped by --partition-by) in "
+        "one pass and judge each as its own check would; print the timeline. Exits 0 "
+        "whatever the verdicts (2 on an error).",
+    )
+    bt.add_argument("profile", help="profile JSON written by `airflow-kl profile`")
+    bt.add_argument(
+        "source", help=".parquet/.csv file or (hive) folder, or a SQLAlchemy URL with --table"
+    )
+    bt.add_argument("--partition-by", required=True, help="column naming each row's partition")
+    bt.add_argument(
+        "--every", choices=EVERY, help="bucket a date/timestamp column by UTC day, ISO week, month"
+    )
+    _add_check_options(bt)
+    bt.add_argument("--features", type=_features, help="judge only these features")
+    bt.add_argument("--json", dest="report_path", help="write every partition's report here")
+    bt.add_argument("--html", dest="html_path", help="write the timeline page here")
+    bt.add_argument(
+        "--suggest-thresholds",
+        action="store_true",
+        help="print per-feature thresholds at which few past partitions would have drifted",
+    )
+    bt.add_argument(
+        "--normal",
+        help="partitions to choose thresholds from: a,b,c or first..last (default all); "
+        "implies --suggest-thresholds",
+    )
+    bt.add_argument(
+        "--max-alarm-rate",
+        type=float,
+        default=0.0,
+        help="share of the normal partitions allowed to drift at the suggestion (0)",
+    )
+    bt.add_argument(
+        "--history-db", "--history", dest="history_db", help=f"backfill results ({HISTORY_HELP})"
+    )
+    bt.add_argument("--store", help=f"backfill the report store ({HISTORY_HELP})")
+    bt.add_argument("--dag-id", help="with --store/--history-db: the checking task's DAG")
+    bt.add_argument("--task-id", help="with --store/--history-db: the checking task")
+    _add_sql_arguments(bt)
 
     rep = sub.add_parser("report", help="render a report JSON as a self-contained HTML page")
     rep.add_argument("report", help="report JSON written by `check --json`")
@@ -267,10 +323,87 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _check(profile: Profile, args: argparse.Namespace, progress):
-    given = {o.name: getattr(args, o.name) for o in OPTIONS if getattr(args, o.name) is not None}
-    settings = CheckSettings.from_options(given)  # bad options fail before any data is read
+    settings = _settings(args)  # bad options fail before any data is read
     data = _data(args.current, args)
     return check_drift(profile, data, features=args.features, progress=progress, settings=settings)
+
+
+def run_backtest(args: argparse.Namespace) -> int:
+    from .backtesting import backtest
+    from .backtesting.backfill import backfill_history, backfill_store
+
+    if args.store and not (args.dag_id and args.task_id):
+        raise UsageError("airflow-kl backtest: --store needs --dag-id and --task-id")
+    profile = Profile.load(args.profile)
+    settings = _settings(args)
+    files = None if _is_sql(args) else args.source
+    with _progress_bar(files) as bar:
+        timeline = backtest(
+            profile,
+            _data(args.source, args),
+            args.partition_by,
+            every=args.every,
+            features=args.features,
+            progress=bar.update,
+            settings=settings,
+        )
+    suggestion = None
+    normal = timeline.select(args.normal)
+    if args.suggest_thresholds or args.normal:
+        suggestion = timeline.suggest_thresholds(normal, args.max_alarm_rate)
+    if args.history_db:
+        backfill_history(
+            timeline, args.history_db, dag_id=args.dag_id or "", task_id=args.task_id or ""
+        )
+    if args.store:
+        backfill_store(
+            timeline,
+            args.store,
+            dag_id=args.dag_id,
+            task_id=args.task_id,
+            source=_shown(args.source, args),
+        )
+    if args.report_path:
+        out = timeline.to_dict()
+        if suggestion is not None:
+            out["suggested_thresholds"] = {
+                "threshold": suggestion.threshold,
+                "alarm_rate": suggestion.alarm_rate,
+                "normal": normal,
+                "max_alarm_rate": args.max_alarm_rate,
+            }
+        atomic_write_text(args.report_path, json.dumps(out, indent=1, allow_nan=False) + "\n")
+    if args.html_path:
+        from .report.timeline import write_timeline
+
+        write_timeline(
+            timeline,
+            args.html_path,
+            title=_shown(args.source, args),
+            suggestion=suggestion,
+            normal=normal,
+            max_alarm_rate=args.max_alarm_rate,
+        )
+    print(timeline.table())
+    if suggestion is not None:
+        print(_suggestion_text(suggestion, normal, args.max_alarm_rate))
+    return EXIT_OK
+
+
+def _suggestion_text(suggestion, normal: list[str], rate: float) -> str:
+    """The suggested thresholds as a mapping ready for ``threshold=``, and the
+    share of the normal partitions each feature would have drifted in."""
+    shown = normal if len(normal) <= 6 else [*normal[:3], "...", *normal[-2:]]
+    lines = [
+        f"\nsuggested thresholds (at most {rate:.0%} of {len(normal)} partitions "
+        f"{', '.join(shown)} drifting):",
+        json.dumps(suggestion.threshold),
+    ]
+    raised = [n for n in suggestion.threshold if n != "*"]
+    for name in raised:
+        share = suggestion.alarm_rate[name]
+        lines.append(f"  {name}: {suggestion.threshold[name]} (alarm rate {share:.0%})")
+    return "\n".join(lines)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -345,6 +478,7 @@ def run_history(args: argparse.Namespace) -> int:
 COMMANDS = {
     "profile": run_profile,
     "check": run_check,
+    "backtest": run_backtest,
     "report": run_report,
     "merge": run_merge,
     "history": run_history,

@@ -119,7 +119,7 @@ def create_app() -> FastAPI:
         map_index: Annotated[str | None, Query()] = None,
     ) -> HTMLResponse:
         stored = _stored(_task_instance(dag_id, run_id, task_id, map_index))
-        return HTMLResponse(stored.html, headers=PAGE_HEADERS)
+        return HTMLResponse(stored.page, headers=PAGE_HEADERS)
 
     @app.get("/api/reports/{dag_id}/{run_id}/{task_id}", dependencies=[ReadTaskInstance])
     def report_json(

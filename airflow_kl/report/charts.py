@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..core.partitions import natural_order  # noqa: E402
 from ..core.results import FeatureResult  # noqa: E402
 
 REFERENCE_COLOR = "#4c78a8"
@@ -62,12 +63,13 @@ def trend_svg(rows: list[dict], threshold: float | None = None, gid: str = "tren
     """KL per partition (history rows of one feature) as an SVG line chart, with
     the threshold as a dashed line and drifted partitions as red points.
 
-    A partition checked more than once shows its latest check. The SVG groups
+    A partition checked more than once shows its latest check; partitions go
+    in :func:`~airflow_kl.core.partitions.natural_order` (``2`` before ``10``). The SVG groups
     have ids ``{gid}-kl``, ``{gid}-drift`` (one mark per drifted partition) and
     ``{gid}-threshold``; ``gid`` must be unique in the page.
     """
     latest = {r["partition_key"]: r for r in sorted(rows, key=lambda r: r["checked_at"])}
-    points = [latest[k] for k in sorted(latest)]
+    points = [latest[k] for k in sorted(latest, key=natural_order)]
     keys = [r["partition_key"] for r in points]
     kls = [r["kl"] if r["kl"] is not None else float("nan") for r in points]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(keys) + 2), 2.4), dpi=96)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import ConfigError
+from ..core.partitions import natural_order
 from ..core.results import DriftReport, json_number, parse_number
 from .migrations import upgrade
 
@@ -172,15 +174,21 @@ def record(
 ) -> int:
     """Upsert one row per feature (and per segment and feature, in the segment
     table, in the same transaction); returns how many feature rows the report has."""
-    where = {
-        "partition_key": partition_key,
-        "dag_id": dag_id,
-        "task_id": task_id,
-        "checked_at": datetime.now(UTC),
-    }
+    return record_all(target, {partition_key: report}, dag_id=dag_id, task_id=task_id)
+
+
+def record_all(
+    target: Any, reports: Mapping[str, DriftReport], *, dag_id: str = "", task_id: str = ""
+) -> int:
+    """Upsert the rows of several reports (``{partition key: report}``) in one
+    transaction; returns how many feature rows they have."""
+    now = datetime.now(UTC)
     engine = migrated(engine_for(target))
     with engine.begin() as conn:
-        return write_history(conn, report, **where)
+        return sum(
+            write_history(conn, r, partition_key=k, dag_id=dag_id, task_id=task_id, checked_at=now)
+            for k, r in reports.items()
+        )
 
 
 def write_history(conn: sa.Connection, report: DriftReport, **where: Any) -> int:
@@ -202,8 +210,9 @@ def trend(
     task_id: str | None = None,
     segment: str | None = None,
 ) -> list[dict[str, Any]]:
-    """A feature's rows ordered by partition key (then check time); with
-    ``segment`` (its label, e.g. ``JFK``), that segment's rows."""
+    """A feature's rows ordered by partition key as a person reads it (``2``
+    before ``10``: :func:`~airflow_kl.core.partitions.natural_order`), then by
+    check time; with ``segment`` (its label, e.g. ``JFK``), that segment's rows."""
     engine = migrated(engine_for(target))
     table = HISTORY if segment is None else SEGMENT_HISTORY
     query = sa.select(table).where(table.c.feature == feature)
@@ -213,9 +222,10 @@ def trend(
         query = query.where(table.c.dag_id == dag_id)
     if task_id is not None:
         query = query.where(table.c.task_id == task_id)
-    query = query.order_by(table.c.partition_key, table.c.checked_at)
+    query = query.order_by(table.c.checked_at)
     with engine.connect() as conn:
-        return [_trend_row(r) for r in conn.execute(query)]
+        rows = [_trend_row(r) for r in conn.execute(query)]
+    return sorted(rows, key=lambda r: natural_order(r["partition_key"]))  # stable: time kept
 
 
 def _trend_row(row: Any) -> dict[str, Any]:

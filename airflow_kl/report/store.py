@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -121,6 +121,16 @@ class StoredReport:
         """The report, parsed once (filtering by bins and merging both read it)."""
         return DriftReport.from_dict(json.loads(self.report_json))
 
+    @property
+    def page(self) -> str:
+        """The report's HTML page: as written by the check, or, for a report
+        stored without one (a backtest's), rendered now from its JSON."""
+        if self.html:
+            return self.html
+        from .html import render_html
+
+        return render_html(self.report, title=f"{self.partition_key} ({self.source})")
+
 
 class ReportStore:
     """Reports and history in one SQLite or PostgreSQL database.
@@ -143,23 +153,34 @@ class ReportStore:
     ) -> None:
         """Write the report and its history rows in one transaction."""
         now = checked_at or datetime.now(UTC)
-        where = {"partition_key": partition_key, "dag_id": ti.dag_id, "task_id": ti.task_id}
-        row = {
-            "dag_id": ti.dag_id,
-            "run_id": ti.run_id,
-            "task_id": ti.task_id,
-            "map_index": ti.map_index,
-            "partition_key": str(partition_key),
-            "source": source,
-            "status": report.status,
-            "drifted_features": json.dumps(report.drifted_features),
-            "report_json": report.to_json(),
-            "html": html,
-            "checked_at": now,
-        }
+        self.save_all([(ti, report, html, partition_key, now)], source=source)
+
+    def save_all(
+        self,
+        entries: Sequence[tuple[TaskInstanceRef, DriftReport, str, str, datetime]],
+        *,
+        source: str,
+    ) -> None:
+        """Write several ``(task instance, report, html, partition key, check
+        time)`` and their history rows in one transaction: all of them, or none."""
         with self.engine.begin() as conn:
-            write_history(conn, report, **where, checked_at=now)
-            upsert(conn, REPORTS, [row], REPORT_KEY)
+            for ti, report, html, partition_key, now in entries:
+                where = {"partition_key": partition_key, "dag_id": ti.dag_id, "task_id": ti.task_id}
+                row = {
+                    "dag_id": ti.dag_id,
+                    "run_id": ti.run_id,
+                    "task_id": ti.task_id,
+                    "map_index": ti.map_index,
+                    "partition_key": str(partition_key),
+                    "source": source,
+                    "status": report.status,
+                    "drifted_features": json.dumps(report.drifted_features),
+                    "report_json": report.to_json(),
+                    "html": html,
+                    "checked_at": now,
+                }
+                write_history(conn, report, **where, checked_at=now)
+                upsert(conn, REPORTS, [row], REPORT_KEY)
 
     def get(self, ti: TaskInstanceRef) -> StoredReport | None:
         """The report of one task instance, or None when it has none."""

@@ -101,3 +101,46 @@ threshold, red points are partitions judged drift.</p>
 {% endfor %}</div></section>{% endfor %}{% endif %}
 </body></html>
 """
+
+TIMELINE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>airflow-kl backtest{% if title %}: {{ title }}{% endif %}</title>
+<style>
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#222}
+.verdict{font-weight:600;padding:.15rem .5rem;border-radius:.3rem;display:inline-block}
+.drift{background:#fde2e1;color:#a1150d} .ok{background:#e3f6e5;color:#17622a}
+.insufficient_data{background:#eee;color:#555}
+table{border-collapse:collapse;margin:.8rem 0} th,td{padding:.25rem .6rem;
+border-bottom:1px solid #ddd;text-align:left} .muted{color:#666}
+.trends{display:flex;flex-wrap:wrap;gap:1rem} .trend{flex:1 1 28rem;max-width:40rem}
+.trend h4{margin:.2rem 0} svg{max-width:100%;height:auto}
+</style></head><body>
+<h1>Backtest{% if title %}: {{ title }}{% endif %}</h1>
+<p class="muted" id="summary">{{ timeline.reports|length }} partitions by
+{{ timeline.partition_by }}{% if timeline.every %} (every {{ timeline.every }}){% endif %}:
+{{ timeline.drifted|length }} would have drifted. Each judged as its own check would have
+judged it.</p>
+<table id="timeline"><tr><th>partition</th><th>verdict</th><th>worst KL</th><th>feature</th>
+<th>drifted features</th><th>rows</th></tr>
+{% for p, r in timeline.reports.items() %}{% set w = timeline.worst(p) %}
+<tr data-partition="{{ p }}">
+<td>{{ p }}</td><td><span class="verdict {{ r.status }}">{{ r.status }}</span></td>
+<td>{{ fmt(w.kl) if w else "" }}</td><td>{{ w.name if w else "" }}</td>
+<td>{{ (r.drifted_features + r.drifted_segments)|join(", ") or "none" }}</td>
+<td>{{ timeline.rows(p) }}</td></tr>{% endfor %}</table>
+{% if suggestion %}<h2>Suggested thresholds</h2>
+<p class="muted">The smallest KL threshold (3 significant digits, never below the default) at
+which at most {{ suggestion_rate }} of {{ normal|join(", ") }} would have drifted: an
+empirical quantile of past KLs, not a promise about future partitions.</p>
+<table id="thresholds"><tr><th>feature</th><th>threshold</th><th>alarm rate</th></tr>
+{% for name, t in suggestion.threshold.items() %}<tr data-feature="{{ name }}"><td>{{ name }}</td>
+<td>{{ t }}</td><td>{{ "%.2f"|format(suggestion.alarm_rate[name]) if name in
+suggestion.alarm_rate else "" }}</td></tr>{% endfor %}</table>{% endif %}
+<h2>KL by partition</h2>
+<p class="muted">Per feature; the dashed line is its threshold, red points are partitions
+judged drift.</p>
+<div class="trends">{% for feature, svg in trends %}
+<div class="trend" data-feature="{{ feature }}"><h4>{{ feature }}</h4>{{ svg|safe }}</div>
+{% endfor %}</div>
+</body></html>
+"""
