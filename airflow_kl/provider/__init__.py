@@ -20,6 +20,7 @@ _LAZY = {
     "InvalidDriftInput": ".exceptions",
     "ValidationFailed": ".exceptions",
     "GXValidationOperator": ".gx_validation",
+    "KLBacktestOperator": ".backtest",
     "drift_branch": ".branch",
 }
 

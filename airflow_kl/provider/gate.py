@@ -49,6 +49,12 @@ def confine(base_dir: str | None, *paths: Any) -> tuple[Any, ...]:
         raise InvalidDriftInput(str(exc)) from exc
 
 
+def take_check_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Every check option, taken out of an operator's keyword arguments (the
+    defaults of :class:`~airflow_kl.CheckSettings` for those not given)."""
+    return {name: kwargs.pop(name, DEFAULTS[name]) for name in OPTION_NAMES}
+
+
 class DriftGateOperator(BaseOperator):
     """Base of the gates: :class:`KLDriftCheckOperator` and :class:`GXValidationOperator`.
 
@@ -67,10 +73,10 @@ class DriftGateOperator(BaseOperator):
         conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        options = {name: kwargs.pop(name) for name in OPTION_NAMES if name in kwargs}
+        options = take_check_options(kwargs)
         super().__init__(**kwargs)
-        for name in OPTION_NAMES:  # templated, so validated in execute()
-            setattr(self, name, options.get(name, DEFAULTS[name]))
+        for name, value in options.items():  # templated, so validated in execute()
+            setattr(self, name, value)
         self.source, self.partition_key = source, partition_key
         self.base_dir, self.conn_id = base_dir, conn_id
 

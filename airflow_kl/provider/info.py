@@ -23,6 +23,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_kl.provider.operators",
                     "airflow_kl.provider.gx_validation",
+                    "airflow_kl.provider.backtest",
                 ],
             }
         ],

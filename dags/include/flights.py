@@ -95,6 +95,14 @@ def land(logical_date=None) -> str:
     return land_partition(logical_date.month)
 
 
+@task
+def land_year() -> str:
+    """Land every month of 2013 (the history a backtest reads); returns the folder."""
+    for month in range(1, 13):
+        land_partition(month)
+    return str(DATA / "flights")
+
+
 def seed_reference(
     profile_path: str = PROFILE, segment_by: str | None = None
 ) -> BuildReferenceProfileOperator:

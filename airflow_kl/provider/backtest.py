@@ -1,0 +1,150 @@
+"""``KLBacktestOperator``: every past partition of a table judged in one pass,
+before a gate is trusted; the thresholds it suggests go to the gate by XCom.
+
+A DAG backtests the history once (or on a schedule), then hands
+``backtest.output["threshold"]`` to :class:`KLDriftCheckOperator` as its
+``threshold``: the gate then fires at most as often as the chosen share of
+the normal past partitions would have made it fire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import BaseOperator
+
+from ..core.errors import AirflowKLError
+from ..core.file_io import atomic_write_text
+from ..core.options import OPTION_NAMES
+from .exceptions import InvalidDriftInput
+from .gate import confine, take_check_options
+from .source_args import describe, resolve_source, storage_path
+
+
+class KLBacktestOperator(BaseOperator):
+    """Count every partition of ``source`` (rows grouped by ``partition_by``,
+    dates bucketed by ``every``) into ``profile``'s bins in one pass, judge
+    each as its own check would (same check options as the gates), and
+    suggest per-feature thresholds from the ``normal`` partitions.
+
+    Returns (XCom ``return_value``) ``{"partitions", "drifted", "threshold",
+    "alarm_rate", "normal"}``, and pushes ``threshold`` under its own key too:
+    ``backtest.output["threshold"]`` is ready for a gate's ``threshold=``.
+    ``report_path``/``html_path`` write the timeline's JSON and HTML page;
+    ``backfill_dag_id``/``backfill_task_id`` write every partition's report to
+    the report store as that gate task's history.
+    """
+
+    template_fields = (
+        "profile",
+        "source",
+        "partition_by",
+        "every",
+        "normal",
+        "max_alarm_rate",
+        *OPTION_NAMES,
+        "features",
+        "report_path",
+        "html_path",
+    )
+    template_fields_renderers = {"source": "json", "threshold": "json"}
+    ui_color = "#f3e8fd"
+
+    def __init__(
+        self,
+        *,
+        profile: str,
+        source: Any,
+        partition_by: str,
+        every: str | None = None,
+        normal: str | list[str] | None = None,
+        max_alarm_rate: float = 0.0,
+        features: list[str] | None = None,
+        report_path: str | None = None,
+        html_path: str | None = None,
+        backfill_dag_id: str | None = None,
+        backfill_task_id: str | None = None,
+        base_dir: str | None = None,
+        conn_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        options = take_check_options(kwargs)
+        super().__init__(**kwargs)
+        for name, value in options.items():
+            setattr(self, name, value)
+        self.profile, self.source, self.partition_by = profile, source, partition_by
+        self.every, self.normal, self.max_alarm_rate = every, normal, max_alarm_rate
+        self.features, self.report_path, self.html_path = features, report_path, html_path
+        self.backfill_dag_id, self.backfill_task_id = backfill_dag_id, backfill_task_id
+        self.base_dir, self.conn_id = base_dir, conn_id
+
+    def execute(self, context: Any) -> dict[str, Any]:
+        from ..backtesting import backtest
+        from ..core.profile import Profile
+        from ..core.settings import CheckSettings
+
+        self.source, self.profile, self.report_path, self.html_path = confine(
+            self.base_dir, self.source, self.profile, self.report_path, self.html_path
+        )
+        try:
+            settings = CheckSettings.from_options({n: getattr(self, n) for n in OPTION_NAMES})
+            timeline = backtest(
+                Profile.load(storage_path(self.profile, self.conn_id)),
+                resolve_source(self.source, self.conn_id),
+                self.partition_by,
+                every=self.every,
+                features=self.features,
+                settings=settings,
+            )
+            normal = timeline.select(self.normal)
+            suggestion = timeline.suggest_thresholds(normal, float(self.max_alarm_rate))
+        except AirflowKLError as exc:
+            raise InvalidDriftInput(str(exc)) from exc
+        source = describe(self.source)
+        self.log.info("backtest of %s by %s\n%s", source, self.partition_by, timeline.table())
+        self.log.info("suggested thresholds from %s: %s", ", ".join(normal), suggestion.threshold)
+        self._write(timeline, suggestion, normal, source)
+        context["ti"].xcom_push(key="threshold", value=suggestion.threshold)
+        return {
+            "partitions": timeline.partitions,
+            "drifted": timeline.drifted,
+            "threshold": suggestion.threshold,
+            "alarm_rate": suggestion.alarm_rate,
+            "normal": normal,
+        }
+
+    def _write(self, timeline: Any, suggestion: Any, normal: list[str], source: str) -> None:
+        if self.report_path:
+            atomic_write_text(storage_path(self.report_path, self.conn_id), timeline.to_json())
+        if self.html_path:
+            from ..report.timeline import render_timeline
+
+            page = render_timeline(
+                timeline,
+                title=source,
+                suggestion=suggestion,
+                normal=normal,
+                max_alarm_rate=float(self.max_alarm_rate),
+            )
+            atomic_write_text(storage_path(self.html_path, self.conn_id), page)
+        if self.backfill_dag_id and self.backfill_task_id:
+            from ..backtesting.backfill import backfill_store
+            from ..config import configured_store
+
+            store = configured_store()
+            if store is None:
+                self.log.warning("no report store is configured: nothing backfilled")
+                return
+            refs = backfill_store(
+                timeline,
+                store,
+                dag_id=self.backfill_dag_id,
+                task_id=self.backfill_task_id,
+                source=source,
+            )
+            self.log.info(
+                "backfilled %d reports as %s.%s",
+                len(refs),
+                self.backfill_dag_id,
+                self.backfill_task_id,
+            )
