@@ -64,19 +64,26 @@ p-values corrected over every feature and (segment, feature) judged.</p>
 </body></html>
 """
 
-DASHBOARD = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<title>airflow-kl: drift dashboard</title>
-<style>
+# The dashboard's and the timeline's look: verdict badges, tables, trend charts.
+BOARD_STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#222}
 .verdict{font-weight:600;padding:.15rem .5rem;border-radius:.3rem;display:inline-block}
 .drift{background:#fde2e1;color:#a1150d} .ok{background:#e3f6e5;color:#17622a}
 .insufficient_data{background:#eee;color:#555}
 table{border-collapse:collapse;margin:.8rem 0} th,td{padding:.25rem .6rem;
 border-bottom:1px solid #ddd;text-align:left} .muted{color:#666}
-.task{margin:2rem 0;border-top:2px solid #eee;padding-top:1rem}
 .trends{display:flex;flex-wrap:wrap;gap:1rem} .trend{flex:1 1 28rem;max-width:40rem}
 .trend h4{margin:.2rem 0} svg{max-width:100%;height:auto}
+"""
+
+DASHBOARD = (
+    """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>airflow-kl: drift dashboard</title>
+<style>
+"""
+    + BOARD_STYLE
+    + """.task{margin:2rem 0;border-top:2px solid #eee;padding-top:1rem}
 </style></head><body>
 <h1>Drift</h1>
 {% if not latest %}<p id="empty" class="muted">No drift checks in the report store yet
@@ -101,20 +108,16 @@ threshold, red points are partitions judged drift.</p>
 {% endfor %}</div></section>{% endfor %}{% endif %}
 </body></html>
 """
+)
 
-TIMELINE = """<!DOCTYPE html>
+TIMELINE = (
+    """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>airflow-kl backtest{% if title %}: {{ title }}{% endif %}</title>
 <style>
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.5rem;color:#222}
-.verdict{font-weight:600;padding:.15rem .5rem;border-radius:.3rem;display:inline-block}
-.drift{background:#fde2e1;color:#a1150d} .ok{background:#e3f6e5;color:#17622a}
-.insufficient_data{background:#eee;color:#555}
-table{border-collapse:collapse;margin:.8rem 0} th,td{padding:.25rem .6rem;
-border-bottom:1px solid #ddd;text-align:left} .muted{color:#666}
-.trends{display:flex;flex-wrap:wrap;gap:1rem} .trend{flex:1 1 28rem;max-width:40rem}
-.trend h4{margin:.2rem 0} svg{max-width:100%;height:auto}
-</style></head><body>
+"""
+    + BOARD_STYLE
+    + """</style></head><body>
 <h1>Backtest{% if title %}: {{ title }}{% endif %}</h1>
 <p class="muted" id="summary">{{ timeline.reports|length }} partitions by
 {{ timeline.partition_by }}{% if timeline.every %} (every {{ timeline.every }}){% endif %}:
@@ -144,3 +147,4 @@ judged drift.</p>
 {% endfor %}</div>
 </body></html>
 """
+)
