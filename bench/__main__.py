@@ -25,6 +25,7 @@ BENCHES = (
     "gx_overhead",
     "scale_out",
     "segments",
+    "backtest",
     "import_cost",
 )
 
