@@ -61,7 +61,9 @@ def run() -> list[dict]:
     for where, data, month in _sources(year, folder):
         t_backtest = best_of(lambda d=data: ak.backtest(profile, d, "month"))
         t_one = best_of(lambda d=data: ak.check_drift(profile, d))
-        t_twelve = best_of(lambda: [ak.check_drift(profile, month(m)) for m in range(1, 13)], 1)
+        t_twelve = best_of(
+            lambda one=month: [ak.check_drift(profile, one(m)) for m in range(1, 13)], 1
+        )
         timeline = ak.backtest(profile, data, "month")
         exact = all(
             timeline.reports[str(m)].to_dict() == ak.check_drift(profile, month(m)).to_dict()

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..api import count_partition_bins
 from ..core.compare import compare_counts, profiled_features
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, SourceError
 from ..core.inputs import instance_of
 from ..core.partitions import check_every, check_partition_by
 from ..core.profile import Profile
@@ -48,6 +48,8 @@ def backtest(
     segments = profile.segments if segmented else None
     wanted = {n: profile.features[n] for n in names}
     found = count_partition_bins(wanted, data, partition_by, segments, every, progress)
+    if not found:
+        raise SourceError("the data to backtest has no rows: no partition to judge")
     reports = {}
     for label, groups in found.items():
         counts = {n: sum(g[n] for g in groups) for n in wanted}

@@ -204,7 +204,8 @@ class _PartitionedCounter:
                 key = whole_number(raw, self.partition_by)
             keys.append(json.dumps(key))
             counts.append(np.concatenate([g[n] for g in groups for n in self.features]).tolist())
-        yield pa.RecordBatch.from_pydict({"key": keys, "counts": counts})
+        schema = pa.schema([("key", pa.string()), ("counts", pa.list_(pa.int64()))])
+        yield pa.RecordBatch.from_pydict({"key": keys, "counts": counts}, schema=schema)
 
 
 def _warn_fallback(exc: Exception) -> None:

@@ -191,3 +191,19 @@ def test_a_folder_key_the_files_hold_too(year, profiles, tmp_path):
     assert {p: r.to_dict() for p, r in lake.reports.items()} == {
         p: r.to_dict() for p, r in frame.reports.items()
     }
+
+
+def test_no_rows_no_partitions(year, profiles):
+    with pytest.raises(ak.SourceError, match="the data to backtest has no rows"):
+        ak.backtest(profiles["plain"], year.head(0), "month")
+
+
+def test_spark_partitions_without_rows_count_nothing(spark, year, profiles):
+    """Spark partitions left empty (more of them than rows) send no counts."""
+    few = year[year.month.isin([1, 2])].groupby("month").head(150).reset_index(drop=True)
+    frame = spark_frame(spark, few).repartition(16)
+    got = ak.backtest(profiles["plain"], frame, "month")
+    want = ak.backtest(profiles["plain"], few, "month")
+    assert {p: r.to_dict() for p, r in got.reports.items()} == {
+        p: r.to_dict() for p, r in want.reports.items()
+    }
