@@ -191,10 +191,11 @@ def count_groups(
     """Per group ``0 .. groups-1`` (each row's given by ``group``): every
     feature's counts, in one pass over each column.
 
-    Rows are put in group order once (not at all when they already are, as a
-    table sorted by its partition column is), and each numeric column's runs
-    are counted by the unsegmented kernel; a categorical column's counts come
-    from one ``bincount`` of (group, bin) pairs."""
+    Rows already in group order (a table sorted by its partition column) are
+    counted run by run, each run a slice counted by the unsegmented kernel.
+    Otherwise each numeric column is put in group order once (a gather) and
+    counted run by run, and a categorical column's counts come from one
+    ``bincount`` of (group, bin) pairs."""
     rows = len(data)
     bounds = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
     if rows < 2 or bool(np.all(group[1:] >= group[:-1])):
