@@ -52,13 +52,9 @@ def partition_codes(column: TypedColumn) -> tuple[np.ndarray, list[Any]]:
         return _unique_codes(np.floor(column.numbers() / NS_PER_DAY))
     if column.value != "number":
         return category_codes(column)
-    arr = column.arrow
-    if arr is None:  # Python numbers of several types (Decimal and int): as float64
-        return _unique_codes(column.numbers())
+    arr = column.arrow  # (mixed Python objects, dictionaries: string, never number)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    if pa.types.is_dictionary(arr.type):
-        arr = pc.cast(arr, arr.type.value_type)
     encoded = pc.dictionary_encode(arr)  # exact values: int64 stays int64
     codes = pc.fill_null(pc.cast(encoded.indices, pa.int64()), -1).to_numpy()
     return codes, encoded.dictionary.to_pylist()

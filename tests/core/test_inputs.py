@@ -4,6 +4,7 @@ the value, instead of truncating, parsing or computing on them."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -236,3 +237,23 @@ def test_order_statistics_a_database_returns_as_decimals_interpolate_as_floats()
     at = {int(r): Decimal(str(np.sort(x)[r])) for r in needed_ranks(5, levels)}
     got = from_order_statistics(5, levels, at)
     assert got.dtype == np.float64 and got.tolist() == np.quantile(x, levels).tolist()
+
+
+@pytest.mark.parametrize(
+    ("counts", "message"),
+    [
+        (np.array([-1]), "counts must be whole numbers >= 0, got -1"),
+        (np.array([3, -2, 5]), "counts must be whole numbers >= 0, got -2"),
+        (np.array([2**53]), f"counts must be whole numbers >= 0, got {2**53}"),
+        (np.array([2**63], dtype=np.uint64), f"counts must be whole numbers >= 0, got {2**63}"),
+    ],
+)
+def test_integer_arrays_are_range_checked_too(counts, message):
+    """Arrays of integers (what the engines count into) skip the per-value
+    checks, never the range."""
+    with pytest.raises(SchemaError, match=re.escape(f"feature 'x': {message}")):
+        count_vector(counts, "feature 'x'")
+    with pytest.raises(SchemaError) as found:
+        count_vector(np.array([1, 2]), "feature 'x'", size=3)
+    assert str(found.value) == "feature 'x': 2 current bins, profile has 3"
+    assert count_vector(np.array([0, 2**53 - 1], dtype=np.uint64), "x").tolist() == [0, 2**53 - 1]

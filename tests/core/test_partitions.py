@@ -108,3 +108,34 @@ def test_refusals_name_the_value():
     with pytest.raises(SchemaError, match="'m' is number in one batch and string in another"):
         check_value_types(["null", "string", "number"], "m", "CSV")
     assert check_value_types(["null", "null"], "m", "CSV") == "null"
+
+
+def test_the_checks_pass_what_they_accept():
+    assert check_every(None) is None and check_every("month") == "month"
+    assert check_partition_by(" month ") == "month"
+    assert check_value_types(["null", "string", "string"], "m", "CSV") == "string"
+
+
+def test_messages_say_how_to_fix_it():
+    with pytest.raises(SchemaError) as found:
+        check_partition_column("b", "bytes", "binary", "pandas", None)
+    assert str(found.value).endswith("named by strings, booleans, whole numbers or dates")
+    with pytest.raises(SchemaError) as found:
+        bucket(-719_163, "day")
+    assert str(found.value).endswith("outside the years 1 to 9999 a partition can be named by")
+    with pytest.raises(SchemaError) as found:
+        partition_of(1.5, "number", None, "m")
+    assert str(found.value) == (
+        "partition column 'm' holds 1.5, not a whole number; partition by whole numbers, "
+        "strings, booleans or dates (cast or bucket it first)"
+    )
+    with pytest.raises(SchemaError, match="partition column 'm' holds 2.5"):
+        label_partitions({2.5: [{"x": 1}]}, "number", column="m")
+    with pytest.raises(SchemaError, match="partition column '' holds 2.5"):
+        label_partitions({2.5: [{"x": 1}]}, "number")
+
+
+def test_strings_order_by_text_with_missing_last():
+    found = {"b": [{"x": 1}], None: [{"x": 2}], "a": [{"x": 3}], "": [{"x": 4}]}
+    assert list(label_partitions(found, "string")) == ["", "a", "b", "MISSING"]
+    assert partition_of(Decimal("NaN"), "number", None)[1] == "MISSING"

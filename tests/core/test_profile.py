@@ -477,3 +477,11 @@ def test_metadata_that_is_not_strict_json_is_refused_when_the_profile_is_made():
     made.metadata["late"] = float("inf")  # changed after it was made: refused at save
     with pytest.raises(ProfileError, match="not strict JSON"):
         made.to_json()
+
+
+def test_a_features_count_array_is_its_counts_and_read_only():
+    fp = ak.FeatureProfile("x", "numeric", (3, 0, 2), edges=(1.0,))
+    assert fp.count_array.dtype == np.int64 and fp.count_array.tolist() == [3, 0, 2]
+    with pytest.raises(ValueError, match="read-only"):
+        fp.count_array[0] = 9
+    assert fp.count_array is fp.count_array and fp.labels == ["< 1", ">= 1", "MISSING"]

@@ -56,3 +56,22 @@ def test_refusals_name_the_value():
         suggest_thresholds({"a": {"x": (math.inf, 1.0)}})
     with pytest.raises(ConfigError, match="got -1"):
         round_up(-1)
+
+
+def test_the_defaults_and_the_edges_of_the_rule():
+    history = {"a": {"x": (0.3, 0.01)}, "b": {"x": (0.2, 0.001)}}
+    s = suggest_thresholds(history)  # alpha 0.01 (p = alpha is not below it), default 0.1
+    assert s.threshold == {"*": 0.1, "x": 0.201} and s.alarm_rate == {"x": 0.0}
+    assert not drifts(0.3, 0.01, 0.1, 0.01) and drifts(0.3, 0.0099, 0.1, 0.01)
+    assert suggest_thresholds(history, digits=2).threshold["x"] == 0.21
+    assert round_up(0.0) == 0.001 and round_up(0.0, 2) == 0.01 and round_up(1.0) == 1.01
+    tiny = 5e-324  # 3 digits above it round back to it: the next double instead
+    assert round_up(tiny) == math.nextafter(tiny, math.inf)
+    with pytest.raises(ConfigError) as found:
+        suggest_thresholds({})
+    assert str(found.value) == "no partitions to choose thresholds from"
+    with pytest.raises(ConfigError) as found:
+        suggest_thresholds({"a": {"x": (math.inf, 1.0)}})
+    assert str(found.value).endswith(
+        "(smoothing 0 and a bin empty in the reference): no threshold keeps it quiet"
+    )

@@ -5,6 +5,8 @@ whether the rows come in partition order (counted run by run) or shuffled
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -88,3 +90,54 @@ def test_columns_no_partition_is_named_by():
         count_partitions(frame, fp, "x", every="week")
     with pytest.raises(SchemaError, match="lacks column.*'nope'"):
         count_partitions(frame, fp, "nope")
+
+
+def test_partition_columns_of_every_shape():
+    x = {"x": [1.0, 2.0, 3.0]}
+    fp = ak.build_profile(pd.DataFrame(x), features=["x"], bins=2).features
+    nulls = pd.DataFrame({**x, "p": pd.Series([None, None, None], dtype=object)})
+    value, found = count_partitions(nulls, fp, "p")
+    assert value == "null" and list(found) == [None] and found[None][0]["x"].sum() == 3
+    decimals = pd.Series([Decimal("2"), Decimal("5.0"), Decimal("2")], dtype=object)
+    value, found = count_partitions(pd.DataFrame({**x, "p": decimals}), fp, "p")
+    assert value == "number" and sorted(found) == [Decimal("2"), Decimal("5")]
+    assert found[Decimal("2")][0]["x"].sum() == 2
+    encoded = pa.table({**x, "p": pa.array([7, 3, 7]).dictionary_encode()})  # as Parquet reads
+    value, found = count_partitions(encoded, fp, "p")
+    assert value == "string" and sorted(found) == ["3", "7"]  # categories, as everywhere
+
+
+def test_errors_name_the_engine_the_column_and_its_type():
+    frame = pd.DataFrame({"x": [1.0, 2.0], "s": ["a", "b"]})
+    fp = ak.build_profile(frame, features=["x"]).features
+    with pytest.raises(ConfigError) as found:
+        count_partitions(frame, fp, "x", every="week")
+    assert str(found.value) == (
+        "every='week' buckets dates, but partition column 'x' is number (float64) in pandas"
+    )
+    durations = pa.table({"x": [1.0, 2.0], "t": pa.array([1, 2], pa.duration("s"))})
+    with pytest.raises(SchemaError, match="column 't' has the Arrow type duration"):
+        count_partitions(durations, fp, "t")
+    with pytest.raises(SchemaError, match=r"^Arrow data lacks column\(s\) 'nope'"):
+        count_partitions(pa.Table.from_pandas(frame), fp, "nope")
+    as_text = ak.build_profile(frame.assign(x=["1", "2"]), features=["x"]).features
+    with pytest.raises(SchemaError, match="feature 'x' is string .* number .* in Arrow"):
+        count_partitions(pa.Table.from_pandas(frame), as_text, "s")
+
+
+def test_two_rows_out_of_segment_order():
+    """Two rows, the first in the second segment: put in order before counting."""
+    reference = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0] * 30, "s": ["a", "a", "a", "b"] * 30})
+    profile = ak.build_profile(reference, features=["x"], bins=2, segment_by="s")
+    assert profile.segments.keys == (("a",), ("b",))
+    rows = pd.DataFrame({"x": [4.0, 1.0], "s": ["b", "a"], "p": [1, 1]})
+    _, found = count_partitions(rows, profile.features, "p", profile.segments)
+    assert as_lists(found[1]) == as_lists(
+        ak.count_segment_bins(profile.features, rows, profile.segments)
+    )
+    for key, group in zip(["a", "b"], found[1], strict=False):  # each row in its own bins
+        alone = count_frame(rows[rows.s == key], profile.features)["x"].tolist()
+        assert group["x"].tolist() == alone and sum(alone) == 1
+    wrong = rows.assign(s=[True, False])  # the profile's segment column holds strings
+    with pytest.raises(SchemaError, match="'s' .* in pandas"):
+        count_partitions(wrong, profile.features, "p", profile.segments)
