@@ -135,6 +135,16 @@ def segment_rows(data: Data, by: tuple[str, ...]) -> tuple[dict, tuple[str, ...]
     return frame_segments.segment_rows(_in_memory(data, list(by)), by)
 
 
+def _check_bins(features: Any, segments: Any, segments_needed: bool) -> None:
+    """Features to count: FeatureProfiles by name; segments: a SegmentProfile
+    (or None, when not ``segments_needed``)."""
+    instance_of(features, Mapping, "features", " of name to FeatureProfile")
+    for fp in features.values():
+        instance_of(fp, FeatureProfile, "each of features")
+    if segments_needed or segments is not None:
+        instance_of(segments, SegmentProfile, "segments", " (profile.segments)")
+
+
 def count_segment_bins(
     features: Mapping[str, Any],
     data: Data,
@@ -142,10 +152,7 @@ def count_segment_bins(
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, np.ndarray]]:
     """Per segment (OTHER last), the counts of ``data`` in the features' bins: one pass."""
-    instance_of(features, Mapping, "features", " of name to FeatureProfile")
-    for fp in features.values():
-        instance_of(fp, FeatureProfile, "each of features")
-    instance_of(segments, SegmentProfile, "segments", " (profile.segments)")
+    _check_bins(features, segments, segments_needed=True)
     pushdown = _pushdown(data)
     if pushdown is not None:
         return pushdown.count_segments(features, segments)
@@ -168,11 +175,7 @@ def count_partition_bins(
     """Per partition of ``data`` (``{label: groups}`` in partition order; see
     :mod:`airflow_kl.core.partitions`), the counts in the features' bins, per
     segment of ``segments`` (OTHER last) or in one group: one pass."""
-    instance_of(features, Mapping, "features", " of name to FeatureProfile")
-    for fp in features.values():
-        instance_of(fp, FeatureProfile, "each of features")
-    if segments is not None:
-        instance_of(segments, SegmentProfile, "segments", " (profile.segments)")
+    _check_bins(features, segments, segments_needed=False)
     pushdown = _pushdown(data)
     if pushdown is not None:
         value, found = pushdown.count_partitions(features, partition_by, segments, every)
@@ -276,15 +279,41 @@ def check_drift(
     called with the rows of each batch read.
     """
     _require_profile(profile)
-    if settings is None:
-        settings = CheckSettings.from_options(options)
-    elif options:
-        raise ConfigError(f"give settings or options, not both: {sorted(options)}")
-    by = settings.segments_of(profile.segments.by if profile.segments else None)
-    if not by:
+    settings = check_settings(settings, options)
+    segments = judged_segments(profile, settings)
+    if segments is None:
         counts = count_bins(profile, current, features, progress)
         return compare_counts(profile, counts, settings, features)
     wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
-    groups = count_segment_bins(wanted, current, profile.segments, progress)
-    counts = {n: sum(g[n] for g in groups) for n in wanted}
-    return compare_counts(profile, counts, settings, features, segment_counts=groups)
+    groups = count_segment_bins(wanted, current, segments, progress)
+    return compare_groups(profile, groups, settings, features, segments)
+
+
+def check_settings(settings: CheckSettings | None, options: Mapping[str, Any]) -> CheckSettings:
+    """``settings``, or the check ``options`` validated into settings (not both)."""
+    if settings is None:
+        return CheckSettings.from_options(options)
+    if options:
+        raise ConfigError(f"give settings or options, not both: {sorted(options)}")
+    return settings
+
+
+def judged_segments(profile: Profile, settings: CheckSettings) -> SegmentProfile | None:
+    """The profile's segments when the check judges them (see
+    :meth:`CheckSettings.segments_of`), else None."""
+    by = settings.segments_of(profile.segments.by if profile.segments else None)
+    return profile.segments if by else None
+
+
+def compare_groups(
+    profile: Profile,
+    groups: list[Mapping[str, Any]],
+    settings: CheckSettings,
+    features: list[str] | None,
+    segments: SegmentProfile | None,
+) -> DriftReport:
+    """Judge counts given per segment of ``segments`` (OTHER last), or in one
+    group when it is None: each feature over all rows by the groups' sum."""
+    counts = {n: sum(g[n] for g in groups) for n in groups[0]}
+    segment_counts = groups if segments is not None else None
+    return compare_counts(profile, counts, settings, features, segment_counts=segment_counts)

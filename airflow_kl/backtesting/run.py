@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..api import count_partition_bins
-from ..core.compare import compare_counts, profiled_features
-from ..core.errors import ConfigError, SourceError
+from ..api import check_settings, compare_groups, count_partition_bins, judged_segments
+from ..core.compare import profiled_features
+from ..core.errors import SourceError
 from ..core.inputs import instance_of
 from ..core.partitions import check_every, check_partition_by
 from ..core.profile import Profile
@@ -37,23 +37,17 @@ def backtest(
     the profile has them.
     """
     instance_of(profile, Profile, "profile", " (Profile.load(path))")
-    if settings is None:
-        settings = CheckSettings.from_options(options)
-    elif options:
-        raise ConfigError(f"give settings or options, not both: {sorted(options)}")
+    settings = check_settings(settings, options)
     partition_by, every = check_partition_by(partition_by), check_every(every)
     names = profiled_features(profile, features)
-    settings.check_features(names)
-    segmented = settings.segments_of(profile.segments.by if profile.segments else None)
-    segments = profile.segments if segmented else None
+    settings.check_features(names)  # before any data is read
+    segments = judged_segments(profile, settings)
     wanted = {n: profile.features[n] for n in names}
     found = count_partition_bins(wanted, data, partition_by, segments, every, progress)
     if not found:
         raise SourceError("the data to backtest has no rows: no partition to judge")
-    reports = {}
-    for label, groups in found.items():
-        counts = {n: sum(g[n] for g in groups) for n in wanted}
-        reports[label] = compare_counts(
-            profile, counts, settings, features, segment_counts=groups if segments else None
-        )
+    reports = {
+        label: compare_groups(profile, groups, settings, features, segments)
+        for label, groups in found.items()
+    }
     return Backtest(partition_by, every, reports)
