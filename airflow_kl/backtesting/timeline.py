@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.errors import ConfigError
-from ..core.results import DriftReport, FeatureResult
+from ..core.results import DriftReport, FeatureResult, measure_text
 from ..core.thresholds import Suggestion, suggest_thresholds
 
 FORMAT = "airflow-kl/backtest"
@@ -109,7 +109,7 @@ class Backtest:
         rows = [("partition", "status", "worst KL", "feature", "drifted features")]
         for label, report in self.reports.items():
             worst = self.worst(label)
-            kl = "" if worst is None else _kl_text(worst.kl)
+            kl = "" if worst is None else measure_text(worst.kl)
             name = "" if worst is None else worst.name
             drifted = ", ".join(report.drifted_features + report.drifted_segments) or "-"
             rows.append((label, report.status, kl, name, drifted))
@@ -138,7 +138,3 @@ class Backtest:
             raise ConfigError("not a backtest JSON (no format 'airflow-kl/backtest')")
         reports = {p["partition"]: DriftReport.from_dict(p["report"]) for p in data["partitions"]}
         return cls(data["partition_by"], data.get("every"), reports)
-
-
-def _kl_text(kl: float) -> str:
-    return "inf" if math.isinf(kl) else f"{kl:.4f}"

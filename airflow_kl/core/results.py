@@ -253,8 +253,8 @@ class DriftReport:
                 (
                     f.name,
                     f.kind,
-                    *(_fmt(f.measures[m.name]) for m in shown),
-                    _fmt(f.p_value, p=True),
+                    *(measure_text(f.measures[m.name]) for m in shown),
+                    measure_text(f.p_value, p=True),
                     str(f.n_reference),
                     str(f.n_current),
                     f.status,
@@ -296,8 +296,8 @@ class DriftReport:
                     str(s.n_reference),
                     str(s.n_current),
                     w.name,
-                    _fmt(w.kl),
-                    _fmt(w.p_value, p=True),
+                    measure_text(w.kl),
+                    measure_text(w.p_value, p=True),
                     s.status,
                     ", ".join(s.drifted_features),
                 )
@@ -313,7 +313,9 @@ class DriftReport:
         ]
 
 
-def _fmt(value: float | None, p: bool = False) -> str:
+def measure_text(value: float | None, p: bool = False) -> str:
+    """A measure (or with ``p``, a p-value) as tables print it: 4 decimals, ``inf``,
+    ``-`` for one a report was written without, p-values below 1e-4 in e-notation."""
     if value is None:  # a measure the report was written without
         return "-"
     if math.isinf(value):

@@ -20,15 +20,12 @@ import jinja2
 
 from ..backtesting.timeline import Backtest
 from ..core.file_io import atomic_write_text
+from ..core.results import measure_text
 from ..core.thresholds import Suggestion
 from .charts import trend_svg
 from .templates import TIMELINE
 
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-
-
-def _fmt(value: float) -> str:
-    return "inf" if math.isinf(value) else f"{value:.4f}"
 
 
 def feature_trends(timeline: Backtest) -> list[tuple[str, str]]:
@@ -69,7 +66,7 @@ def render_timeline(
         suggestion=suggestion,
         suggestion_rate=f"{max_alarm_rate:.0%}",
         normal=normal or timeline.partitions,
-        fmt=_fmt,
+        fmt=measure_text,
     )
 
 

@@ -238,7 +238,7 @@ def test_a_feature_at_exactly_min_rows_joins_the_holm_family():
 
 
 def test_small_p_values_switch_to_scientific_notation_below_1e_4():
-    from airflow_kl.core.results import _fmt
+    from airflow_kl.core.results import measure_text as _fmt
 
     assert [_fmt(1e-4, p=True), _fmt(9.99e-5, p=True), _fmt(1e-4)] == [
         "0.0001",
