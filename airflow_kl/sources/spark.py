@@ -270,6 +270,16 @@ class SparkSource:
         require_columns(fields, wanted, "Spark DataFrame")
         return [SparkColumn(name, fields[name]) for name in wanted]
 
+    def _in_workers(self, counter: Any, names: list[str], schema: str) -> list[Any]:
+        """The rows ``counter`` yields from the named columns' Arrow batches, run
+        in Spark's Python workers (``mapInArrow``) with this package shipped along."""
+        with _shipped_by_value():
+            return (
+                self.frame.select(*[f"`{n.replace('`', '``')}`" for n in names])
+                .mapInArrow(counter, schema)
+                .collect()
+            )
+
     def count_bins(self, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
         """Counts of every feature in one pass over the partition.
 
@@ -317,12 +327,7 @@ class SparkSource:
     def _count_in_python_workers(self, features: Mapping[str, FeatureProfile]):
         sizes = {name: len(fp.counts) for name, fp in features.items()}
         counter = _PartitionCounter(dict(features))
-        with _shipped_by_value():
-            rows = (
-                self.frame.select(*[f"`{n.replace('`', '``')}`" for n in features])
-                .mapInArrow(counter, "counts array<long>")
-                .collect()
-            )
+        rows = self._in_workers(counter, list(features), "counts array<long>")
         total = np.zeros(sum(sizes.values()), dtype=np.int64)
         for row in rows:
             total += np.asarray(row["counts"], dtype=np.int64)
@@ -381,12 +386,7 @@ class SparkSource:
         sizes = {name: len(fp.counts) for name, fp in features.items()}
         counter = _SegmentCounter(dict(features), segments)
         names = list(dict.fromkeys([*features, *segments.by]))
-        with _shipped_by_value():
-            rows = (
-                self.frame.select(*[f"`{n.replace('`', '``')}`" for n in names])
-                .mapInArrow(counter, "counts array<long>")
-                .collect()
-            )
+        rows = self._in_workers(counter, names, "counts array<long>")
         total = np.zeros(len(segments.counts) * sum(sizes.values()), dtype=np.int64)
         for row in rows:
             total += np.asarray(row["counts"], dtype=np.int64)
@@ -446,12 +446,7 @@ class SparkSource:
         counter = _PartitionedCounter(dict(features), partition_by, segments, every)
         by = segments.by if segments is not None else ()
         names = list(dict.fromkeys([*features, *by, partition_by]))
-        with _shipped_by_value():
-            rows = (
-                self.frame.select(*[f"`{n.replace('`', '``')}`" for n in names])
-                .mapInArrow(counter, "key string, counts array<long>")
-                .collect()
-            )
+        rows = self._in_workers(counter, names, "key string, counts array<long>")
         found: dict = {}
         for row in rows:
             per_group = np.asarray(row["counts"], dtype=np.int64).reshape(width, -1)
