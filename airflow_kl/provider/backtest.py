@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk import BaseOperator
-
 from ..core.errors import AirflowKLError
 from ..core.file_io import atomic_write_text
 from ..core.options import OPTION_NAMES
 from .exceptions import InvalidDriftInput
-from .gate import confine, take_check_options
+from .gate import CheckOptionsOperator, confine
 from .source_args import describe, resolve_source, storage_path
 
 
-class KLBacktestOperator(BaseOperator):
+class KLBacktestOperator(CheckOptionsOperator):
     """Count every partition of ``source`` (rows grouped by ``partition_by``,
     dates bucketed by ``every``) into ``profile``'s bins in one pass, judge
     each as its own check would (same check options as the gates), and
@@ -68,10 +66,7 @@ class KLBacktestOperator(BaseOperator):
         conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        options = take_check_options(kwargs)
         super().__init__(**kwargs)
-        for name, value in options.items():
-            setattr(self, name, value)
         self.profile, self.source, self.partition_by = profile, source, partition_by
         self.every, self.normal, self.max_alarm_rate = every, normal, max_alarm_rate
         self.features, self.report_path, self.html_path = features, report_path, html_path
@@ -87,7 +82,7 @@ class KLBacktestOperator(BaseOperator):
             self.base_dir, self.source, self.profile, self.report_path, self.html_path
         )
         try:
-            settings = CheckSettings.from_options({n: getattr(self, n) for n in OPTION_NAMES})
+            settings = CheckSettings.from_options(self.check_options())
             timeline = backtest(
                 Profile.load(storage_path(self.profile, self.conn_id)),
                 resolve_source(self.source, self.conn_id),

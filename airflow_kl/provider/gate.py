@@ -49,20 +49,27 @@ def confine(base_dir: str | None, *paths: Any) -> tuple[Any, ...]:
         raise InvalidDriftInput(str(exc)) from exc
 
 
-def take_check_options(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Every check option, taken out of an operator's keyword arguments (the
-    defaults of :class:`~airflow_kl.CheckSettings` for those not given)."""
-    return {name: kwargs.pop(name, DEFAULTS[name]) for name in OPTION_NAMES}
+class CheckOptionsOperator(BaseOperator):
+    """An operator that judges as a check does: the check options
+    (``threshold``, ``alpha``, ... of :data:`airflow_kl.core.options.OPTIONS`)
+    are attributes with the defaults of :class:`~airflow_kl.CheckSettings`,
+    templated and validated in ``execute()``; :meth:`check_options` hands them
+    to the check."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        options = {name: kwargs.pop(name, DEFAULTS[name]) for name in OPTION_NAMES}
+        super().__init__(**kwargs)
+        for name, value in options.items():  # templated, so validated in execute()
+            setattr(self, name, value)
+
+    def check_options(self) -> dict[str, Any]:
+        """Every check option as the task holds it (rendered, not yet validated)."""
+        return {name: getattr(self, name) for name in OPTION_NAMES}
 
 
-class DriftGateOperator(BaseOperator):
-    """Base of the gates: :class:`KLDriftCheckOperator` and :class:`GXValidationOperator`.
-
-    The check options (``threshold``, ``alpha``, ... of
-    :data:`airflow_kl.core.options.OPTIONS`) are attributes with the defaults
-    of :class:`~airflow_kl.CheckSettings`, templated and validated in
-    ``execute()``; :meth:`check_options` hands them to the check.
-    """
+class DriftGateOperator(CheckOptionsOperator):
+    """Base of the gates: :class:`KLDriftCheckOperator` and :class:`GXValidationOperator`,
+    which take the check options (:class:`CheckOptionsOperator`)."""
 
     def __init__(
         self,
@@ -73,16 +80,9 @@ class DriftGateOperator(BaseOperator):
         conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        options = take_check_options(kwargs)
         super().__init__(**kwargs)
-        for name, value in options.items():  # templated, so validated in execute()
-            setattr(self, name, value)
         self.source, self.partition_key = source, partition_key
         self.base_dir, self.conn_id = base_dir, conn_id
-
-    def check_options(self) -> dict[str, Any]:
-        """Every check option as the task holds it (rendered, not yet validated)."""
-        return {name: getattr(self, name) for name in OPTION_NAMES}
 
     def publish(
         self,
