@@ -11,13 +11,14 @@ import json
 import re
 
 import pytest
+from PIL import Image
 
 import airflow_kl as ak
 from airflow_kl.cli import main
 from airflow_kl.report.dashboard import render_dashboard
 from airflow_kl.report.history import trend
 from airflow_kl.report.store import ReportStore, TaskInstanceRef
-from tests.browser import chromium
+from tests.browser import chromium, screenshot
 
 from .test_backtest import MONTHS, hive_folder
 
@@ -86,6 +87,9 @@ def test_the_timeline_page_renders_in_chromium(lake, ran, tmp_path):
     assert 'id="b-f0-drift"' in dom and 'id="b-f0-threshold"' in dom
     assert 'id="b-f1-drift"' not in dom
     assert re.findall(r'<tr data-feature="([^"]+)">', dom)[0] == "*"
+    shot = screenshot(lake / "t.html", "timeline", cwd=tmp_path, height=1600)
+    colours = {c for _, c in Image.open(shot).convert("RGB").getcolors(1 << 24)}
+    assert (0xFD, 0xE2, 0xE1) in colours  # September's drift badge is painted
 
 
 def test_the_backfilled_store_shows_the_year_as_checked_runs(lake, ran):

