@@ -147,10 +147,11 @@ class KLDriftCheckOperator(DriftGateOperator):
         ``{"conn_id", "table" | "sql", "where", "parameters"}`` (any common.sql
         connection), or a callable taking the task's context (``**context``) and
         returning a DataFrame or ``ak.sql(...)`` (templated).
-    :param threshold, alpha, smoothing, min_rows, correction, direction, base,
-        drift_share, segment_by: the check options, with the names, defaults and validation
-        of :class:`~airflow_kl.CheckSettings` (all templated; a rendered
-        ``"0.2"``, ``"none"`` or JSON mapping is read as the value it spells).
+    :param threshold: and the other check options (``alpha``, ``smoothing``,
+        ``min_rows``, ``correction``, ``direction``, ``base``, ``drift_share``,
+        ``segment_by``), with the names, defaults and validation of
+        :class:`~airflow_kl.CheckSettings` (all templated; a rendered ``"0.2"``,
+        ``"none"`` or JSON mapping is read as the value it spells).
     :param on_drift: ``"fail"`` raises :class:`DriftDetected` (no retries),
         ``"warn"`` logs and succeeds, ``"skip"`` marks the task skipped.
     :param on_insufficient_data: when no feature has ``min_rows`` rows:

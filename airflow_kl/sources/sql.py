@@ -57,7 +57,12 @@ log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(ConnectionError):
-    """The database could not be reached: a transient fault, worth a retry."""
+    """The database could not be reached: a transient fault, worth a retry.
+
+    Raised for a lost connection, a statement timeout, a lock or a
+    serialization failure (by SQLSTATE class, or the driver's code). Airflow
+    retries it as the task's ``retries`` say. What to do: nothing when it
+    passes on a retry; otherwise check the database's address and load."""
 
 
 def sql(
