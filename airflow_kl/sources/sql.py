@@ -97,6 +97,23 @@ def sql(
     )
 
 
+def engine_for(url: str | sa.URL) -> sa.Engine:
+    """The engine of a source named by URL. It keeps no connection open between
+    uses (a check connects a few times, then holds nothing), so an embedded
+    database's file is not left locked for the next process to open; an
+    in-memory database keeps SQLAlchemy's pool, which is the database itself.
+
+    >>> engine_for("sqlite:///flights.db").pool.__class__.__name__
+    'NullPool'
+    >>> engine_for("sqlite://").pool.__class__.__name__
+    'SingletonThreadPool'
+    """
+    url = sa.make_url(url)
+    if url.database in (None, "", ":memory:"):
+        return sa.create_engine(url)
+    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+
 @dataclass(frozen=True)
 class SqlSource:
     """A table (optionally filtered) or a query, in a database.
@@ -120,7 +137,7 @@ class SqlSource:
         if (self.table is None) == (self.query is None):
             raise ConfigError("give exactly one of table= or query= for a SQL source")
         if isinstance(self.engine, (str, sa.URL)):
-            object.__setattr__(self, "engine", sa.create_engine(self.engine))
+            object.__setattr__(self, "engine", engine_for(self.engine))
 
     def __str__(self) -> str:
         """Where the rows are, for logs and reports (the password hidden)."""

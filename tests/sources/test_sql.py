@@ -120,3 +120,26 @@ def test_nan_stored_as_nan_is_missing_like_null(dialect, request, tmp_path):
     counts = count_sql(SqlSource(engine, table="nan_vs_null"), profile.features)["x"]
     assert counts.tolist() == list(profile.features["x"].counts)
     assert counts[-1] == 3
+
+
+def test_a_checked_duckdb_file_is_not_left_locked(tmp_path):
+    """A source named by URL holds no connection after the check: another
+    process (the CLI, a second task) can open the same DuckDB file at once,
+    where a pooled connection kept DuckDB's lock on it."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as db:
+        db.execute("CREATE TABLE t AS SELECT i::DOUBLE AS x FROM range(1000) r(i)")
+    source = ak.sql(f"duckdb:///{path}", table="t")
+    report = ak.check_drift(ak.build_profile(source), source)
+    assert report.features["x"].status == "ok"
+    opened = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(path)!r}).close()"],
+        capture_output=True,
+        text=True,
+    )
+    assert opened.returncode == 0, opened.stderr
