@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench mutation lock clean system-deps compat compat-lock
+.PHONY: install demo test docs lint bench mutation lock clean system-deps compat compat-lock
 
 install: $(STAMP)
 
@@ -45,6 +45,12 @@ compat: install system-deps
 compat-lock: install
 	@for env in $(COMPAT_ENVS); do bash scripts/compat.sh lock $$env; done
 
+# The documentation site from docs/ (Sphinx, MyST, the PyData theme), offline;
+# any warning (a broken link, a page in no table of contents) fails the build.
+docs: install
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs/_build/html/index.html"
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -64,4 +70,4 @@ lock:
 	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .compat .pytest_cache build dist *.egg-info mutants
+	rm -rf $(VENV) .compat .pytest_cache build dist *.egg-info mutants docs/_build

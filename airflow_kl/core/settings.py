@@ -184,7 +184,8 @@ class CheckSettings:
 
 
 def options_table() -> str:
-    """The README's table of options, from :data:`OPTIONS` (a test keeps them equal)."""
+    """The options table of the docs (docs/reference/options.md), from
+    :data:`OPTIONS` (a test keeps them equal)."""
     rows = [
         "| option | CLI flag | operator argument | expectation field | default | allowed |",
         "|---|---|---|---|---|---|",

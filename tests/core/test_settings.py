@@ -101,15 +101,15 @@ def test_bad_options_are_named(options, message):
     assert str(info.value) == message
 
 
-def test_readme_table_is_the_settings_table():
-    """The README's options table is generated from OPTIONS, so it cannot drift."""
+def test_docs_table_is_the_settings_table():
+    """The docs' options table is generated from OPTIONS, so it cannot drift."""
     import re
     from pathlib import Path
 
     from airflow_kl.core.settings import options_table
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    block = re.search(r"<!-- options -->\n(.*?)\n<!-- /options -->", readme, re.S)
+    page = Path(__file__).resolve().parents[2] / "docs" / "reference" / "options.md"
+    block = re.search(r"<!-- options -->\n(.*?)\n<!-- /options -->", page.read_text(), re.S)
     table = options_table()
     assert block is not None and block.group(1) == table
     assert table.splitlines()[2] == (

@@ -1,0 +1,139 @@
+"""Reference pages generated from the code: every operator with its arguments
+and template fields, and every exception airflow-kl raises.
+
+``{operator-reference}`` lists the operators the provider exports, so a new
+operator appears without editing a page; ``{exception-reference}`` lists every
+exception class defined in the package, each with its docstring (what raises
+it, what to do).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import warnings
+from typing import Any
+
+from sphinx.util.docutils import SphinxDirective
+
+ANY = inspect.Parameter.empty
+
+
+def operators() -> list[type]:
+    """The operator classes ``airflow_kl.provider`` exports, in its order."""
+    from airflow.sdk import BaseOperator
+
+    import airflow_kl.provider as provider
+
+    found = [getattr(provider, name) for name in provider.__all__]
+    return [c for c in found if inspect.isclass(c) and issubclass(c, BaseOperator)]
+
+
+def arguments(cls: type) -> list[tuple[str, Any]]:
+    """The keyword arguments ``cls`` takes beyond ``BaseOperator``'s: its own
+    and its bases', then the check options a :class:`CheckOptionsOperator` takes."""
+    from airflow.sdk import BaseOperator
+
+    from airflow_kl.core.options import DEFAULTS, OPTION_NAMES
+    from airflow_kl.provider.gate import CheckOptionsOperator
+
+    seen: dict[str, Any] = {}
+    for klass in cls.__mro__:
+        if klass is BaseOperator or not issubclass(klass, BaseOperator):
+            break
+        for p in inspect.signature(klass.__init__).parameters.values():
+            if p.kind is p.KEYWORD_ONLY and p.name not in seen:
+                seen[p.name] = p.default
+    if issubclass(cls, CheckOptionsOperator):
+        for name in OPTION_NAMES:
+            seen.setdefault(name, DEFAULTS[name])
+    return list(seen.items())
+
+
+def _default(value: Any) -> str:
+    """A default as a table cell (a ``|`` escaped, as tables need)."""
+    return "required" if value is ANY else f"`{value!r}`".replace("|", "\\|")
+
+
+def operator_lines(cls: type) -> list[str]:
+    """One operator's section as MyST Markdown."""
+    path = f"{cls.__module__}.{cls.__qualname__}"
+    templated = set(getattr(cls, "template_fields", ()))
+    rows = [
+        f"| `{name}` | {_default(default)} | {'yes' if name in templated else ''} |"
+        for name, default in arguments(cls)
+    ]
+    return [
+        f"## {cls.__name__}",
+        "",
+        "```{eval-rst}",
+        f".. autoclass:: {path}",
+        "   :no-members:",
+        "```",
+        "",
+        "| argument | default | templated |",
+        "|---|---|---|",
+        *rows,
+        "",
+        "Template fields: " + ", ".join(f"`{f}`" for f in cls.template_fields) + ".",
+        "Every other argument of Airflow's `BaseOperator` (`task_id`, `retries`, ...) applies.",
+        "",
+    ]
+
+
+def exceptions() -> list[type]:
+    """Every exception class defined in ``airflow_kl`` (the UI plugin and
+    private classes aside), base classes first."""
+    import airflow_kl
+
+    found: dict[str, type] = {}
+    for info in pkgutil.walk_packages(airflow_kl.__path__, "airflow_kl."):
+        if ".plugin" in info.name or ".migrations" in info.name:
+            continue
+        with warnings.catch_warnings():  # a deprecated alias, pyspark on pandas 3: not ours
+            warnings.simplefilter("ignore")
+            module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if (
+                inspect.isclass(value)
+                and issubclass(value, BaseException)
+                and value.__module__ == info.name
+                and not name.startswith("_")
+            ):
+                found[f"{info.name}.{name}"] = value
+    return sorted(found.values(), key=lambda c: (len(c.__mro__), c.__module__, c.__name__))
+
+
+class _MarkdownDirective(SphinxDirective):
+    """Renders the Markdown lines of :meth:`lines` in place."""
+
+    def lines(self) -> list[str]:
+        raise NotImplementedError
+
+    def run(self) -> list:
+        text = "\n".join(self.lines())
+        return self.parse_text_to_nodes(text, allow_section_headings=True)
+
+
+class OperatorReference(_MarkdownDirective):
+    def lines(self) -> list[str]:
+        return [line for cls in operators() for line in operator_lines(cls)]
+
+
+class ExceptionReference(_MarkdownDirective):
+    def lines(self) -> list[str]:
+        out = []
+        for cls in exceptions():
+            path = f"{cls.__module__}.{cls.__qualname__}"
+            bases = ", ".join(f"`{b.__module__}.{b.__qualname__}`" for b in cls.__bases__)
+            out += [f"## {cls.__name__}", "", "```{eval-rst}", f".. autoexception:: {path}"]
+            out += ["   :no-members:", "```"]
+            out += ["", f"Subclass of {bases}.", ""]
+        return out
+
+
+def setup(app) -> dict:
+    app.add_directive("operator-reference", OperatorReference)
+    app.add_directive("exception-reference", ExceptionReference)
+    return {"parallel_read_safe": True}
