@@ -162,6 +162,15 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
             family.append(self.column)
         return profile_subset(load_profile(self.profile), family)
 
+    def _get_success_kwargs(self) -> dict[str, Any]:
+        """GX's success kwargs, read from one copy of the configuration: GX's own
+        builds a fresh configuration (a deep copy of every field) for each of
+        the twelve success keys, several times an expectation in every run."""
+        kwargs = self.configuration.kwargs
+        success = {key: kwargs.get(key, self._get_default_value(key)) for key in self.success_keys}
+        success.update(self._get_domain_kwargs())
+        return success
+
     def get_validation_dependencies(self, execution_engine=None, runtime_configuration=None):
         self._settings()  # bad options fail before any data is read
         deps = super().get_validation_dependencies(execution_engine, runtime_configuration)

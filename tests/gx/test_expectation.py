@@ -211,3 +211,20 @@ def test_a_segmented_family_asks_for_one_scan(data, by_origin):
 def test_segment_by_other_than_the_profiles_is_refused(by_origin):
     with pytest.raises(ak.ConfigError, match=r"segment_by is \['carrier'\] but the profile"):
         validate(build_suite(by_origin, segment_by="carrier"), pd.DataFrame())
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"threshold": 0.2, "alpha": None, "correction": "holm", "on_insufficient_data": "warn"}],
+)
+def test_success_kwargs_are_gxs_own_from_one_configuration(data, options):
+    """The success kwargs read from one configuration equal what GX's own method
+    builds key by key: every success key, defaults included, and the column."""
+    from great_expectations.expectations.expectation import ColumnAggregateExpectation
+
+    suite = build_suite(data[2], **options)
+    for expectation in suite.expectations:
+        ours = expectation._get_success_kwargs()
+        assert ours == ColumnAggregateExpectation._get_success_kwargs(expectation)
+        assert set(ours) >= {*expectation.success_keys, "column"}
+        assert ours["threshold"] == options.get("threshold", 0.1)
