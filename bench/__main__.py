@@ -19,6 +19,7 @@ from pathlib import Path
 
 BENCHES = (
     "in_memory",
+    "full_flow",
     "parquet_files",
     "engines",
     "warehouses",
