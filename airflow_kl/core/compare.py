@@ -19,8 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from .decision import INSUFFICIENT, correct_pvalues, dataset_drifted, feature_status, g_test
-from .divergence import Divergences, divergences
+from .decision import (
+    INSUFFICIENT,
+    correct_pvalues,
+    dataset_drifted,
+    feature_status,
+    g_pvalues,
+    g_statistic,
+)
+from .divergence import Divergences, divergences_of
 from .errors import ConfigError, SchemaError
 from .inputs import count_vector, instance_of
 from .options import DEFAULT_KEY, DEFAULTS
@@ -49,10 +56,13 @@ def profiled_features(profile: Profile, features: list[str] | None) -> list[str]
 
 @dataclass(frozen=True)
 class FeatureStats:
-    """One feature's counts and statistics before the multiple-testing step."""
+    """One feature's counts and statistics before the multiple-testing step
+    (``reference``: the counts it is judged against, the profile's or a
+    segment's)."""
 
     fp: FeatureProfile
     current: np.ndarray
+    reference: np.ndarray
     divergence: Divergences
     g: float
     p_raw: float
@@ -63,19 +73,33 @@ class FeatureStats:
 
     @property
     def n_reference(self) -> int:
-        return self.fp.n
+        return int(self.reference.sum())
 
     def sufficient(self, min_rows: int) -> bool:
         return self.n_current >= min_rows and self.n_reference >= min_rows
 
 
-def feature_stats(fp: FeatureProfile, counts: Any, settings: CheckSettings) -> FeatureStats:
-    """Divergences and the G-test of one feature's current counts against its profile."""
-    current = count_vector(counts, f"feature {fp.name!r}", len(fp.counts))
-    reference = fp.count_array
-    div = divergences(current, reference, settings.smoothing, settings.direction, settings.base)
-    g, _, p_raw = g_test(current, reference)
-    return FeatureStats(fp, current, div, g, p_raw)
+def judged_stats(
+    pairs: Mapping[Any, tuple[FeatureProfile, Any, np.ndarray]], settings: CheckSettings
+) -> dict[Any, FeatureStats]:
+    """Per key, a feature's statistics: ``(fp, current counts, reference
+    counts)`` judged in ``fp``'s bins. The current counts are checked once;
+    the G-tests' p-values come from one vectorised ``chdtrc`` call."""
+    parts = {}
+    for key, (fp, counts, reference) in pairs.items():
+        current = count_vector(counts, f"feature {fp.name!r}", len(fp.counts))
+        div = divergences_of(
+            current, reference, settings.smoothing, settings.direction, settings.base
+        )
+        parts[key] = (fp, current, reference, div, *g_statistic(current, reference))
+    g, df, q = (np.array([part[i] for part in parts.values()]) for i in (4, 5, 6))
+    p_raw = g_pvalues(g, df, q)
+    return {
+        key: FeatureStats(fp, current, reference, div, g_value, float(p))
+        for (key, (fp, current, reference, div, g_value, _, _)), p in zip(
+            parts.items(), p_raw, strict=True
+        )
+    }
 
 
 def corrected_pvalues(stats: Mapping[Any, FeatureStats], settings: CheckSettings) -> dict:
@@ -101,10 +125,10 @@ def feature_result(stats: FeatureStats, p_value: float, settings: CheckSettings)
         min_rows=settings.min_rows,
     )
     bins = tuple(
-        BinResult(label, int(rc), int(cc), float(contrib))
+        BinResult(label, rc, cc, contrib)
         for label, rc, cc, contrib in zip(
             stats.fp.labels,
-            stats.fp.counts,
+            stats.reference.tolist(),
             stats.current.tolist(),
             div.contributions.tolist(),
             strict=True,
@@ -150,13 +174,13 @@ def compare_counts(
     missing = [n for n in names if n not in current_counts]
     if missing:
         raise SchemaError(f"no current counts for feature {missing[0]!r}")
-    stats: dict[tuple[int, str], FeatureStats] = {
-        (-1, n): feature_stats(profile.features[n], current_counts[n], settings) for n in names
-    }
+    features = profile.features
+    pairs = {(-1, n): (features[n], current_counts[n], features[n].count_array) for n in names}
     segments = _segments(profile, segment_counts)
     within = [n for n in names if not segments or n not in profile.segments.by]
-    for i, (fps, counts) in enumerate(segments):
-        stats.update({(i, n): feature_stats(fps[n], counts[n], settings) for n in within})
+    for i, (reference, counts) in enumerate(segments):
+        pairs.update({(i, n): (features[n], counts[n], reference[n]) for n in within})
+    stats = judged_stats(pairs, settings)
     p_values = corrected_pvalues(stats, settings)
     results = {k: feature_result(s, p_values[k], settings) for k, s in stats.items()}
     overall = {n: results[(-1, n)] for n in names}
@@ -173,9 +197,9 @@ def compare_counts(
     )
 
 
-def _segments(profile: Profile, segment_counts) -> list[tuple[dict[str, FeatureProfile], Any]]:
-    """Per segment: its reference features (the profile's bins, the segment's
-    counts) and its current counts."""
+def _segments(profile: Profile, segment_counts) -> list[tuple[dict[str, np.ndarray], Any]]:
+    """Per segment: its reference counts (in the profile's bins; the profile
+    checked them) and its current counts."""
     if segment_counts is None:
         return []
     seg = profile.segments
@@ -186,7 +210,7 @@ def _segments(profile: Profile, segment_counts) -> list[tuple[dict[str, FeatureP
             f"{len(segment_counts)} segments counted, the profile has {len(seg.counts)}"
         )
     return [
-        ({n: f.with_counts(ref[n]) for n, f in profile.features.items()}, cur)
+        ({n: np.array(ref[n], dtype=np.int64) for n in profile.features}, cur)
         for ref, cur in zip(seg.counts, segment_counts, strict=True)
     ]
 

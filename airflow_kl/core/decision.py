@@ -117,19 +117,42 @@ def g_test(current: Sequence[int], reference: Sequence[int]) -> tuple[float, int
     are dropped; ``p = 1`` when ``k <= 1`` or one side has no rows. The counts
     are refused unless they are whole numbers >= 0 of one length.
     """
-    table = np.vstack(count_pair(current, reference)).astype(np.float64)
+    g, df, q = g_statistic(*count_pair(current, reference))
+    return g, df, float(g_pvalues(np.array([g]), np.array([df]), np.array([q]))[0])
+
+
+def g_statistic(current: np.ndarray, reference: np.ndarray) -> tuple[float, int, float]:
+    """``(G, df, q)`` of checked counts (:func:`g_test`), its p-value left to
+    :func:`g_pvalues`, which takes every test of a check at once; ``q = 0``
+    when the test cannot run (``k <= 1`` or one side has no rows).
+
+    >>> g_statistic(np.array([5, 3]), np.array([0, 0]))  # no reference rows: no test
+    (0.0, 1, 0.0)
+    """
+    table = np.vstack((current, reference)).astype(np.float64)
     table = table[:, table.sum(axis=0) > 0]
     k = table.shape[1]
     rows = table.sum(axis=1)
     if k <= 1 or np.any(rows == 0):
-        return 0.0, max(k - 1, 0), 1.0
+        return 0.0, max(k - 1, 0), 0.0
     expected = np.outer(rows, table.sum(axis=0)) / table.sum()
     observed = table > 0
     g = 2.0 * float(np.sum(table[observed] * np.log(table[observed] / expected[observed])))
     g = max(g, 0.0)
-    df = k - 1
-    q = williams_q(rows, table.sum(axis=0))
-    return g, df, float(chdtrc(df, g / q))
+    return g, k - 1, williams_q(rows, table.sum(axis=0))
+
+
+def g_pvalues(g: np.ndarray, df: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """The G-tests' p-values, ``chdtrc(df, G / q)`` element by element in one
+    call (each the value the call for that test alone gives); 1 where ``q = 0``.
+
+    >>> g_pvalues(np.array([3.0, 0.0]), np.array([2, 1]), np.array([1.0, 0.0])).round(6).tolist()
+    [0.22313, 1.0]
+    """
+    runs = q > 0
+    out = np.ones(g.size)
+    out[runs] = chdtrc(df[runs], g[runs] / q[runs])
+    return out
 
 
 def correct_pvalues(pvalues: Sequence[float], method: str = "holm") -> np.ndarray:

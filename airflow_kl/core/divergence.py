@@ -57,7 +57,11 @@ def smoothed(
     """``(p, q, kept)``: smoothed current and reference shares over the kept bins.
     The counts are refused unless they are whole numbers >= 0 of one length."""
     smoothing = check_smoothing(smoothing)
-    cur, ref = count_pair(current, reference)
+    return _smoothed(*count_pair(current, reference), smoothing)
+
+
+def _smoothed(cur: np.ndarray, ref: np.ndarray, smoothing: float):
+    """:func:`smoothed` of counts and a pseudo-count already checked."""
     kept = (cur > 0) | (ref > 0)
     c, r = cur[kept], ref[kept]
     k = c.size
@@ -90,7 +94,16 @@ def divergences(
         raise ConfigError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
     if base not in BASES:
         raise ConfigError(f"base must be one of {BASES}, got {base!r}")
-    p, q, kept = smoothed(current, reference, smoothing)
+    smoothing = check_smoothing(smoothing)
+    return divergences_of(*count_pair(current, reference), smoothing, direction, base)
+
+
+def divergences_of(
+    cur: np.ndarray, ref: np.ndarray, smoothing: float, direction: str, base: str
+) -> Divergences:
+    """:func:`divergences` of counts and options already checked (a check's
+    settings and counts are, once, before every feature is judged)."""
+    p, q, kept = _smoothed(cur, ref, smoothing)
     scale = 1.0 / math.log(2) if base == "bits" else 1.0
     forward = direction == "current||reference"
     measures = {
