@@ -26,6 +26,7 @@ BENCHES = (
     "gx_overhead",
     "scale_out",
     "segments",
+    "judging",
     "backtest",
     "import_cost",
 )
