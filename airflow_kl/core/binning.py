@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from .errors import ConfigError, SchemaError
-from .quantiles import linear_quantiles
+from .quantiles import Selection, selected_quantiles
 
 MISSING = "MISSING"
 OTHER = "OTHER"
@@ -82,11 +82,39 @@ def quantile_edges(values: np.ndarray, bins: int = 10) -> np.ndarray:
     >>> quantile_edges(np.array([np.nan]), bins=10).tolist()
     []
     """
-    x = finite(values)
+    return _selected_edges(finite(values), bins)[0]
+
+
+def quantile_bins(values: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """``quantile_edges(values, bins)`` and ``numeric_counts(values, edges)``
+    at once: the selection that finds the edges has counted the values below
+    each of them on the way, so the counts cost no second pass where it did.
+
+    >>> edges, counts = quantile_bins(np.array([-np.inf, 1.0, 2.0, 3.0, np.nan]), bins=2)
+    >>> edges.tolist(), counts.tolist()
+    ([2.0], [2, 2, 1])
+    """
+    x = np.asarray(values, dtype=np.float64)
+    keep = np.isfinite(x)
+    every = bool(keep.all())
+    edges, found = _selected_edges(x if every else x[keep], bins)
+    below = [] if found is None else [found.count_below(float(e)) for e in edges]
+    counted = [b for b in below if b is not None]
+    if found is None or len(counted) < len(edges):
+        return edges, numeric_counts(x, edges)
+    missing = 0 if every else int(np.count_nonzero(np.isnan(x)))
+    lowest = 0 if every else int(np.count_nonzero(x == -np.inf))  # below every edge
+    tallies = [missing, *(b + lowest for b in counted)]
+    return edges, counts_from_tallies(tallies, x.size, "numeric")
+
+
+def _selected_edges(x: np.ndarray, bins: int) -> tuple[np.ndarray, Selection | None]:
+    """Edges of finite float64 ``x`` and the selection that found them."""
     q = quantile_levels(bins)
     if x.size == 0 or q.size == 0:
-        return np.empty(0)  # float64
-    return np.unique(linear_quantiles(x, q))
+        return np.empty(0), None  # float64
+    quantiles, found = selected_quantiles(x, q)
+    return np.unique(quantiles), found
 
 
 def quantile_levels(bins: int) -> np.ndarray:

@@ -41,7 +41,7 @@ from ..core.binning import (
 from ..core.errors import SchemaError
 from ..core.profile import FeatureProfile
 from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
-from .profiling import categorical_profile, choose_edges, default_features
+from .profiling import categorical_profile, default_features, numeric_bins
 from .threads import map_columns
 
 log = logging.getLogger(__name__)
@@ -322,11 +322,11 @@ def profile_column(
         vc, missing = column.value_counts()
         return categorical_profile(name, vc, missing, top_k, column.type_name, column.value)
     values = column.numbers()
-    e = choose_edges(name, values, bins, binning, edges)
+    e, counts = numeric_bins(name, values, bins, binning, edges)
     return FeatureProfile(
         name,
         "numeric",
-        tuple(numeric_counts(values, e).tolist()),
+        tuple(counts.tolist()),
         edges=tuple(e.tolist()),
         source_type=column.type_name,
         value=column.value,

@@ -31,6 +31,8 @@ from ..core.binning import (
     check_bins,
     check_edges,
     check_top_k,
+    numeric_counts,
+    quantile_bins,
     quantile_edges,
     top_categories,
     uniform_edges,
@@ -117,6 +119,26 @@ def choose_edges(
     if check_binning(binning) == "quantile":
         return quantile_edges(values, check_bins(bins))
     return uniform_edges(values, check_bins(bins))
+
+
+def numeric_bins(
+    name: str,
+    values: np.ndarray,
+    bins: int = 10,
+    binning: str = "quantile",
+    edges: list[float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`choose_edges` and the values' counts in them; quantile edges
+    come with their counts from one selection (:func:`quantile_bins`).
+
+    >>> e, counts = numeric_bins("x", np.array([1.0, 2.0, 3.0, np.nan]), bins=2)
+    >>> e.tolist(), counts.tolist()
+    ([2.0], [1, 2, 1])
+    """
+    if edges is None and check_binning(binning) == "quantile":
+        return quantile_bins(values, check_bins(bins))
+    chosen = choose_edges(name, values, bins, binning, edges)
+    return chosen, numeric_counts(values, chosen)
 
 
 @dataclass(frozen=True)

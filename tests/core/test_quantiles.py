@@ -1,16 +1,17 @@
-"""Exact quantiles by bracketed selection: the very doubles np.quantile gives."""
+"""Exact quantiles by bucketed selection: the very doubles np.quantile gives."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_kl.core.binning import quantile_edges, quantile_levels
+from airflow_kl.core.binning import numeric_counts, quantile_bins, quantile_edges, quantile_levels
 from airflow_kl.core.quantiles import (
     SELECT_MIN,
-    bracketed_order_statistics,
+    buckets_of,
     linear_quantiles,
     order_statistics,
+    select,
 )
 
 SHAPES = {
@@ -34,7 +35,8 @@ SHAPES = {
     margin=st.sampled_from([0.0, 0.5, 4.0]),
 )
 def test_same_doubles_as_numpy(shape, n, bins, seed, margin):
-    """margin 0 makes brackets miss their order statistics (the fallback path)."""
+    """margin 0 narrows the bucket range to the outer ranks' sample values, so
+    those ranks often fall in the end buckets with everything outside."""
     x = SHAPES[shape](np.random.default_rng(seed), n)
     levels = quantile_levels(bins)
     got = linear_quantiles(x, levels, margin=margin)
@@ -63,70 +65,107 @@ def test_small_columns_and_no_levels():
     assert linear_quantiles(np.arange(SELECT_MIN * 2.0), np.array([])).tolist() == []
 
 
-@settings(max_examples=200, deadline=None)
+ENDS = st.one_of(
+    st.integers(-22, 22).map(lambda v: v / 2),
+    st.sampled_from([-np.inf, np.inf, np.nan, -1e308, 1e308, 5e-324]),
+)
+
+
+@settings(max_examples=300, deadline=None)
 @given(
     values=st.lists(st.integers(-20, 20), min_size=1, max_size=300),
+    low=ENDS,
+    high=ENDS,
+    size=st.integers(1, 40),
     data=st.data(),
 )
-def test_any_intervals_give_the_exact_order_statistics_or_none(values, data):
-    """Whatever the intervals (the sample only decides them: unsorted,
-    overlapping, empty, infinite), the answer is the exact order statistics or
-    None (then the caller partitions everything). So no change to
-    sample_brackets can change a quantile, only the time it takes."""
+def test_any_range_gives_the_exact_order_statistics_or_none(values, low, high, size, data):
+    """Whatever the bucket range (the sample only decides it: reversed, empty,
+    infinite, too narrow or too wide to scale) and however many buckets, the
+    answer is the exact order statistics or None (then the caller partitions
+    everything). So no change to sample_range can change a quantile, only the
+    time it takes."""
     x = np.array(values, dtype=float) / 2  # ties on purpose
-    n = x.size
-    ranks = np.array(sorted(set(data.draw(st.lists(st.integers(0, n - 1), min_size=1)))))
-    ends = st.one_of(st.integers(-22, 22).map(lambda v: v / 2), st.sampled_from([-np.inf, np.inf]))
-    pairs = data.draw(st.lists(st.tuples(ends, ends), min_size=1, max_size=6))
-    low, high = (np.array(side, dtype=float) for side in zip(*pairs, strict=True))
-    found = bracketed_order_statistics(x, ranks, low, high)
-    if found is not None:
-        assert found.tolist() == np.sort(x)[ranks].tolist()
+    x[::7] *= 1e300  # values far outside any range, in the end buckets
+    ranks = np.array(sorted(set(data.draw(st.lists(st.integers(0, x.size - 1), min_size=1)))))
+    found = select(x, ranks, low, high, size)
+    degenerate = not (np.isfinite(low) and np.isfinite(high) and high > low)
+    if degenerate:
+        assert found is None
+    elif found is not None:
+        assert found.values.tolist() == np.sort(x)[ranks].tolist()
+        assert found.counts.sum() == x.size
 
 
-def test_unsorted_intervals_are_sorted_before_they_are_merged():
-    """Taken in the order given, the first two intervals were not merged and the
-    values of 6.5 and 6.0 were counted twice: np.partition was asked for a rank
-    past the values kept."""
-    x = np.array([6.5, 6.0])
-    low, high = np.array([-2.5, 9.0, 5.0]), np.array([6.0, -5.0, 10.5])
-    assert bracketed_order_statistics(x, np.array([0, 1]), low, high).tolist() == [6.0, 6.5]
-
-
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     values=st.lists(st.integers(-20, 20), min_size=1, max_size=300),
+    size=st.integers(1, 40),
     data=st.data(),
 )
-def test_intervals_around_the_order_statistics_find_them(values, data):
+def test_counts_below_are_exact_or_none(values, size, data):
+    """The counts a selection gives for any value are the values below it, or
+    None where its bucket was not kept; below an edge between two neighbouring
+    order statistics it always knows."""
     x = np.array(values, dtype=float)
     ordered = np.sort(x)
     ranks = np.array(sorted(set(data.draw(st.lists(st.integers(0, x.size - 1), min_size=1)))))
-    width = data.draw(st.integers(0, 3))
-    low, high = ordered[ranks] - width, ordered[ranks] + data.draw(st.integers(0, 3))
-    found = bracketed_order_statistics(x, ranks, low, high)
-    assert found is not None and found.tolist() == ordered[ranks].tolist()
+    found = select(x, ranks, -20.0, 20.0, size)
+    assert found is not None
+    for v in [*data.draw(st.lists(st.integers(-44, 44).map(lambda v: v / 2))), -np.inf, np.inf]:
+        below = found.count_below(v)
+        assert below is None or below == np.count_nonzero(x < v)
+    for r in ranks[ranks + 1 < x.size]:
+        if r + 1 in ranks:
+            a, b = ordered[r], ordered[r + 1]
+            assert found.count_below(a + (b - a) / 2) == np.count_nonzero(x < a + (b - a) / 2)
 
 
-def test_a_rank_just_past_an_interval_is_a_miss():
-    x = np.arange(10.0)  # rank r holds r
-    assert bracketed_order_statistics(x, np.array([4]), np.array([2.0]), np.array([3.0])) is None
-    assert bracketed_order_statistics(x, np.array([3]), np.array([2.0]), np.array([3.0])) == [3.0]
-    assert bracketed_order_statistics(x, np.array([1]), np.array([2.0]), np.array([3.0])) is None
-    # two intervals with values between them: ranks 1 and 7, then 2 and 8 (misses)
-    low, high = np.array([0.5, 6.5]), np.array([1.5, 7.5])
-    assert bracketed_order_statistics(x, np.array([1, 7]), low, high).tolist() == [1.0, 7.0]
-    assert bracketed_order_statistics(x, np.array([2]), low, high) is None
-    assert bracketed_order_statistics(x, np.array([8]), low, high) is None
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=2, max_size=50))
+def test_the_bucket_map_never_puts_a_smaller_value_later(values):
+    """Monotone, for any values (huge, tiny, subnormal), so the values of a
+    bucket sit between those of the buckets around it."""
+    x = np.sort(np.array(values))
+    low, high = float(np.quantile(x, 0.2)), float(np.quantile(x, 0.8))
+    if high > low and np.isfinite(100 / (high - low)):
+        buckets = buckets_of(x, low, 100 / (high - low), 100)
+        assert np.all(np.diff(buckets) >= 0)
+        assert buckets.min() >= 0 and buckets.max() <= 99
 
 
-def test_overlapping_intervals_merge():
-    from airflow_kl.core.quantiles import _merged
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.sampled_from(sorted(SHAPES)),
+    n=st.integers(SELECT_MIN, 3 * SELECT_MIN),
+    bins=st.integers(2, 80),
+    seed=st.integers(0, 2**32 - 1),
+    nan=st.integers(0, 3),
+    infinite=st.integers(0, 3),
+)
+def test_quantile_bins_are_the_edges_and_their_counts(shape, n, bins, seed, nan, infinite):
+    """Counted by the selection (or, where it did not keep an edge's bucket,
+    by comparison): the counts numeric_counts gives, with NaN and infinities
+    in the column."""
+    rng = np.random.default_rng(seed)
+    x = SHAPES[shape](rng, n)
+    x[rng.integers(0, n, nan)] = np.nan
+    x[rng.integers(0, n, infinite)] = np.inf
+    x[rng.integers(0, n, infinite)] = -np.inf
+    edges, counts = quantile_bins(x, bins)
+    assert np.array_equal(edges, quantile_edges(x, bins))
+    assert counts.tolist() == numeric_counts(x, edges).tolist()
 
-    starts, ends = _merged(np.array([0.0, 1.0, 5.0, 5.5]), np.array([2.0, 3.0, 6.0, 5.6]))
-    assert starts.tolist() == [0.0, 5.0] and ends.tolist() == [3.0, 6.0]
-    starts, ends = _merged(np.array([0.0, 4.0]), np.array([1.0, 9.0]))
-    assert starts.tolist() == [0.0, 4.0] and ends.tolist() == [1.0, 9.0]
+
+def test_a_rank_in_an_end_bucket_is_found():
+    """Values outside the range go to the end buckets; a rank among them is
+    found there, with the others of its bucket."""
+    x = np.arange(100.0)
+    found = select(x, np.array([3, 50, 97]), 40.0, 60.0, size=4)
+    assert found is not None and found.values.tolist() == [3.0, 50.0, 97.0]
+    assert found.counts.tolist() == [45, 5, 5, 45]
+    assert found.count_below(10.0) == 10 and found.count_below(55.5) == 56
+    assert found.count_below(47.0) is None  # bucket 1 holds 45 to 49, not kept
 
 
 def test_interpolation_is_numpys_to_the_last_bit():
@@ -171,16 +210,3 @@ def test_interpolation_at_exactly_one_half():
     assert x.size % 2 == 0  # the median sits halfway between the two middle values
     assert linear_quantiles(x, np.array([0.5])).tolist() == np.quantile(x, [0.5]).tolist()
     assert linear_quantiles(x, np.array([0.5]))[0] == v - (v - u) * 0.5
-
-
-def test_intervals_around_the_order_statistics_of_a_long_column_find_them():
-    """Longer than one scan block, so the counts below each interval add up
-    across blocks."""
-    from airflow_kl.core.quantiles import BLOCK
-
-    x = np.random.default_rng(4).normal(size=3 * BLOCK + 17)
-    ordered = np.sort(x)
-    ranks = np.array([5, BLOCK, 2 * BLOCK + 3, x.size - 2])
-    low, high = ordered[ranks - 3], ordered[ranks + 1]
-    found = bracketed_order_statistics(x, ranks, low, high)
-    assert found is not None and found.tolist() == ordered[ranks].tolist()

@@ -155,7 +155,7 @@ def test_equal_canonical_values_add_up():
 
 
 def test_uniform_binning_and_explicit_edges_in_a_profile():
-    from airflow_kl.sources.frame import choose_edges
+    from airflow_kl.sources.profiling import choose_edges
 
     x = np.array([0.0, 2.0, 10.0, np.nan])
     assert choose_edges("x", x, bins=5, binning="uniform").tolist() == [2.0, 4.0, 6.0, 8.0]
