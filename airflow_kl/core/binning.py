@@ -202,6 +202,28 @@ def numeric_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     return counts_from_tallies([missing, *below], x.size, "numeric")
 
 
+def numeric_bin_index(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Each value's bin by the rules of :func:`numeric_counts`: the number of
+    edges at or below it (one comparison per edge, as there; ``searchsorted``
+    past ``COMPARE_MAX_EDGES``), and ``len(edges) + 1`` (MISSING) for NaN. What a
+    grouped count bins its rows by before one ``bincount`` of (group, bin).
+
+    >>> numeric_bin_index(np.array([0.0, 1.0, 1.5, 2.0, np.nan]), np.array([1.0, 2.0])).tolist()
+    [0, 1, 1, 2, 3]
+    """
+    x = np.asarray(values, dtype=np.float64)
+    e = np.asarray(edges, dtype=np.float64)
+    if len(e) > COMPARE_MAX_EDGES:
+        index = np.searchsorted(e, x, side="right")
+    else:
+        index = np.zeros(x.size, dtype=np.uint8)  # at most COMPARE_MAX_EDGES + 1
+        at_or_above = np.empty(x.size, dtype=bool)
+        for v in e:
+            index += np.greater_equal(x, v, out=at_or_above)  # NaN: False
+    index[np.isnan(x)] = len(e) + 1
+    return index
+
+
 def numeric_labels(edges: Iterable[float]) -> list[str]:
     """Readable labels of numeric bins, MISSING last.
 

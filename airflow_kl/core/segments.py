@@ -26,6 +26,7 @@ compute it with :func:`segment_index` (numpy).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ from .values import NULL, check_value_type
 
 Key = tuple[str | None, ...]
 SEGMENT_VALUES = ("string", "boolean")
+LOOKUP_MAX = 1 << 20  # segment columns' combinations: up to this many, a lookup table
 
 
 def check_segment_by(value: Any) -> tuple[str, ...] | None:
@@ -140,6 +142,11 @@ def segment_index(
     flat = 0  # each key coded the same way
     for j, (at, size) in enumerate(sizes):
         flat = flat * size + np.array([at[key[j]] for key in keys])
+    combinations = math.prod(size for _, size in sizes)
+    if combinations <= LOOKUP_MAX:  # a table of every combination: one gather
+        table = np.full(combinations, len(keys))
+        table[flat] = np.arange(len(keys))
+        return table[combined]
     order = np.argsort(flat)
     position = np.searchsorted(flat[order], combined).clip(max=len(keys) - 1)
     return np.where(flat[order][position] == combined, order[position], len(keys))

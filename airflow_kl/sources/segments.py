@@ -1,10 +1,8 @@
 """Count in-memory columns per segment, in one grouped pass.
 
-Each row gets its segment (:func:`airflow_kl.core.segments.segment_index`);
-the rows are put in segment order once, and each numeric column's segments
-are counted by the unsegmented kernel run by run; a categorical column's
-rows get their bin, and one ``bincount`` of (segment, bin) pairs gives every
-segment's counts. A column's value type is decided once, over all its
+Each row gets its segment (:func:`airflow_kl.core.segments.segment_index`)
+and, in each column, its bin; one ``bincount`` of (segment, bin) pairs gives
+every segment's counts. A column's value type is decided once, over all its
 rows (as :func:`.frame.count_column` does), never per segment, so a
 segment's counts are the counts of its rows whatever else the column holds.
 
@@ -30,7 +28,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..core.binning import categorical_counts, numeric_counts, require_columns
+from ..core.binning import (
+    categorical_counts,
+    numeric_bin_index,
+    numeric_counts,
+    require_columns,
+)
 from ..core.errors import SchemaError
 from ..core.profile import FeatureProfile
 from ..core.segments import Key, check_segment_column, count_by_segment, segment_index
@@ -99,17 +102,12 @@ def categorical_by_run(arrow: Any, fp: FeatureProfile, bounds: np.ndarray) -> np
     )
 
 
-def numeric_by_segment(
-    values: np.ndarray, edges: tuple[float, ...], order: np.ndarray | None, bounds: np.ndarray
-) -> np.ndarray:
-    """Counts per segment of a numeric column: its values put in segment order
-    once (``order``; None when they are in it already), then each segment's run
-    counted by the unsegmented kernel
-    (:func:`airflow_kl.core.binning.numeric_counts`), so a segment's counts are
-    those of its rows by the very same rules."""
-    ordered = values if order is None else values[order]
+def numeric_by_run(values: np.ndarray, edges: tuple[float, ...], bounds: np.ndarray) -> np.ndarray:
+    """Counts per group of a numeric column whose rows are in group order: each
+    group's run (a view) counted by the unsegmented kernel
+    (:func:`airflow_kl.core.binning.numeric_counts`)."""
     runs = zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
-    return np.stack([numeric_counts(ordered[a:b], edges) for a, b in runs])
+    return np.stack([numeric_counts(values[a:b], edges) for a, b in runs])
 
 
 def segment_columns(
@@ -193,29 +191,27 @@ def count_groups(
 
     Rows already in group order (a table sorted by its partition column) are
     counted run by run, each run a slice counted by the unsegmented kernel.
-    Otherwise each numeric column is put in group order once (a gather) and
-    counted run by run, and a categorical column's counts come from one
-    ``bincount`` of (group, bin) pairs."""
+    Otherwise each row gets its bin (:func:`airflow_kl.core.binning.numeric_bin_index`,
+    or its category's) and one ``bincount`` of (group, bin) pairs gives every
+    group's counts: the same rules, and no gather of the column into group
+    order (which cost more than the comparisons)."""
     rows = len(data)
     bounds = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
-    if rows < 2 or bool(np.all(group[1:] >= group[:-1])):
-        order = None
-    else:
-        small = group.astype(np.min_scalar_type(groups), copy=False)
-        order = np.argsort(small, kind="stable")  # a radix sort: small integers
+    in_order = rows < 2 or bool(np.all(group[1:] >= group[:-1]))
 
     def one(name: str, fp: FeatureProfile) -> np.ndarray:
         column = checked_column(name, get_column(data, name), fp, engine)
-        if fp.kind == "numeric" and column is not None and column.value != NULL:
-            return numeric_by_segment(column.numbers(), fp.edges, order, bounds)
-        if (
-            order is None
-            and column is not None
-            and column.value != NULL
-            and column.arrow is not None
-        ):
+        present = column is not None and column.value != NULL
+        numeric = fp.kind == "numeric" and present
+        if in_order and numeric:
+            return numeric_by_run(column.numbers(), fp.edges, bounds)
+        if in_order and present and column.arrow is not None:
             return categorical_by_run(column.arrow, fp, bounds)
-        return count_by_segment(group, bin_index(column, fp, rows), groups, len(fp.counts))
+        if numeric:
+            bins = numeric_bin_index(column.numbers(), np.asarray(fp.edges))
+        else:
+            bins = bin_index(column, fp, rows)
+        return count_by_segment(group, bins, groups, len(fp.counts))
 
     counted = map_columns(one, list(features.items()), rows)
     return [{name: c[g] for name, c in zip(features, counted, strict=True)} for g in range(groups)]

@@ -94,8 +94,12 @@ def test_segment_labels():
     assert segment_label(None) == "OTHER"
 
 
-def test_segment_index_matches_a_plain_lookup():
-    """Every combination of two columns' values (with missing and unseen values)."""
+@pytest.mark.parametrize("lookup_max", [0, 1 << 20])
+def test_segment_index_matches_a_plain_lookup(monkeypatch, lookup_max):
+    """Every combination of two columns' values (with missing and unseen
+    values), by the lookup table and by the binary search it falls back to
+    when the columns have too many combinations for a table."""
+    monkeypatch.setattr("airflow_kl.core.segments.LOOKUP_MAX", lookup_max)
     a_labels, b_labels = ["x", "y", "z"], ["True", "False"]
     keys = [("y", "True"), ("x", None), (None, "False"), ("z", "False")]
     pairs = list(itertools.product(range(-1, 3), range(-1, 2)))

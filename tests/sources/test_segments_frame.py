@@ -165,3 +165,28 @@ def test_too_many_combinations_are_refused_before_counting(monkeypatch):
     with pytest.raises(SchemaError) as err:
         segment_rows(frame, ["a", "b"])
     assert str(err.value) == "segment columns ['a', 'b'] have too many combinations to count"
+
+
+@pytest.mark.parametrize("bins", [4, 100])  # 99 edges: bins by binary search
+@pytest.mark.parametrize("in_order", [False, True])
+def test_numeric_segments_count_their_rows_alone(bins, in_order):
+    """Rows binned and counted by (segment, bin), or, already in segment order,
+    counted run by run: each segment's counts are its rows' counts alone, NaN
+    and infinities included."""
+    rng = np.random.default_rng(bins)
+    x = rng.normal(size=5000)
+    x[rng.integers(0, 5000, 40)] = np.nan
+    x[rng.integers(0, 5000, 5)] = np.inf
+    x[rng.integers(0, 5000, 5)] = -np.inf
+    frame = pd.DataFrame({"x": x, "s": rng.choice(["a", "b", "c", "d"], 5000)})
+    if in_order:
+        frame = frame.sort_values("s", kind="stable").reset_index(drop=True)
+    profile = ak.build_profile(frame, features=["x"], bins=bins, segment_by="s")
+    seg = profile.segments
+    groups = count_segments(frame, profile.features, seg.by, seg.keys, seg.values)
+    for key, counted in zip(seg.all_keys, groups, strict=True):
+        other = ~frame["s"].isin([k[0] for k in seg.keys])
+        part = frame[frame["s"] == key[0]] if key else frame[other]
+        alone = count_frame(part.reset_index(drop=True), {"x": profile.features["x"]})
+        assert counted["x"].tolist() == alone["x"].tolist(), key
+    assert sum(g["x"] for g in groups).tolist() == list(profile.features["x"].counts)
