@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,9 @@ from .decision import (
     dataset_drifted,
     feature_status,
     g_pvalues,
-    g_statistic,
+    g_statistics,
 )
-from .divergence import Divergences, divergences_of
+from .divergence import Divergences, divergences_of_rows
 from .errors import ConfigError, SchemaError
 from .inputs import count_vector, instance_of
 from .options import DEFAULT_KEY, DEFAULTS
@@ -67,11 +68,11 @@ class FeatureStats:
     g: float
     p_raw: float
 
-    @property
+    @cached_property
     def n_current(self) -> int:
         return int(self.current.sum())
 
-    @property
+    @cached_property
     def n_reference(self) -> int:
         return int(self.reference.sum())
 
@@ -84,21 +85,32 @@ def judged_stats(
 ) -> dict[Any, FeatureStats]:
     """Per key, a feature's statistics: ``(fp, current counts, reference
     counts)`` judged in ``fp``'s bins. The current counts are checked once;
-    the G-tests' p-values come from one vectorised ``chdtrc`` call."""
-    parts = {}
-    for key, (fp, counts, reference) in pairs.items():
-        current = count_vector(counts, f"feature {fp.name!r}", len(fp.counts))
-        div = divergences_of(
+    the pairs with one bin count are measured and G-tested as rows of one
+    matrix (:func:`~airflow_kl.core.divergence.divergences_of_rows`,
+    :func:`~airflow_kl.core.decision.g_statistics`), each row's numbers those it
+    gives alone, and every p-value comes from one vectorised ``chdtrc`` call."""
+    checked = {
+        key: (fp, count_vector(counts, f"feature {fp.name!r}", len(fp.counts)), reference)
+        for key, (fp, counts, reference) in pairs.items()
+    }
+    by_width: dict[int, list[Any]] = {}
+    for key, (fp, _, _) in checked.items():
+        by_width.setdefault(len(fp.counts), []).append(key)
+    judged: dict[Any, tuple[Divergences, float, int, float]] = {}
+    for keys in by_width.values():
+        current = np.array([checked[key][1] for key in keys])
+        reference = np.array([checked[key][2] for key in keys])
+        divs = divergences_of_rows(
             current, reference, settings.smoothing, settings.direction, settings.base
         )
-        parts[key] = (fp, current, reference, div, *g_statistic(current, reference))
-    g, df, q = (np.array([part[i] for part in parts.values()]) for i in (4, 5, 6))
+        g, df, q = g_statistics(current, reference)
+        rows = zip(divs, g.tolist(), df.tolist(), q.tolist(), strict=True)
+        judged.update(zip(keys, rows, strict=True))
+    g, df, q = (np.array([judged[key][i] for key in checked]) for i in (1, 2, 3))
     p_raw = g_pvalues(g, df, q)
     return {
-        key: FeatureStats(fp, current, reference, div, g_value, float(p))
-        for (key, (fp, current, reference, div, g_value, _, _)), p in zip(
-            parts.items(), p_raw, strict=True
-        )
+        key: FeatureStats(fp, current, reference, judged[key][0], judged[key][1], float(p))
+        for (key, (fp, current, reference)), p in zip(checked.items(), p_raw, strict=True)
     }
 
 
@@ -124,16 +136,8 @@ def feature_result(stats: FeatureStats, p_value: float, settings: CheckSettings)
         alpha=settings.alpha,
         min_rows=settings.min_rows,
     )
-    bins = tuple(
-        BinResult(label, rc, cc, contrib)
-        for label, rc, cc, contrib in zip(
-            stats.fp.labels,
-            stats.reference.tolist(),
-            stats.current.tolist(),
-            div.contributions.tolist(),
-            strict=True,
-        )
-    )
+    columns = (stats.fp.labels, stats.reference.tolist(), stats.current.tolist())
+    bins = tuple(map(BinResult, *columns, div.contributions.tolist()))
     return FeatureResult(
         name=stats.fp.name,
         kind=stats.fp.kind,

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.special import rel_entr  # x ln(x/y), 0 at x = 0, inf at y = 0
 
 from .errors import ConfigError
-from .inputs import count_pair
+from .inputs import count_pair, rows_alike
 from .measures import MEASURES, MeasureAttributes
 from .options import BASES, DIRECTIONS
 
@@ -63,14 +63,21 @@ def smoothed(
 def _smoothed(cur: np.ndarray, ref: np.ndarray, smoothing: float):
     """:func:`smoothed` of counts and a pseudo-count already checked."""
     kept = (cur > 0) | (ref > 0)
-    c, r = cur[kept], ref[kept]
-    k = c.size
+    p, q = _shares(cur[kept][None], ref[kept][None], smoothing)
+    return p[0], q[0], kept
 
-    def share(x: np.ndarray) -> np.ndarray:
-        total = x.sum() + k * smoothing
-        return (x + smoothing) / total if total > 0 else np.full(k, np.nan)
 
-    return share(c), share(r), kept
+def _shares(cur: np.ndarray, ref: np.ndarray, smoothing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of counts over their kept bins as smoothed shares: ``(x + alpha) /
+    (n + k alpha)``; NaN where a side has no rows and no smoothing (0 / 0).
+    The rows must be C-contiguous (``np.compress``, not ``x[:, kept]``, which
+    lays them out by column): a sum along a row is then numpy's pairwise sum
+    of that row alone, the double a 1-D row gives."""
+    k = cur.shape[-1]
+    with np.errstate(invalid="ignore"):
+        return tuple(
+            (x + smoothing) / (x.sum(axis=-1, keepdims=True) + k * smoothing) for x in (cur, ref)
+        )
 
 
 def divergences(
@@ -103,14 +110,42 @@ def divergences_of(
 ) -> Divergences:
     """:func:`divergences` of counts and options already checked (a check's
     settings and counts are, once, before every feature is judged)."""
-    p, q, kept = _smoothed(cur, ref, smoothing)
+    return divergences_of_rows(cur[None], ref[None], smoothing, direction, base)[0]
+
+
+def divergences_of_rows(
+    cur: np.ndarray, ref: np.ndarray, smoothing: float, direction: str, base: str
+) -> list[Divergences]:
+    """:func:`divergences_of` of each row of two count matrices (a check's
+    (segment, feature) pairs with one bin count). Rows that keep the same bins
+    are measured together, each measure reducing along a row's own kept bins,
+    so every value is the very double that row alone gives.
+
+    >>> cur, ref = np.array([[30, 70], [10, 0]]), np.array([[50, 50], [10, 0]])
+    >>> rows = divergences_of_rows(cur, ref, 0.5, "current||reference", "nats")
+    >>> [round(d.kl, 6) for d in rows], rows[1].kept.tolist()
+    ([0.080614, 0.0], [True, False])
+    """
     scale = 1.0 / math.log(2) if base == "bits" else 1.0
     forward = direction == "current||reference"
-    measures = {
-        m.name: m.value(*((p, q) if forward or not m.directed else (q, p)))
-        * (scale if m.informational else 1.0)
-        for m in MEASURES
-    }
-    contributions = np.zeros(kept.size)
-    contributions[kept] = rel_entr(*((p, q) if forward else (q, p))) * scale
-    return Divergences(measures=measures, p=p, q=q, kept=kept, contributions=contributions)
+    out: list[Divergences | None] = [None] * len(cur)
+    for rows in rows_alike((cur > 0) | (ref > 0)):
+        kept = (cur[rows[0]] > 0) | (ref[rows[0]] > 0)
+        p, q = _shares(np.compress(kept, cur[rows], 1), np.compress(kept, ref[rows], 1), smoothing)
+        ordered = (p, q) if forward else (q, p)
+        measures = {
+            m.name: m.value(*(ordered if m.directed else (p, q)))
+            * (scale if m.informational else 1.0)
+            for m in MEASURES
+        }
+        contributions = np.zeros((len(rows), kept.size))
+        contributions[:, kept] = rel_entr(*ordered) * scale
+        for i, row in enumerate(rows.tolist()):
+            out[row] = Divergences(
+                measures={name: float(value[i]) for name, value in measures.items()},
+                p=p[i],
+                q=q[i],
+                kept=kept,
+                contributions=contributions[i],
+            )
+    return out  # type: ignore[return-value]  # every row is set

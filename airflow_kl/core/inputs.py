@@ -120,3 +120,16 @@ def instance_of(value: Any, kind: type, what: str, hint: str = "") -> Any:
     if not isinstance(value, kind):
         raise ConfigError(f"{what} must be a {kind.__name__}{hint}, got {value!r}")
     return value
+
+
+def rows_alike(pattern: np.ndarray) -> list[np.ndarray]:
+    """The row numbers of each distinct row of a boolean matrix.
+
+    >>> [r.tolist() for r in rows_alike(np.array([[True, False], [False, True], [True, False]]))]
+    [[1], [0, 2]]
+    """
+    if len(pattern) == 0:
+        return []
+    _, which = np.unique(pattern, axis=0, return_inverse=True)
+    which = which.reshape(-1)
+    return [np.flatnonzero(which == j) for j in range(which.max() + 1)]

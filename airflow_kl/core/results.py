@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from .decision import DRIFT, INSUFFICIENT, dataset_status
 from .inputs import whole_count
@@ -37,15 +37,21 @@ def parse_number(value: float | str | None) -> float | None:
     return None if value is None else float(value)
 
 
-@dataclass(frozen=True)
-class BinResult:
+class BinResult(NamedTuple):
+    """One bin of a feature's row: its label, both counts and its KL term (a
+    named tuple: a check makes one per bin of every (segment, feature) pair).
+
+    >>> BinResult("< 1", 5, 7, 0.01).to_dict()
+    {'label': '< 1', 'reference_count': 5, 'current_count': 7, 'contribution': 0.01}
+    """
+
     label: str
     reference_count: int
     current_count: int
     contribution: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "contribution": json_number(self.contribution)}
+        return {**self._asdict(), "contribution": json_number(self.contribution)}
 
 
 @dataclass(frozen=True)

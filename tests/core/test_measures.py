@@ -22,7 +22,7 @@ from airflow_kl.report.html import render_html
 
 
 def bhattacharyya(p: np.ndarray, q: np.ndarray) -> float:
-    return float(-np.log(np.sqrt(p * q).sum()))
+    return -np.log(np.sqrt(p * q).sum(axis=-1))  # per row of shares, as every measure
 
 
 @pytest.fixture
