@@ -158,7 +158,25 @@ def count_by_segment(segments: np.ndarray, bins: np.ndarray, groups: int, width:
     >>> count_by_segment(np.array([0, 0, 1]), np.array([1, 1, 0]), 2, 3).tolist()
     [[0, 2, 0], [1, 0, 0]]
     """
-    flat = np.bincount(segments * width + bins, minlength=groups * width)
+    return count_by_offset(segment_offsets(segments, groups, width), bins, groups, width)
+
+
+def segment_offsets(segments: np.ndarray, groups: int, width: int) -> np.ndarray:
+    """Each row's first (segment, bin) cell, ``segment * width``, in the smallest
+    integer type that holds every cell (shared by the columns of one width).
+
+    >>> offsets = segment_offsets(np.array([0, 2, 1]), 3, 4)
+    >>> offsets.tolist(), offsets.dtype
+    ([0, 8, 4], dtype('uint8'))
+    """
+    cells = np.min_scalar_type(groups * width)
+    kind = cells if np.can_cast(cells, np.intp) else np.intp
+    return (segments * width).astype(kind)
+
+
+def count_by_offset(offsets: np.ndarray, bins: np.ndarray, groups: int, width: int):
+    """:func:`count_by_segment` of rows given by their :func:`segment_offsets`."""
+    flat = np.bincount(offsets + bins, minlength=groups * width)
     return flat.reshape(groups, width)
 
 

@@ -36,7 +36,13 @@ from ..core.binning import (
 )
 from ..core.errors import SchemaError
 from ..core.profile import FeatureProfile
-from ..core.segments import Key, check_segment_column, count_by_segment, segment_index
+from ..core.segments import (
+    Key,
+    check_segment_column,
+    count_by_offset,
+    segment_index,
+    segment_offsets,
+)
 from ..core.values import NULL, canonical
 from .frame import (
     TypedColumn,
@@ -198,6 +204,8 @@ def count_groups(
     rows = len(data)
     bounds = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
     in_order = rows < 2 or bool(np.all(group[1:] >= group[:-1]))
+    widths = {len(fp.counts) for fp in features.values()}
+    offsets = {w: segment_offsets(group, groups, w) for w in widths}  # shared by columns
 
     def one(name: str, fp: FeatureProfile) -> np.ndarray:
         column = checked_column(name, get_column(data, name), fp, engine)
@@ -211,7 +219,7 @@ def count_groups(
             bins = numeric_bin_index(column.numbers(), np.asarray(fp.edges))
         else:
             bins = bin_index(column, fp, rows)
-        return count_by_segment(group, bins, groups, len(fp.counts))
+        return count_by_offset(offsets[len(fp.counts)], bins, groups, len(fp.counts))
 
     counted = map_columns(one, list(features.items()), rows)
     return [{name: c[g] for name, c in zip(features, counted, strict=True)} for g in range(groups)]
