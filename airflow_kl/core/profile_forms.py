@@ -45,6 +45,13 @@ def profile_from_text(text: str) -> Profile:
     return Profile.from_json(text)
 
 
+@functools.lru_cache(maxsize=64)
+def text_checksums(text: str) -> tuple[str, str]:
+    """``(checksum, bins_checksum)`` of a profile text, computed once per text."""
+    profile = profile_from_text(text)
+    return profile.checksum, profile.bins_checksum
+
+
 def profile_text(profile: Profile) -> str:
     """A profile as compact JSON text, the form an expectation keeps it in."""
     return json.dumps(profile.to_dict(), separators=(",", ":"), allow_nan=False)

@@ -36,6 +36,7 @@ from ..core.profile_forms import (
     profile_from_text,
     profile_subset,
     profile_text,
+    text_checksums,
 )
 from ..core.results import json_number
 from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
@@ -51,14 +52,18 @@ _REPORTS: dict[tuple, Any] = {}
 
 
 def _family_report(
-    profile: Profile, counts: dict, settings: CheckSettings, segments: list | None = None
+    profile: Profile,
+    checksum: str,
+    counts: dict,
+    settings: CheckSettings,
+    segments: list | None = None,
 ) -> Any:
     """The family's report, judged once for all its expectations (each reads its row).
 
     The key is everything the verdict depends on: the profile, the counts (and
     the segments' counts) and the settings; the last few reports are kept.
     """
-    key = (profile.checksum, json.dumps([counts, segments], sort_keys=True), repr(settings))
+    key = (checksum, json.dumps([counts, segments], sort_keys=True), repr(settings))
     if key not in _REPORTS:
         while len(_REPORTS) >= 8:
             _REPORTS.pop(next(iter(_REPORTS)))
@@ -183,10 +188,19 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
             MetricConfiguration(
                 metric_name=name,
                 metric_domain_kwargs=kwargs["metric_domain_kwargs"],
-                metric_value_kwargs={"profile": profile_text(profile)},
+                metric_value_kwargs={"profile": self._family_text(profile)},
             ),
         )
         return deps
+
+    def _family_text(self, profile: Profile) -> str:
+        """The family's profile as text: the configuration's own when it holds
+        the text (25 expectations of a suite share one), else serialised."""
+        return self.profile if is_profile_text(self.profile) else profile_text(profile)
+
+    def _checksums(self, profile: Profile) -> tuple[str, str]:
+        """The family profile's checksums, computed once per profile text."""
+        return text_checksums(self._family_text(profile))
 
     def _segmented(self, profile: Profile) -> bool:
         """Whether segments are judged: the profile has them (``segment_by``,
@@ -202,7 +216,8 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
             }
         else:
             segments, counts = None, metrics[METRIC]
-        report = _family_report(profile, counts, self._settings(), segments)
+        checksum, bins_checksum = self._checksums(profile)
+        report = _family_report(profile, checksum, counts, self._settings(), segments)
         f = report.features[self.column]
         success = f.status == "ok" or (f.status == INSUFFICIENT and self._tolerates_insufficient())
         within = [s for s in report.segments if self.column in s.features]
@@ -210,10 +225,10 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         details = {
             **f.to_dict(),
             "family": list(profile.features),
-            "profile_checksum": profile.checksum,
+            "profile_checksum": checksum,
             # what a DriftReport rebuilt from the suite needs to join a rolling
             # reference: the bins counted in, the settings, the family's verdict
-            "bins_checksum": profile.bins_checksum,
+            "bins_checksum": bins_checksum,
             "settings": report.settings,
             "dataset_drifted": report.drifted,
         }
