@@ -55,7 +55,12 @@ def smoothed(
     current: np.ndarray, reference: np.ndarray, smoothing: float = 0.5
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(p, q, kept)``: smoothed current and reference shares over the kept bins.
-    The counts are refused unless they are whole numbers >= 0 of one length."""
+    The counts are refused unless they are whole numbers >= 0 of one length.
+
+    >>> p, q, kept = smoothed([3, 0, 1], [1, 0, 3], smoothing=1)  # the middle bin dropped
+    >>> p.tolist(), kept.tolist()
+    ([0.6666666666666666, 0.3333333333333333], [True, False, True])
+    """
     smoothing = check_smoothing(smoothing)
     return _smoothed(*count_pair(current, reference), smoothing)
 

@@ -104,15 +104,6 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     return out
 
 
-def order_statistics(
-    x: np.ndarray, ranks: np.ndarray, sample: int = SAMPLE, margin: float = MARGIN
-) -> np.ndarray:
-    """``np.partition(x, ranks)[ranks]`` for sorted unique ``ranks``, without
-    partitioning all of ``x`` when the sample gives a usable bucket range."""
-    found = select(x, ranks, *sample_range(x, ranks, sample, margin))
-    return np.partition(x, ranks)[ranks] if found is None else found.values
-
-
 def sample_range(
     x: np.ndarray, ranks: np.ndarray, sample: int, margin: float
 ) -> tuple[float, float]:
@@ -130,10 +121,9 @@ def sample_range(
 
 @dataclass(frozen=True)
 class Selection:
-    """The order statistics of ``ranks`` found by :func:`select`, and what it
-    counted on the way: values per bucket and the values of the buckets kept."""
+    """The order statistics found by :func:`select`, and what it counted on the
+    way: values per bucket and the values of the buckets kept."""
 
-    ranks: np.ndarray
     values: np.ndarray
     low: float
     scale: float
@@ -210,4 +200,4 @@ def select(
         inside = kept[kept_bucket == w]
         kth = ranks[which == w] - start[w]
         values[which == w] = np.partition(inside, kth)[kth]
-    return Selection(ranks, values, low, scale, start, counts, kept, kept_bucket)
+    return Selection(values, low, scale, start, counts, kept, kept_bucket)

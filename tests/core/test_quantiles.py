@@ -10,7 +10,7 @@ from airflow_kl.core.quantiles import (
     SELECT_MIN,
     buckets_of,
     linear_quantiles,
-    order_statistics,
+    sample_range,
     select,
 )
 
@@ -51,12 +51,28 @@ def test_a_million_values_match_numpy_and_edges_are_unchanged():
 
 
 @pytest.mark.parametrize("sample", [2, 100, 1 << 15])
-def test_order_statistics_are_partition_order_statistics(sample):
+def test_a_sampled_range_finds_the_partition_order_statistics(sample):
     x = np.random.default_rng(3).normal(size=200_000)
     ranks = np.array([0, 1, 5, 99_999, 100_000, 199_998, 199_999])
-    expected = np.sort(x)[ranks]
-    assert np.array_equal(order_statistics(x, ranks, sample=sample), expected)
+    found = select(x, ranks, *sample_range(x, ranks, sample, 4.0))
+    assert found is not None and np.array_equal(found.values, np.sort(x)[ranks])
     assert x[0] == np.random.default_rng(3).normal(size=1)[0]  # the input is left as it was
+
+
+def test_a_constant_column_is_partitioned():
+    """No range to bucket (the sample's values are all one): np.partition."""
+    x = np.full(SELECT_MIN + 5, 3.25)
+    ranks = np.array([0, 7, SELECT_MIN])
+    assert select(x, ranks, *sample_range(x, ranks, 100, 4.0)) is None
+    assert linear_quantiles(x, np.array([0.1, 0.5])).tolist() == [3.25, 3.25]
+
+
+def test_values_past_the_float_range_clip_without_a_warning():
+    """(x - low) * scale overflows to inf for values near the largest double;
+    clipped into the last bucket, silently (warnings are errors here)."""
+    with np.errstate(over="raise"):
+        buckets = buckets_of(np.array([1.7e308, -1.7e308, 0.0]), -1.7e308, 1.0, 4)
+    assert buckets.tolist() == [3, 0, 3]
 
 
 def test_small_columns_and_no_levels():
@@ -151,7 +167,7 @@ def test_quantile_bins_are_the_edges_and_their_counts(shape, n, bins, seed, nan,
     x = SHAPES[shape](rng, n)
     x[rng.integers(0, n, nan)] = np.nan
     x[rng.integers(0, n, infinite)] = np.inf
-    x[rng.integers(0, n, infinite)] = -np.inf
+    x[rng.integers(0, n, 2 * infinite)] = -np.inf  # more of them: the two are told apart
     edges, counts = quantile_bins(x, bins)
     assert np.array_equal(edges, quantile_edges(x, bins))
     assert counts.tolist() == numeric_counts(x, edges).tolist()
@@ -210,3 +226,38 @@ def test_interpolation_at_exactly_one_half():
     assert x.size % 2 == 0  # the median sits halfway between the two middle values
     assert linear_quantiles(x, np.array([0.5])).tolist() == np.quantile(x, [0.5]).tolist()
     assert linear_quantiles(x, np.array([0.5]))[0] == v - (v - u) * 0.5
+
+
+def test_quantile_bins_count_from_the_selection_alone(monkeypatch):
+    """A long column's counts come from the selection's bucket counts: no
+    second pass (numeric_counts is not called), and the same counts."""
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=SELECT_MIN * 2)
+    x[:30], x[30:40], x[40:45] = np.nan, -np.inf, np.inf
+    expected = numeric_counts(x, quantile_edges(x, 10)).tolist()
+
+    def second_pass(*_):
+        raise AssertionError("counted again")
+
+    monkeypatch.setattr("airflow_kl.core.binning.numeric_counts", second_pass)
+    edges, counts = quantile_bins(x, 10)
+    assert counts.tolist() == expected and counts.sum() == x.size
+
+
+def test_quantile_bins_count_again_where_the_selection_does_not_know(monkeypatch):
+    """An edge whose bucket holds values the selection did not keep: counted
+    by comparison, the same counts."""
+    from airflow_kl.core.quantiles import Selection
+
+    x = np.random.default_rng(9).normal(size=SELECT_MIN * 2)
+    expected = numeric_counts(x, quantile_edges(x, 10)).tolist()
+    known = Selection.count_below
+    calls = []
+
+    def unknown_once(self, v):
+        calls.append(v)
+        return None if len(calls) == 3 else known(self, v)
+
+    monkeypatch.setattr(Selection, "count_below", unknown_once)
+    assert quantile_bins(x, 10)[1].tolist() == expected
+    assert len(calls) == 9

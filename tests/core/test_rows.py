@@ -18,8 +18,10 @@ from airflow_kl.core.divergence import divergences_of_rows
 from airflow_kl.core.inputs import rows_alike
 
 
-def alone(cur: np.ndarray, ref: np.ndarray, smoothing: float) -> dict[str, float]:
-    """One pair's measures, 1-D, written out."""
+def alone(
+    cur: np.ndarray, ref: np.ndarray, smoothing: float, forward: bool = True
+) -> dict[str, float]:
+    """One pair's measures, 1-D, written out (KL reversed unless ``forward``)."""
     kept = (cur > 0) | (ref > 0)
     c, r = cur[kept], ref[kept]
     k = c.size
@@ -30,7 +32,7 @@ def alone(cur: np.ndarray, ref: np.ndarray, smoothing: float) -> dict[str, float
     with np.errstate(divide="ignore"):
         psi = float(((p - q) * np.log(p / q)).sum())
     return {
-        "kl": float(rel_entr(p, q).sum()),
+        "kl": float(rel_entr(p, q).sum() if forward else rel_entr(q, p).sum()),
         "js": float(0.5 * (rel_entr(p, m).sum() + rel_entr(q, m).sum())),
         "psi": psi,
         "hellinger": math.sqrt(max(0.0, 0.5 * float(((np.sqrt(p) - np.sqrt(q)) ** 2).sum()))),
@@ -55,7 +57,7 @@ def g_alone(cur: np.ndarray, ref: np.ndarray) -> tuple[float, int, float]:
 
 
 CURRENT = st.sampled_from([0, 0, 1, 3, 40, 999])  # zeros often: rows of many patterns
-REFERENCE = st.sampled_from([0, 2, 50, 7000])
+REFERENCE = st.sampled_from([0, 1, 2, 50, 7000])  # 1: a pattern of zeros, not of ones
 counts = st.integers(2, 14).flatmap(
     lambda k: st.tuples(
         arrays(
@@ -107,3 +109,18 @@ def test_rows_alike_keep_each_distinct_row_together():
     groups = sorted(r.tolist() for r in rows_alike(pattern))
     assert groups == [[0, 2], [1, 3], [4]]
     assert rows_alike(np.zeros((0, 3), dtype=bool)) == []
+
+
+def test_rows_that_differ_only_in_an_empty_bin_are_apart():
+    """The second row's first bin is empty on both sides (dropped), the
+    first's is not: computed together they would share one set of bins."""
+    current = np.array([[0, 5, 9], [0, 5, 9]])
+    reference = np.array([[1, 5, 3], [0, 5, 3]])
+    g, df, q = g_statistics(current, reference)
+    assert [(g[i], df[i], q[i]) for i in range(2)] == [
+        g_alone(current[i], reference[i]) for i in range(2)
+    ]
+    assert df.tolist() == [2, 1]
+    rows = divergences_of_rows(current, reference, 0.5, "current||reference", "nats")
+    assert [d.measures for d in rows] == [alone(current[i], reference[i], 0.5) for i in range(2)]
+    assert [d.kept.tolist() for d in rows] == [[True, True, True], [False, True, True]]

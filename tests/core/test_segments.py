@@ -100,9 +100,9 @@ def test_segment_index_matches_a_plain_lookup(monkeypatch, lookup_max):
     values), by the lookup table and by the binary search it falls back to
     when the columns have too many combinations for a table."""
     monkeypatch.setattr("airflow_kl.core.segments.LOOKUP_MAX", lookup_max)
-    a_labels, b_labels = ["x", "y", "z"], ["True", "False"]
+    a_labels, b_labels = ["x", "y", "z", "w"], ["True", "False"]  # "w" is in no key
     keys = [("y", "True"), ("x", None), (None, "False"), ("z", "False")]
-    pairs = list(itertools.product(range(-1, 3), range(-1, 2)))
+    pairs = list(itertools.product(range(-1, 4), range(-1, 2)))
     a = np.array([p[0] for p in pairs])
     b = np.array([p[1] for p in pairs])
     got = segment_index([a, b], [a_labels, b_labels], keys)

@@ -161,6 +161,7 @@ def test_uniform_binning_and_explicit_edges_in_a_profile():
     assert choose_edges("x", x, bins=5, binning="uniform").tolist() == [2.0, 4.0, 6.0, 8.0]
     levels = np.linspace(0, 1, 11)[1:-1]
     assert choose_edges("x", x).tolist() == np.quantile([0.0, 2.0, 10.0], levels).tolist()
+    assert choose_edges("x", x, bins=4).tolist() == [1.0, 2.0, 6.0]  # np.quantile of 0, 2, 10
     assert choose_edges("x", x, edges=[1, 5]).tolist() == [1.0, 5.0]
     with pytest.raises(ak.ConfigError) as info:
         choose_edges("x", x, edges=[5, 1])
