@@ -28,6 +28,23 @@ def engine_pass(frame) -> str:
     )
 
 
+def comparisons_pass(profile) -> str:
+    """The engine's pass of as many simple counts as our query has tallies: one
+    comparison per edge (``x < e``) or category (``c = 'v'``), one missing
+    test per feature, in one scan. What one comparison per tally costs the
+    engine, whatever SQL renders it."""
+    counts = ["COUNT(*)"]
+    for name, fp in profile.features.items():
+        column = f'"{name}"'
+        tests = [f"{column} IS NULL"]
+        if fp.kind == "numeric":
+            tests += [f"{column} < {float(e)!r}" for e in fp.edges]
+        else:
+            tests += [f"{column} = '{c}'" for c in fp.categories]
+        counts += [f"COUNT(CASE WHEN {t} THEN 1 END)" for t in tests]
+    return ", ".join(counts)
+
+
 def postgres_rows(profile, current, expected) -> list[dict]:
     """The same table in a real PostgreSQL server started for the run (COPY, ANALYZE)."""
     import io
@@ -53,6 +70,8 @@ def postgres_rows(profile, current, expected) -> list[dict]:
         with engine.connect() as conn:
             query = sa.text(f"SELECT {engine_pass(current)} FROM cur")
             t_engine = best_of(lambda: conn.execute(query).all(), repeat=2)
+            simple = sa.text(f"SELECT {comparisons_pass(profile)} FROM cur")
+            t_simple = best_of(lambda: conn.execute(simple).all(), repeat=2)
         exact = _same(ak.count_bins(profile, source), expected)
         engine.dispose()
     return [
@@ -63,7 +82,16 @@ def postgres_rows(profile, current, expected) -> list[dict]:
             "baseline_s": t_engine,
             "slowdown": t_ours / t_engine,
             "exact": exact,
-        }
+            "target": "<= 2x the engine's pass",
+        },
+        {
+            "benchmark": "PostgreSQL 15: the same, vs its own pass of as many simple counts "
+            "(one comparison per edge or category)",
+            "ours_s": t_ours,
+            "baseline_s": t_simple,
+            "slowdown": t_ours / t_simple,
+            "target": "(what the tallies cost the engine)",
+        },
     ]
 
 
@@ -84,6 +112,8 @@ def run() -> list[dict]:
     with engine.connect() as conn:
         query = sa.text(f"SELECT {engine_pass(current)} FROM cur")
         t_duck = best_of(lambda: conn.execute(query).all())
+        simple = sa.text(f"SELECT {comparisons_pass(profile)} FROM cur")
+        t_simple = best_of(lambda: conn.execute(simple).all())
     rows.append(
         {
             "benchmark": "DuckDB pushdown, 1M x 25, vs DuckDB's own one-pass SUM/COUNT(DISTINCT)",
@@ -92,6 +122,16 @@ def run() -> list[dict]:
             "slowdown": t_sql / t_duck,
             "exact": _same(ak.count_bins(profile, source), expected),
             "target": "<= 2x the engine's pass",
+        }
+    )
+    rows.append(
+        {
+            "benchmark": "DuckDB: the same, vs its own pass of as many simple counts (one "
+            "comparison per edge or category)",
+            "ours_s": t_sql,
+            "baseline_s": t_simple,
+            "slowdown": t_sql / t_simple,
+            "target": "(what the tallies cost the engine)",
         }
     )
 
