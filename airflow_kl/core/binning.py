@@ -193,11 +193,9 @@ def numeric_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """
     x = np.asarray(values, dtype=np.float64)
     e = np.asarray(edges, dtype=np.float64)
-    missing = int(np.count_nonzero(np.isnan(x)))
     if len(e) > COMPARE_MAX_EDGES:
-        idx = np.searchsorted(e, x, side="right")
-        idx[np.isnan(x)] = len(e) + 1
-        return np.bincount(idx, minlength=len(e) + 2).astype(np.int64)
+        return np.bincount(numeric_bin_index(x, e), minlength=len(e) + 2).astype(np.int64)
+    missing = int(np.count_nonzero(np.isnan(x)))
     below = [int(np.count_nonzero(x < v)) for v in e]
     return counts_from_tallies([missing, *below], x.size, "numeric")
 

@@ -152,15 +152,6 @@ def segment_index(
     return np.where(flat[order][position] == combined, order[position], len(keys))
 
 
-def count_by_segment(segments: np.ndarray, bins: np.ndarray, groups: int, width: int):
-    """Counts per (segment, bin) of rows given by their segment and bin indexes.
-
-    >>> count_by_segment(np.array([0, 0, 1]), np.array([1, 1, 0]), 2, 3).tolist()
-    [[0, 2, 0], [1, 0, 0]]
-    """
-    return count_by_offset(segment_offsets(segments, groups, width), bins, groups, width)
-
-
 def segment_offsets(segments: np.ndarray, groups: int, width: int) -> np.ndarray:
     """Each row's first (segment, bin) cell, ``segment * width``, in the smallest
     integer type that holds every cell (shared by the columns of one width).
@@ -175,7 +166,13 @@ def segment_offsets(segments: np.ndarray, groups: int, width: int) -> np.ndarray
 
 
 def count_by_offset(offsets: np.ndarray, bins: np.ndarray, groups: int, width: int):
-    """:func:`count_by_segment` of rows given by their :func:`segment_offsets`."""
+    """Counts per (segment, bin) of rows given by their :func:`segment_offsets`
+    and bin indexes.
+
+    >>> segments, bins = np.array([0, 0, 1]), np.array([1, 1, 0])
+    >>> count_by_offset(segment_offsets(segments, 2, 3), bins, 2, 3).tolist()
+    [[0, 2, 0], [1, 0, 0]]
+    """
     flat = np.bincount(offsets + bins, minlength=groups * width)
     return flat.reshape(groups, width)
 
