@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test docs lint bench mutation lock clean system-deps compat compat-lock
+.PHONY: install demo test check docs lint bench mutation lock clean system-deps compat compat-lock
 
 install: $(STAMP)
 
@@ -29,10 +29,24 @@ demo: install
 
 # The whole suite on the lock (the newest supported stack) and, beside it, the
 # compatibility tests on the declared floors; CI (CI=true) also runs them on
-# every supported Airflow minor (scripts/run-tests.sh).
-test: install system-deps
-	$(BIN)/ruff check .
+# every supported Airflow minor. It installs what it needs and prints the time
+# of each stage at its end (scripts/run-tests.sh).
+test:
 	@bash scripts/run-tests.sh $(TEST_COMPAT)
+
+# The inner loop, in a few minutes and with no server: the statistics core, the
+# Python API, the CLI, the in-memory engines (pandas, Arrow, files, DuckDB,
+# SQLite) and the doctests, on both cores. It does not replace `make test`.
+CHECK_PATHS := tests/core tests/test_api.py tests/test_cli.py tests/test_rolling.py \
+	tests/test_options_contract.py tests/test_import_graph.py \
+	tests/sources/test_frame.py tests/sources/test_files.py tests/sources/test_profiling.py \
+	tests/sources/test_threads.py tests/sources/test_segments_frame.py \
+	tests/sources/test_partitions_frame.py tests/sources/test_sql.py \
+	tests/reliability/test_bad_inputs.py tests/provider/test_branch.py airflow_kl
+check: install
+	$(BIN)/ruff check .
+	AIRFLOW_KL_CHECK=1 $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider \
+		--basetemp /tmp/airflow-kl-check -m "not alone and not slow" $(CHECK_PATHS)
 
 # Supported Airflow minors and the lowest declared dependencies, each in its own
 # venv under .compat/ from compat/NAME.lock (see scripts/compat.sh).

@@ -1,34 +1,71 @@
 #!/usr/bin/env bash
-# The whole suite on the lock, and beside it (one after another, in the
-# background) the compatibility tests of each environment named: the two
-# share the machine's cores instead of taking turns. The tests that assert a
-# process's peak memory (marker "alone") run first, on a quiet machine.
-# Each compatibility run's output is printed when it ends; the exit status is
-# non-zero if any failed.
+# make test: everything the suite needs, then the whole suite, each stage timed.
+#
+#   1. system packages (scripts/system-deps.sh), the venv, ruff;
+#   2. the tests that assert a process's peak memory (marker "alone"), on a
+#      quiet machine;
+#   3. side by side, sharing the two cores: the rest of the suite on the lock,
+#      and the compatibility environments named, one after another (each built,
+#      then its tests: scripts/compat.sh says what each is there for).
+#
+# At its end it prints how long each stage took, against CI's 90 minutes, and
+# exits non-zero if any stage failed.
 #
 #   scripts/run-tests.sh [ENV ...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
-logs=$(mktemp -d /tmp/airflow-kl-compat-logs.XXXXXX)
-for env in "$@"; do bash scripts/compat.sh build "$env" || exit 1; done
-.venv/bin/python -m pytest -q -m alone
-alone=$?
+BUDGET=5400 # CI's limit, in seconds
+logs=$(mktemp -d /tmp/airflow-kl-test-logs.XXXXXX)
+start=$SECONDS
+status=0
+
+# stage NAME COMMAND...: run it, record "NAME seconds exit-status" in $logs/times.
+stage() {
+  local name=$1 t0=$SECONDS rc
+  shift
+  "$@"
+  rc=$?
+  printf '%s\t%s\t%s\n' "$name" $((SECONDS - t0)) "$rc" >> "$logs/times"
+  return "$rc"
+}
+
+report() {
+  echo
+  echo "== time per stage (CI allows $BUDGET s)"
+  while IFS=$'\t' read -r name secs rc; do
+    printf '  %-34s %5d s%s\n' "$name" "$secs" "$([ "$rc" = 0 ] || echo "  FAILED ($rc)")"
+  done < "$logs/times"
+  printf '  %-34s %5d s (%d%% of the budget)\n' "whole run" $((SECONDS - start)) \
+    $(((SECONDS - start) * 100 / BUDGET))
+  rm -rf "$logs"
+}
+trap report EXIT
+
+stage "system packages" bash scripts/system-deps.sh || exit 1
+stage "venv (requirements.lock)" make -s install || exit 1
+stage "ruff" .venv/bin/ruff check . || exit 1
+stage "peak-memory tests, alone" \
+  .venv/bin/python -m pytest -q -p no:cacheprovider --basetemp /tmp/airflow-kl-alone -m alone ||
+  status=1
+
+# The compatibility chain in the background: each environment built, then
+# tested; its output is printed when the main suite has ended.
 (
   for env in "$@"; do
-    bash scripts/compat.sh test "$env" > "$logs/$env.log" 2>&1
+    if stage "compat $env: venv" bash scripts/compat.sh build "$env" > "$logs/$env.log" 2>&1; then
+      stage "compat $env: tests" bash scripts/compat.sh test "$env" >> "$logs/$env.log" 2>&1
+    fi
     echo $? > "$logs/$env.rc"
   done
 ) &
 compat=$!
-.venv/bin/python -m pytest -q -m "not alone"
-main=$?
+stage "main suite (lock)" .venv/bin/python -m pytest -q -p no:cacheprovider \
+  --basetemp /tmp/airflow-kl-main -m "not alone" || status=1
 wait "$compat"
-status=$(( main || alone ))
 for env in "$@"; do
   echo "== compat $env (log below)"
   tail -n 40 "$logs/$env.log"
   rc=$(cat "$logs/$env.rc" 2>/dev/null || echo 1)
   [ "$rc" -eq 0 ] || { echo "compat $env FAILED (exit $rc)"; status=1; }
 done
-rm -rf "$logs"
 exit $status

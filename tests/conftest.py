@@ -42,6 +42,41 @@ def pytest_configure(config):
         config.option.basetemp = os.path.join(tempfile.gettempdir(), f"airflow-kl-{os.getpid()}")
 
 
+# `make check` (AIRFLOW_KL_CHECK=1), the inner loop, starts no server: tests that
+# need one are deselected, and a server fixture reached another way skips.
+CHECK = bool(os.environ.get("AIRFLOW_KL_CHECK"))
+SERVER_FIXTURES = frozenset(
+    {
+        "airflow_db",
+        "postgres_url",
+        "mariadb_url",
+        "spark",
+        "spark_connect",
+        "s3_server",
+        "aws_env",
+        "s3_lake",
+        "deployment",
+        "scheduled",
+        "browser",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if not CHECK:
+        return
+    served = [i for i in items if SERVER_FIXTURES & set(getattr(i, "fixturenames", ()))]
+    if served:
+        config.hook.pytest_deselected(items=served)
+        items[:] = [i for i in items if i not in set(served)]
+
+
+def no_server_in_check() -> None:
+    """Called first by every fixture that starts a server or a browser."""
+    if CHECK:
+        pytest.skip("make check starts no servers (make test runs this test)")
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
     if os.environ.get("MUTANT_UNDER_TEST") and config.option.basetemp:
@@ -71,6 +106,7 @@ FLIGHT_FEATURES = [
 @pytest.fixture(scope="session")
 def airflow_db():
     """A migrated SQLite Airflow metadata DB in the session's AIRFLOW_HOME."""
+    no_server_in_check()
     import subprocess
 
     airflow = Path(sys.executable).with_name("airflow")
@@ -94,6 +130,7 @@ def stop_group(process) -> None:
 @pytest.fixture(scope="session")
 def postgres_url(tmp_path_factory):
     """A real PostgreSQL server from Debian's binaries, in a temp dir, for this session."""
+    no_server_in_check()
     from .servers import PostgresNotInstalled, postgres_server
 
     try:
@@ -106,6 +143,7 @@ def postgres_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def spark():
     """One local[2] SparkSession for the whole test session (starting one takes ~15 s)."""
+    no_server_in_check()
     import os
     import warnings
 
@@ -168,6 +206,7 @@ def s3_server(tmp_path_factory):
     ``INITIAL_NO_AUTH_ACTION_COUNT=3`` lets the three IAM calls that create the
     user, its key and its policy through unauthenticated; every later request
     must be signed with that key (a wrong secret is refused, as by AWS)."""
+    no_server_in_check()
     import json
     import subprocess
     import time
@@ -252,6 +291,7 @@ def s3_lake(s3_server, flights, tmp_path_factory):
 def spark_connect(tmp_path_factory):
     """A Spark Connect server (local[2]) started from the jars that ship with
     pyspark, on a loopback port: ``sc://127.0.0.1:PORT``."""
+    no_server_in_check()
     import socket
     import subprocess
     import time
@@ -310,6 +350,7 @@ def spark_connect(tmp_path_factory):
 @pytest.fixture(scope="session")
 def mariadb_url(tmp_path_factory):
     """A real MariaDB server from Debian's binaries, in a temp dir, for this session."""
+    no_server_in_check()
     from .servers import MariaDBNotInstalled, mariadb_server
 
     try:
