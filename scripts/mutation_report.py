@@ -1,11 +1,22 @@
 """Write tests/MUTATION.md from the last `mutmut run`: the score, survivors per
 module, and every surviving mutant's diff line with its reason when it is an
 equivalent mutant (tests/mutation_equivalent.toml), so the rest stand out as
-mutants a test must still kill."""
+mutants a test must still kill.
+
+Each reason carries the hash of its function's code when it was written
+(mutmut's own function hash). A reason whose function has changed since is
+stale: its mutant's number may now name another mutation, and what made it
+equivalent may no longer hold. Stale reasons fail the report (and
+tests/test_mutation_reasons.py) until they are checked again and stamped:
+
+    scripts/mutation_report.py --stale           list the stale reasons
+    scripts/mutation_report.py --stamp NAME ...  record that NAME's reason was checked
+"""
 
 from __future__ import annotations
 
 import collections
+import json
 import sys
 import tomllib
 from pathlib import Path
@@ -29,8 +40,60 @@ def mutants() -> dict[str, tuple[str, Path]]:
     return found
 
 
+ROOT = EQUIVALENT.parents[1]
+
+
+def load_reasons(path: Path = EQUIVALENT) -> dict[str, dict[str, str]]:
+    """``{mutant: {"reason": ..., "function": hash or ""}}`` from the TOML file."""
+    raw = tomllib.loads(path.read_text()) if path.exists() else {}
+    return {
+        name: {"reason": v, "function": ""} if isinstance(v, str) else dict(v)
+        for name, v in raw.items()
+    }
+
+
+def save_reasons(reasons: dict[str, dict[str, str]], path: Path = EQUIVALENT) -> None:
+    """Write the reasons back, keeping the file's leading comment."""
+    head = "".join(ln for ln in path.read_text().splitlines(True) if ln.startswith("#"))
+    text = lambda v: json.dumps(v, ensure_ascii=False)  # noqa: E731 (a TOML basic string)
+    lines = [
+        f"{text(name)} = {{ reason = {text(r['reason'])}, function = {text(r['function'])} }}"
+        for name, r in sorted(reasons.items())
+    ]
+    path.write_text(head + "\n" + "\n".join(lines) + "\n")
+
+
+def function_hash(mutant: str) -> str | None:
+    """mutmut's hash of the code of the function ``mutant`` mutates, as it is
+    now; None when that function is gone."""
+    from mutmut.mutation.file_mutation import compute_function_hashes
+    from mutmut.utils.format_utils import mangled_name_from_mutant_name
+
+    module, _, function = mangled_name_from_mutant_name(mutant).rpartition(".")
+    source = ROOT / (module.replace(".", "/") + ".py")
+    if not source.exists():
+        return None
+    return compute_function_hashes(source.read_text()).get(function)
+
+
+def stale_reasons(reasons: dict[str, dict[str, str]]) -> list[str]:
+    """The mutants whose function changed after their reason was written."""
+    return sorted(n for n, r in reasons.items() if function_hash(n) != r["function"])
+
+
 def main() -> int:
-    reasons: dict[str, str] = tomllib.loads(EQUIVALENT.read_text()) if EQUIVALENT.exists() else {}
+    args = sys.argv[1:]
+    everything = load_reasons()
+    if args[:1] == ["--stamp"]:
+        for name in args[1:]:
+            everything[name]["function"] = function_hash(name) or ""
+        save_reasons(everything)
+        return 0
+    stale = stale_reasons(everything)
+    if args[:1] == ["--stale"]:
+        print("\n".join(f"{n}: {everything[n]['reason']}" for n in stale))
+        return 1 if stale else 0
+    reasons = {n: r["reason"] for n, r in everything.items()}
     found = mutants()
     states = {name: status for name, (status, _) in found.items()}
     counts = collections.Counter(states.values())
@@ -87,7 +150,13 @@ def main() -> int:
     if shared:
         print(f"\nReasons given to more than {SHARED} entries (check each applies):\n")
         print("\n".join(f"- {n} entries: {r}" for r, n in shared))
-    return 1 if killed_anyway or gone else 0
+    if stale:
+        print(
+            "\nReasons whose function changed after they were written (check each, "
+            "then `scripts/mutation_report.py --stamp NAME`):\n"
+        )
+        print("\n".join(f"- `{name}`" for name in stale))
+    return 1 if killed_anyway or gone or stale else 0
 
 
 def _diff(name: str, path: Path) -> str:

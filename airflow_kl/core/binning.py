@@ -60,6 +60,25 @@ def check_feature_names(features: object) -> list[str] | None:
     return list(features)
 
 
+def value_array(values: Any) -> np.ndarray:
+    """A column's values as a 1-D float64 array; None reads as NaN (MISSING).
+
+    >>> value_array([1, None, 2.5]).tolist()
+    [1.0, nan, 2.5]
+    >>> value_array(3.0)
+    Traceback (most recent call last):
+    ...
+    airflow_kl.core.errors.ConfigError: values must be a 1-D sequence of numbers, got 3.0
+    """
+    try:
+        x = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConfigError(f"values must be a 1-D sequence of numbers, got {values!r:.80}") from None
+    if x.ndim != 1:
+        raise ConfigError(f"values must be a 1-D sequence of numbers, got {values!r:.80}")
+    return x
+
+
 def finite(values: np.ndarray) -> np.ndarray:
     """The finite values as float64 (drops NaN and +-inf).
 
@@ -94,7 +113,7 @@ def quantile_bins(values: np.ndarray, bins: int = 10) -> tuple[np.ndarray, np.nd
     >>> edges.tolist(), counts.tolist()
     ([2.0], [2, 2, 1])
     """
-    x = np.asarray(values, dtype=np.float64)
+    x = value_array(values)
     keep = np.isfinite(x)
     every = bool(keep.all())
     edges, found = _selected_edges(x if every else x[keep], bins)
@@ -165,7 +184,10 @@ def uniform_edges_between(lo: float | None, hi: float | None, bins: int) -> np.n
 
 
 def check_edges(edges: Iterable[float], name: str = "edges") -> np.ndarray:
-    """Validate explicit edges: finite and strictly increasing."""
+    """Validate edges (explicit, or a profile's): a sequence of finite,
+    strictly increasing numbers, as float64."""
+    if isinstance(edges, (str, bytes)):
+        raise ConfigError(f"{name} must be numbers, got {edges!r}")
     try:
         e = np.asarray(list(edges), dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -191,8 +213,7 @@ def numeric_counts(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     >>> numeric_counts(np.array([0.0, 1.0, 1.5, 2.0, np.nan]), np.array([1.0, 2.0])).tolist()
     [1, 2, 1, 1]
     """
-    x = np.asarray(values, dtype=np.float64)
-    e = np.asarray(edges, dtype=np.float64)
+    x, e = value_array(values), check_edges(edges)
     if len(e) > COMPARE_MAX_EDGES:
         return np.bincount(numeric_bin_index(x, e), minlength=len(e) + 2).astype(np.int64)
     missing = int(np.count_nonzero(np.isnan(x)))
@@ -209,8 +230,7 @@ def numeric_bin_index(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     >>> numeric_bin_index(np.array([0.0, 1.0, 1.5, 2.0, np.nan]), np.array([1.0, 2.0])).tolist()
     [0, 1, 1, 2, 3]
     """
-    x = np.asarray(values, dtype=np.float64)
-    e = np.asarray(edges, dtype=np.float64)
+    x, e = value_array(values), check_edges(edges)
     if len(e) > COMPARE_MAX_EDGES:
         index = np.searchsorted(e, x, side="right")
     else:

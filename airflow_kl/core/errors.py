@@ -48,6 +48,26 @@ class SourceError(AirflowKLError):
     credentials the message names."""
 
 
+class StoreError(AirflowKLError):
+    """The report store or results history database cannot be used.
+
+    Raised by ``ReportStore``, ``record``/``trend`` and the CLI's
+    ``--history-db``/``--store``/``--from-store`` when the URL names no
+    database SQLAlchemy knows, the file cannot be opened or written (a missing
+    folder, a read-only file), or the database refuses the statement. Nothing
+    was written. What to do: fix the URL, the path or its permissions."""
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The database could not be reached: a transient fault, worth a retry.
+
+    Raised for a lost connection, a statement timeout, a lock or a
+    serialization failure (by SQLSTATE class, or the driver's code), by SQL
+    sources and by the report store alike. Airflow retries it as the task's
+    ``retries`` say. What to do: nothing when it passes on a retry; otherwise
+    check the database's address and load."""
+
+
 class StorageUnavailable(ConnectionError):
     """Object storage could not be reached: a transient fault, worth a retry
     (not an :class:`AirflowKLError`: the input may well be right).

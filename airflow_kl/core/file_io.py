@@ -16,6 +16,7 @@ text is written in one call.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -72,6 +73,18 @@ def _transient() -> tuple[type[BaseException], ...]:
     return tuple(kinds)
 
 
+# botocore's (and google-auth's) errors for "no credentials were found"
+_NO_CREDENTIALS = frozenset(
+    {
+        "NoCredentialsError",
+        "PartialCredentialsError",
+        "CredentialRetrievalError",
+        "NoAuthTokenError",
+        "DefaultCredentialsError",
+    }
+)
+
+
 @contextmanager
 def storage_errors(name: str) -> Iterator[None]:
     """A storage failure on ``name`` as SourceError (bad input: a missing object or
@@ -82,8 +95,19 @@ def storage_errors(name: str) -> Iterator[None]:
         raise
     except _transient() as exc:
         raise StorageUnavailable(f"cannot reach the storage of {name!r}: {exc}") from None
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        if isinstance(exc.__cause__, _transient()):  # fsspec's HTTP store says "not found"
+            raise StorageUnavailable(
+                f"cannot reach the storage of {name!r}: {exc.__cause__}"
+            ) from None
         raise SourceError(f"no such file or folder: {name!r}") from None
+    except Exception as exc:
+        if type(exc).__name__ not in _NO_CREDENTIALS:
+            raise
+        raise SourceError(
+            f"no credentials to read {name!r} ({exc}): set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or give the task an Airflow connection"
+        ) from None
     except PermissionError as exc:
         raise SourceError(
             f"access to {name!r} was refused ({exc}): check the credentials "
@@ -144,6 +168,37 @@ def within(base: Any, path: Any) -> str:
     if not resolved.is_relative_to(root):
         raise ConfigError(f"path {os.fspath(path)!r} escapes base directory {os.fspath(base)!r}")
     return str(resolved)
+
+
+_SQLITE_URL = re.compile(r"(?P<scheme>sqlite(?:\+\w+)?):///(?P<path>[^?]*)(?P<query>\?.*)?", re.I)
+
+
+def within_database(base: Any, target: Any) -> Any:
+    """A database target (a SQLite file path or ``sqlite:///`` URL, a server's
+    URL, an Engine) with its file confined to ``base`` as :func:`within`
+    confines a path; a server database or an engine is not a path and passes.
+
+    >>> within_database("/data", "sqlite:////data/h.db?timeout=5")
+    'sqlite:////data/h.db?timeout=5'
+    >>> within_database("/data", "sqlite:///../h.db")
+    Traceback (most recent call last):
+    ...
+    airflow_kl.core.errors.ConfigError: path '../h.db' escapes base directory '/data'
+    >>> within_database("/data", "sqlite:///reports/h.db"), within_database("/data", "h.db")
+    ('sqlite:////data/reports/h.db', '/data/h.db')
+    >>> within_database("/data", "postgresql://db/kl")
+    'postgresql://db/kl'
+    """
+    if not isinstance(target, (str, os.PathLike)):
+        return target
+    text = os.fspath(target)
+    url = _SQLITE_URL.fullmatch(text)
+    if url:
+        path = within(base, url["path"])
+        return f"{url['scheme']}:///{path}{url['query'] or ''}"
+    if "://" in text:  # a server's URL, or sqlite:// (in memory): no file to confine
+        return text
+    return within(base, text)
 
 
 def _mode_for(target: Path) -> int:

@@ -159,7 +159,15 @@ def partition_of(raw: Any, value: str, every: str | None, column: str = "") -> t
 
 
 def add_groups(total: list[dict[str, Any]], more: Groups) -> list[dict[str, Any]]:
-    """``total`` plus ``more``, segment by segment and feature by feature."""
+    """``total`` plus ``more``, segment by segment and feature by feature.
+
+    >>> add_groups([{"x": 1}, {"x": 2}], [{"x": 10}, {"x": 20}])
+    [{'x': 11}, {'x': 22}]
+    """
+    if len(total) != len(more):
+        raise SchemaError(f"cannot add counts of {len(more)} segments to {len(total)}")
+    if any(set(t) != set(m) for t, m in zip(total, more, strict=True)):
+        raise SchemaError("cannot add counts of other features: the segments count different ones")
     return [{n: t[n] + m[n] for n in t} for t, m in zip(total, more, strict=True)]
 
 

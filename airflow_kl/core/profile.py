@@ -24,7 +24,8 @@ import numpy as np
 from .binning import categorical_labels, numeric_labels
 from .errors import ProfileError
 from .file_io import atomic_write_text, read_text
-from .inputs import count_vector
+from .inputs import COUNT_LIMIT, count_vector
+from .json_input import strict_json
 from .segments import SegmentProfile
 from .values import VALUE_TYPES, layout_of
 
@@ -122,8 +123,8 @@ class FeatureProfile:
         if layout_of(self.value) != self.kind:
             raise ProfileError(f"{where}: {self.value} values need {layout_of(self.value)} bins")
         for c in self.counts:
-            if isinstance(c, bool) or not isinstance(c, int) or c < 0:
-                raise ProfileError(f"{where}: counts must be integers >= 0, got {c!r}")
+            if isinstance(c, bool) or not isinstance(c, int) or not 0 <= c < COUNT_LIMIT:
+                raise ProfileError(f"{where}: counts must be integers in [0, 2**53), got {c!r}")
         if self.kind == "numeric":
             if self.edges is None or self.categories is not None:
                 raise ProfileError(f"{where}: a numeric feature needs edges and no categories")
@@ -208,18 +209,6 @@ def _segments(data: dict[str, Any], version: int) -> SegmentProfile | None:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _reject_constant(token: str) -> Any:
-    raise ProfileError(f"profile JSON has the non-standard token {token}; expected strict JSON")
-
-
-def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
-    if dupes:
-        raise ProfileError(f"profile JSON repeats the key {dupes[0]!r}")
-    return dict(pairs)
 
 
 def canonical_json(data: Any) -> str:
@@ -335,13 +324,7 @@ class Profile:
 
     @classmethod
     def from_json(cls, text: str) -> Profile:
-        try:
-            data = json.loads(
-                text, parse_constant=_reject_constant, object_pairs_hook=_reject_duplicates
-            )
-        except json.JSONDecodeError as exc:
-            raise ProfileError(f"profile is not valid JSON ({exc}); truncated?") from None
-        return cls.from_dict(data)
+        return cls.from_dict(strict_json(text, "profile", ProfileError))
 
     def save(self, path: Any) -> str:
         """Write atomically to a local path or URI; returns the checksum."""

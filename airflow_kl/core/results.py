@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from .decision import DRIFT, INSUFFICIENT, dataset_status
 from .inputs import whole_count
 from .measures import MeasureAttributes, measure_names, summary_measures
+from .text import printable
 
 
 def json_number(value: float | None) -> float | str | None:
@@ -257,7 +258,7 @@ class DriftReport:
         for f in ordered:
             rows.append(
                 (
-                    f.name,
+                    printable(f.name),
                     f.kind,
                     *(measure_text(f.measures[m.name]) for m in shown),
                     measure_text(f.p_value, p=True),
@@ -282,30 +283,30 @@ class DriftReport:
         """``no drift``, or what drifted: ``DRIFT in dep_delay; segments JFK, LGA``."""
         if not self.drifted:
             return "no drift"
-        parts = [", ".join(self.drifted_features)] if self.drifted_features else []
+        parts = [", ".join(map(printable, self.drifted_features))] if self.drifted_features else []
         if self.drifted_segments:
-            parts.append("segments " + ", ".join(self.drifted_segments))
+            parts.append("segments " + ", ".join(map(printable, self.drifted_segments)))
         return "DRIFT in " + "; ".join(parts)
 
     def _segment_lines(self) -> list[str]:
         """One row per segment: its rows, its worst feature and its status."""
         if not self.segments:
             return []
-        by = " / ".join(self.segment_by)
+        by = printable(" / ".join(self.segment_by))
         header = (by, "n_ref", "n_cur", "worst", "KL", "p_value", "status", "drifted features")
         rows = [header]
         for s in self.segments:
             w = s.worst()
             rows.append(
                 (
-                    s.label,
+                    printable(s.label),
                     str(s.n_reference),
                     str(s.n_current),
-                    w.name,
+                    printable(w.name),
                     measure_text(w.kl),
                     measure_text(w.p_value, p=True),
                     s.status,
-                    ", ".join(s.drifted_features),
+                    ", ".join(map(printable, s.drifted_features)),
                 )
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(header))]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ import numpy as np
 
 from .binning import MISSING, OTHER, BinOps
 from .errors import ConfigError, ProfileError, SchemaError
+from .inputs import COUNT_LIMIT
 from .values import NULL, check_value_type
 
 Key = tuple[str | None, ...]
@@ -120,6 +122,21 @@ def segment_conditions(ops: Sequence[BinOps], keys: Sequence[Key]) -> list[list[
     ]
 
 
+def _counts(name: str, counts: Any) -> tuple[int, ...]:
+    """A segment's counts of one feature as Python ints, each a count below
+    2**53 (as a feature's): a fraction, a string or a negative is refused."""
+    try:
+        found = tuple(operator.index(c) for c in counts)
+    except TypeError:
+        raise ProfileError(
+            f"segments: counts of {name!r} must be integers, got {counts!r}"
+        ) from None
+    bad = [c for c in found if not 0 <= c < COUNT_LIMIT]
+    if bad:
+        raise ProfileError(f"segments: counts of {name!r} must be in [0, 2**53), got {bad[0]}")
+    return found
+
+
 def segment_index(
     codes: Sequence[np.ndarray], labels: Sequence[Sequence[str]], keys: Sequence[Key]
 ) -> np.ndarray:
@@ -197,7 +214,7 @@ class SegmentProfile:
         object.__setattr__(
             self,
             "counts",
-            tuple({n: tuple(int(c) for c in cs) for n, cs in g.items()} for g in self.counts),
+            tuple({n: _counts(n, cs) for n, cs in g.items()} for g in self.counts),
         )
         self.validate()
 

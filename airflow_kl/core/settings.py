@@ -25,7 +25,6 @@ airflow_kl.core.errors.ConfigError: unknown option 'treshold'; the options are t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -39,6 +38,7 @@ from .decision import (
 )
 from .divergence import check_smoothing
 from .errors import ConfigError
+from .json_input import strict_json
 from .options import BASES, DEFAULT_KEY, DEFAULTS, DIRECTIONS, OPTION_NAMES, OPTIONS
 from .segments import check_segment_by
 
@@ -53,10 +53,9 @@ def parse_threshold(text: str) -> float | dict[str, Any]:
     """
     text = text.strip()
     if text.startswith("{"):
-        try:
-            return json.loads(text)  # an object: it starts with "{"
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"threshold is not a JSON object: {text!r} ({exc})") from None
+        return strict_json(
+            text, f"threshold {text!r}", ConfigError
+        )  # an object: it starts with "{"
     mapping: dict[str, Any] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")

@@ -189,6 +189,20 @@ def segments_of_rows(
     return segment_index([c for c, _ in coded], [labels for _, labels in coded], keys)
 
 
+def _checked_groups(group: Any, groups: int, rows: int) -> np.ndarray:
+    """``group`` as one integer in ``0 .. groups-1`` per row, else a SchemaError."""
+    ids = np.asarray(group)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+        raise SchemaError(f"groups must be an integer >= 1, got {groups!r}")
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer) or ids.size != rows:
+        raise SchemaError(
+            f"group must hold one integer per row ({rows}), got {ids.dtype} {ids.shape}"
+        )
+    if rows and not 0 <= ids.min() <= ids.max() < groups:
+        raise SchemaError(f"group ids must be in 0 .. {groups - 1}, got {ids.min()} .. {ids.max()}")
+    return ids
+
+
 def count_groups(
     data: Any, features: Mapping[str, FeatureProfile], group: np.ndarray, groups: int, engine: str
 ) -> list[dict[str, np.ndarray]]:
@@ -202,6 +216,7 @@ def count_groups(
     group's counts: the same rules, and no gather of the column into group
     order (which cost more than the comparisons)."""
     rows = len(data)
+    group = _checked_groups(group, groups, rows)
     bounds = np.concatenate([[0], np.cumsum(np.bincount(group, minlength=groups))])
     in_order = rows < 2 or bool(np.all(group[1:] >= group[:-1]))
     widths = {len(fp.counts) for fp in features.values()}

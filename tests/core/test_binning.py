@@ -271,3 +271,36 @@ def test_numeric_counts_reads_any_numbers_as_float64():
     values = [Decimal("0.5"), Decimal("1.5"), Decimal("NaN")]
     assert numeric_counts(values, [1.0]).tolist() == [1, 1, 1]
     assert numeric_counts(values, [Decimal("1.0")]).tolist() == [1, 1, 1]
+
+
+def test_public_kernels_read_none_as_missing_and_refuse_what_is_not_a_column():
+    """quantile_bins, numeric_counts and numeric_bin_index take any 1-D
+    sequence of numbers (None is MISSING, as NaN) and refuse anything else by
+    name; edges must be finite and strictly increasing."""
+    from airflow_kl.core.binning import numeric_bin_index, quantile_bins
+
+    values = [None, 1.0, 2, 3.0, float("nan"), 4]
+    edges, counts = quantile_bins(values, bins=2)
+    assert edges.tolist() == [2.5] and counts.tolist() == [2, 2, 2]
+    assert numeric_counts(values, [2.5]).tolist() == [2, 2, 2]
+    assert numeric_bin_index(values, [2, 3]).tolist() == [3, 0, 1, 2, 3, 2]
+    for kernel in (
+        quantile_bins,
+        lambda v: numeric_counts(v, [1.0]),
+        lambda v: numeric_bin_index(v, [1.0]),
+    ):
+        for bad in (None, 3.0, [[1.0, 2.0]], ["a", 1.0]):
+            with pytest.raises(ConfigError, match="values must be a 1-D sequence of numbers"):
+                kernel(bad)
+    for kernel in (numeric_counts, numeric_bin_index):
+        for bad, match in (
+            ([None], "must be finite numbers, got \\[nan\\]"),
+            ([2.0, 1.0], "must be strictly increasing, got \\[2.0, 1.0\\]"),
+            ([1.0, 1.0], "must be strictly increasing"),
+            ([float("inf")], "must be finite numbers, got \\[inf\\]"),
+            ([[1.0]], "must be finite numbers"),
+            ("1", "must be numbers, got '1'"),
+            (None, "must be numbers, got None"),
+        ):
+            with pytest.raises(ConfigError, match=f"^edges {match}"):
+                kernel([1.0], bad)

@@ -128,7 +128,7 @@ def test_duplicate_keys_rejected(saved):
     "kwargs,match",
     [
         (dict(kind="numeric", counts=(1, 2, 3), edges=(2.0, 1.0)), "strictly increasing"),
-        (dict(kind="numeric", counts=(1, -2, 3), edges=(1.0,)), "integers >= 0"),
+        (dict(kind="numeric", counts=(1, -2, 3), edges=(1.0,)), "integers in"),
         (dict(kind="numeric", counts=(1, 2), edges=(1.0,)), "expected 3 counts"),
         (dict(kind="numeric", counts=(1, 2, 3), edges=(float("nan"),)), "finite"),
         (dict(kind="categorical", counts=(1, 2, 3, 0), categories=("a", "a")), "unique"),
@@ -293,11 +293,23 @@ def test_version_1_categorical_value_types():
         ),
         (
             dict(name="f", kind="numeric", counts=(1, True), edges=()),
-            "feature 'f': counts must be integers >= 0, got True",
+            "feature 'f': counts must be integers in [0, 2**53), got True",
         ),
         (
             dict(name="f", kind="numeric", counts=(1, 2.0), edges=()),
-            "feature 'f': counts must be integers >= 0, got 2.0",
+            "feature 'f': counts must be integers in [0, 2**53), got 2.0",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, -1), edges=()),
+            "feature 'f': counts must be integers in [0, 2**53), got -1",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 2**53), edges=()),
+            "feature 'f': counts must be integers in [0, 2**53), got 9007199254740992",
+        ),
+        (
+            dict(name="f", kind="numeric", counts=(1, 2**63), edges=()),
+            "feature 'f': counts must be integers in [0, 2**53), got 9223372036854775808",
         ),
         (
             dict(name="f", kind="numeric", counts=(1, 0)),

@@ -261,3 +261,17 @@ def test_quantile_bins_count_again_where_the_selection_does_not_know(monkeypatch
     monkeypatch.setattr(Selection, "count_below", unknown_once)
     assert quantile_bins(x, 10)[1].tolist() == expected
     assert len(calls) == 9
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_few_values_read_only_ranks_they_have(n):
+    """With n values every level reads ranks 0 .. n-1 only (a database is asked
+    for those order statistics and nothing else): one value is every quantile."""
+    from airflow_kl.core.quantiles import from_order_statistics, needed_ranks
+
+    levels = quantile_levels(10)
+    ranks = needed_ranks(n, levels)
+    assert ranks.tolist() == list(range(n))
+    x = np.array([7.5, -1.0, 3.0][:n])
+    at = {int(r): float(np.sort(x)[r]) for r in ranks}
+    assert from_order_statistics(n, levels, at).tolist() == np.quantile(x, levels).tolist()

@@ -94,14 +94,21 @@ def test_segment_labels():
     assert segment_label(None) == "OTHER"
 
 
+SORTED_KEYS = [("y", "True"), ("x", None), (None, "False"), ("z", "False")]
+# combined codes out of order: ("y", "False") codes below ("x", None)
+UNSORTED_KEYS = [("y", "True"), ("x", None), ("y", "False"), (None, "True"), ("x", "True")]
+
+
+@pytest.mark.parametrize("keys", [SORTED_KEYS, UNSORTED_KEYS])
 @pytest.mark.parametrize("lookup_max", [0, 1 << 20])
-def test_segment_index_matches_a_plain_lookup(monkeypatch, lookup_max):
+def test_segment_index_matches_a_plain_lookup(monkeypatch, lookup_max, keys):
     """Every combination of two columns' values (with missing and unseen
     values), by the lookup table and by the binary search it falls back to
-    when the columns have too many combinations for a table."""
+    when the columns have too many combinations for a table; keys whose
+    combined codes are sorted or not (the search must return the key's index,
+    not its sorted position)."""
     monkeypatch.setattr("airflow_kl.core.segments.LOOKUP_MAX", lookup_max)
     a_labels, b_labels = ["x", "y", "z", "w"], ["True", "False"]  # "w" is in no key
-    keys = [("y", "True"), ("x", None), (None, "False"), ("z", "False")]
     pairs = list(itertools.product(range(-1, 4), range(-1, 2)))
     a = np.array([p[0] for p in pairs])
     b = np.array([p[1] for p in pairs])
@@ -174,6 +181,29 @@ def test_segments_must_add_up_to_the_features():
         (
             lambda d: d["segments"]["counts"][0].pop("c"),
             "segment 'JFK' counts ['x'], not the features",
+        ),
+        (
+            lambda d: d["segments"]["counts"][0].update(x=[201, 100, 0]),
+            "segments of feature 'x' add up to [301, 300, 0], not its counts [300, 300, 0]",
+        ),
+        (  # adds up, but a count is negative
+            lambda d: (
+                d["segments"]["counts"][0].update(x=[201, 100, 0]),
+                d["segments"]["counts"][2].update(x=[-1, 50, 0]),
+            ),
+            "segments: counts of 'x' must be in [0, 2**53), got -1",
+        ),
+        (
+            lambda d: d["segments"]["counts"][0].update(x=[200.0, 100, 0]),
+            "segments: counts of 'x' must be integers, got [200.0, 100, 0]",
+        ),
+        (
+            lambda d: d["segments"]["counts"][0].update(x=["200", 100, 0]),
+            "segments: counts of 'x' must be integers, got ['200', 100, 0]",
+        ),
+        (
+            lambda d: d["segments"]["counts"][0].update(x=[2**53, 100, 0]),
+            "segments: counts of 'x' must be in [0, 2**53), got 9007199254740992",
         ),
         (lambda d: d.pop("segments"), "a version-3 profile needs field 'segments'"),
         (lambda d: d.update(format_version=2), "field 'segments' needs format_version 3, got 2"),

@@ -39,7 +39,7 @@ def test_values_that_are_not_text_pass_through():
 def test_a_bad_json_threshold_is_named():
     with pytest.raises(ConfigError) as info:
         parse_threshold("{bad")
-    assert str(info.value).startswith("threshold is not a JSON object: '{bad' (Expecting")
+    assert str(info.value).startswith("threshold '{bad' is not valid JSON (Expecting")
 
 
 def test_values_are_normalised_to_plain_python_numbers():

@@ -190,3 +190,44 @@ def test_numeric_segments_count_their_rows_alone(bins, in_order):
         alone = count_frame(part.reset_index(drop=True), {"x": profile.features["x"]})
         assert counted["x"].tolist() == alone["x"].tolist(), key
     assert sum(g["x"] for g in groups).tolist() == list(profile.features["x"].counts)
+
+
+def test_count_groups_refuses_group_ids_it_cannot_place():
+    """Each row's group must be an integer in 0 .. groups-1, one per row: an id
+    past the count would land in another group's cells (or none)."""
+    from airflow_kl.core.profile import FeatureProfile
+    from airflow_kl.sources.segments import count_groups
+
+    df = pd.DataFrame({"x": [0.0, 2.0, 5.0]})
+    fp = {"x": FeatureProfile("x", "numeric", (0, 0, 0), edges=(1.0,))}
+    got = count_groups(df, fp, np.array([1, 0, 1]), 2, "pandas")
+    assert [g["x"].tolist() for g in got] == [[0, 1, 0], [1, 1, 0]]
+    assert [g["x"].tolist() for g in count_groups(df, fp, np.array([0, 0, 1]), 3, "pandas")] == [
+        [1, 1, 0],
+        [0, 1, 0],
+        [0, 0, 0],
+    ]
+    for group, groups, match in (
+        (np.array([0, 2, 1]), 2, "group ids must be in 0 .. 1, got 0 .. 2"),
+        (np.array([0, -1, 1]), 2, "group ids must be in 0 .. 1, got -1 .. 1"),
+        (np.array([0, 1]), 2, r"one integer per row \(3\)"),
+        (np.array([0.0, 1.0, 1.0]), 2, r"one integer per row \(3\), got float64"),
+        (np.array([0, 0, 0]), 0, "groups must be an integer >= 1, got 0"),
+        (np.array([0, 0, 0]), True, "groups must be an integer >= 1, got True"),
+        (np.array([True, False, True]), 2, r"one integer per row \(3\), got bool"),
+    ):
+        with pytest.raises(SchemaError, match=match):
+            count_groups(df, fp, group, groups, "pandas")
+
+
+def test_add_groups_needs_the_same_segments_and_features():
+    from airflow_kl.core.partitions import add_groups
+
+    one = [{"x": np.array([1, 2])}, {"x": np.array([3, 4])}]
+    assert [g["x"].tolist() for g in add_groups(one, one)] == [[2, 4], [6, 8]]
+    with pytest.raises(SchemaError, match="^cannot add counts of 1 segments to 2$"):
+        add_groups(one, one[:1])
+    with pytest.raises(SchemaError, match="^cannot add counts of 3 segments to 2$"):
+        add_groups(one, [*one, *one[:1]])
+    with pytest.raises(SchemaError, match="^cannot add counts of other features: the segments "):
+        add_groups(one, [{"x": np.array([1, 2])}, {"y": np.array([3, 4])}])

@@ -143,3 +143,16 @@ def test_a_checked_duckdb_file_is_not_left_locked(tmp_path):
         text=True,
     )
     assert opened.returncode == 0, opened.stderr
+
+
+def test_a_column_with_one_finite_value_profiles_by_order_statistics(tmp_path):
+    """SQLite has no quantile aggregate: the edges come from order statistics,
+    and a column holding one finite value (beside NULL and infinities) has one."""
+    frame = pd.DataFrame({"x": [5.0, None, np.inf, None, -np.inf, None]})
+    engine = sa.create_engine(f"sqlite:///{tmp_path}/one.sqlite")
+    frame.to_sql("t", engine, index=False)
+    pushed = ak.build_profile(SqlSource(engine, table="t"), features=["x"])
+    local = ak.build_profile(frame, features=["x"])
+    assert pushed.features["x"].edges == local.features["x"].edges == (5.0,)
+    assert pushed.features["x"].counts == local.features["x"].counts == (1, 2, 3)
+    engine.dispose()

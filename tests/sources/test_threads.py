@@ -55,3 +55,59 @@ def test_results_in_order_and_first_error_in_column_order():
 
     with pytest.raises(SchemaError, match="bad column b"):
         map_columns(fail_on, [(c,) for c in "abcde"], rows=PARALLEL_ROWS)
+
+
+def _threads_used(monkeypatch, cpus: int, columns: int, rows: int) -> tuple[set[str], int]:
+    """The names of the threads ``map_columns`` ran ``fn`` in, and the most
+    calls that ran at once, with ``cpus`` CPUs to use."""
+    import threading
+    import time
+
+    monkeypatch.setattr(threads, "workers", lambda: cpus)
+    lock, names, running, most = threading.Lock(), set(), [0], [0]
+
+    def fn(i):
+        with lock:
+            names.add(threading.current_thread().name)
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)  # long enough for every pool thread to take a column
+        with lock:
+            running[0] -= 1
+        return i
+
+    assert map_columns(fn, [(i,) for i in range(columns)], rows=rows) == list(range(columns))
+    return names, most[0]
+
+
+def test_short_columns_and_single_columns_run_in_the_calling_thread(monkeypatch):
+    """Below PARALLEL_ROWS rows, or with fewer than two columns or CPUs, every
+    call runs in the caller's thread (its numpy error state, warnings filters and
+    context variables apply)."""
+    import threading
+
+    caller = {threading.current_thread().name}
+    assert _threads_used(monkeypatch, 8, 8, PARALLEL_ROWS - 1) == (caller, 1)
+    assert _threads_used(monkeypatch, 8, 1, PARALLEL_ROWS) == (caller, 1)
+    assert _threads_used(monkeypatch, 1, 8, PARALLEL_ROWS) == (caller, 1)
+    assert _threads_used(monkeypatch, 8, 0, PARALLEL_ROWS) == (set(), 0)
+
+
+@pytest.mark.parametrize("cpus", [2, 3])
+def test_long_columns_run_in_one_named_thread_per_cpu(monkeypatch, cpus):
+    """From PARALLEL_ROWS rows and two columns and CPUs on: at most one
+    ``airflow-kl`` thread per CPU (and per column), never the caller's."""
+    names, most = _threads_used(monkeypatch, cpus, 12, PARALLEL_ROWS)
+    assert most == cpus
+    assert 1 < len(names) <= cpus
+    assert all(n.startswith("airflow-kl_") for n in names), names
+    names, most = _threads_used(monkeypatch, 8, 2, PARALLEL_ROWS)
+    assert most == 2 and len(names) == 2
+
+
+def test_no_features_on_long_frames_check_nothing():
+    """``features=[]`` on a frame long enough for threads: no columns, no drift."""
+    data = frame(PARALLEL_ROWS, 3)
+    profile = ak.build_profile(data)
+    report = ak.check_drift(profile, data, features=[])
+    assert report.features == {} and not report.drifted
