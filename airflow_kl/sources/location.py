@@ -50,8 +50,20 @@ class Location:
     remote: Any = None  # the fsspec filesystem behind ``fs``, for an object store
 
     def info(self) -> pafs.FileInfo:
+        """What is at the path. On an object store, asked of fsspec itself: Arrow's
+        handler reads every failure (no credentials, a host that does not answer)
+        as "not found"."""
         with storage_errors(self.name):
-            return self.fs.get_file_info(self.path)
+            if self.remote is None:
+                return self.fs.get_file_info(self.path)
+            try:
+                found = self.remote.info(self.path)
+            except FileNotFoundError as exc:
+                if exc.__cause__ is not None:  # why fsspec found nothing: raised as such
+                    raise
+                return pafs.FileInfo(self.path, pafs.FileType.NotFound)
+        kind = pafs.FileType.Directory if found.get("type") == "directory" else pafs.FileType.File
+        return pafs.FileInfo(self.path, kind, size=found.get("size"))
 
     def files(self) -> list[str]:
         """Every data file under a folder (hidden and ``_`` files left out), sorted."""

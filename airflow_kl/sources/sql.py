@@ -43,26 +43,19 @@ from ..core.binning import (
     require_columns,
     unpack_tallies,
 )
-from ..core.errors import ConfigError, SchemaError, SourceError
+from ..core.errors import ConfigError, DatabaseUnavailable, SchemaError, SourceError
 from ..core.partitions import check_partition_column
 from ..core.profile import FeatureProfile
 from ..core.quantiles import from_order_statistics, needed_ranks
 from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
+from ..core.text import first_line, masked, shown
 from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
 from .dialects import Dialect, dialect_named, dialect_of, packed
 from .profiling import EngineColumn, bin_stubs, check_profiling, default_features
 from .segments import empty_groups
+from .sql_text import check_filter, check_query, parenthesised
 
 log = logging.getLogger(__name__)
-
-
-class DatabaseUnavailable(ConnectionError):
-    """The database could not be reached: a transient fault, worth a retry.
-
-    Raised for a lost connection, a statement timeout, a lock or a
-    serialization failure (by SQLSTATE class, or the driver's code). Airflow
-    retries it as the task's ``retries`` say. What to do: nothing when it
-    passes on a retry; otherwise check the database's address and load."""
 
 
 def sql(
@@ -108,10 +101,49 @@ def engine_for(url: str | sa.URL) -> sa.Engine:
     >>> engine_for("sqlite://").pool.__class__.__name__
     'SingletonThreadPool'
     """
-    url = sa.make_url(url)
-    if url.database in (None, "", ":memory:"):
-        return sa.create_engine(url)
-    return sa.create_engine(url, poolclass=sa.pool.NullPool)
+    url = database_url(url)
+    try:
+        if url.database in (None, "", ":memory:"):
+            return sa.create_engine(url)
+        return sa.create_engine(url, poolclass=sa.pool.NullPool)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as exc:
+        raise _not_a_database(url, exc) from None
+
+
+def database_url(url: str | sa.URL) -> sa.URL:
+    """``url`` parsed as a SQLAlchemy URL, or a ConfigError naming it (password masked).
+
+    >>> database_url("postgresql://kl:s3cret@db:port/f")
+    Traceback (most recent call last):
+    ...
+    airflow_kl.core.errors.ConfigError: cannot open 'postgresql://kl:***@db:port/f' as a ...
+    """
+    try:
+        return sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise _not_a_database(url, exc) from None
+
+
+def _not_a_database(url: Any, exc: Exception) -> ConfigError:
+    shown_url = url.render_as_string(hide_password=True) if isinstance(url, sa.URL) else str(url)
+    return ConfigError(
+        f"cannot open {masked(shown_url)!r} as a database: {first_line(exc)} "
+        "(a SQLAlchemy URL, dialect+driver://user@host/database, whose driver is installed)"
+    )
+
+
+def filter_clause(where: str, parameters: Mapping[str, Any]) -> sa.TextClause:
+    """A filter as one parenthesised term of the WHERE clause, its ``:name``
+    values bound: an ``OR`` in it never escapes into the conditions beside it.
+
+    >>> stmt = sa.select(sa.column("x")).where(sa.column("x").is_not(None))
+    >>> print(stmt.where(filter_clause("m = :a OR m = :b", {"a": 1, "b": 2})))
+    SELECT x
+    WHERE x IS NOT NULL AND (
+    m = :a OR m = :b
+    )
+    """
+    return sa.text(parenthesised(where)).bindparams(**dict(parameters))
 
 
 @dataclass(frozen=True)
@@ -138,11 +170,46 @@ class SqlSource:
             raise ConfigError("give exactly one of table= or query= for a SQL source")
         if isinstance(self.engine, (str, sa.URL)):
             object.__setattr__(self, "engine", engine_for(self.engine))
+        parser = dialect_of(self.engine).parser
+        if self.where is not None:
+            check_filter(self.where, parser)
+        if self.query is not None:
+            check_query(self.query, parser)
+        self._check_parameters()
+
+    def _check_parameters(self) -> None:
+        """Every ``:name`` of the filter has a value, and every value a ``:name``."""
+        used = set(sa.text(self.where)._bindparams) if self.where else set()
+        if self.query is not None and sa.text(self.query)._bindparams:
+            names = sorted(sa.text(self.query)._bindparams)
+            raise ConfigError(
+                f"a SQL query takes no parameters (found :{', :'.join(names)}); "
+                "write the values into a filter (where=) instead"
+            )
+        given = set(self.parameters)
+        if used - given:
+            name = sorted(used - given)[0]
+            raise ConfigError(
+                f"the SQL filter {self.where!r} uses :{name}, but no value is given for it "
+                f"(parameters={{{name!r}: ...}}, or --param {name}=VALUE)"
+            )
+        if given - used:
+            name = sorted(given - used)[0]
+            raise ConfigError(
+                f"parameter {name!r} is not used by the SQL filter {self.where!r}; "
+                f"refer to it as :{name}, or drop it"
+            )
+
+    def _filter(self) -> sa.TextClause:
+        return filter_clause(str(self.where), self.parameters)
+
+    def _query(self) -> sa.TextClause:
+        return sa.text(f"{parenthesised(str(self.query))} AS src")
 
     def __str__(self) -> str:
         """Where the rows are, for logs and reports (the password hidden)."""
         url = self.engine.url.render_as_string(hide_password=True)
-        return f"{url} {self.table or 'query'}"
+        return shown(f"{url} {self.table or 'query'}")
 
     def gx_partition(self) -> dict[str, str]:
         """What a GX SQL datasource reads: the connection string and the table,
@@ -151,20 +218,17 @@ class SqlSource:
         url = self.engine.url.render_as_string(hide_password=False)
         if self.query is None and not self.where:
             return {"connection_string": url, "table": str(self.table)}
-        base = (
-            sa.text(f"({self.query}) AS src")
-            if self.query is not None
-            else sa.table(str(self.table), schema=self.schema)
-        )
+        table = sa.table(str(self.table), schema=self.schema)
+        base = self._query() if self.query is not None else table
         stmt = sa.select(sa.text("*")).select_from(base)
         if self.where:
-            stmt = stmt.where(sa.text(self.where).bindparams(**dict(self.parameters)))
+            stmt = stmt.where(self._filter())
         query = str(stmt.compile(self.engine, compile_kwargs={"literal_binds": True}))
         return {"connection_string": url, "query": query}
 
     def _from(self, conn: sa.Connection) -> sa.FromClause:
         if self.query is not None:  # author-written SQL, as in SQLExecuteQueryOperator
-            return sa.text(f"({self.query}) AS src")
+            return self._query()
         try:
             names = sa.inspect(conn).get_table_names(schema=self.schema)
             names += sa.inspect(conn).get_view_names(schema=self.schema)
@@ -181,14 +245,16 @@ class SqlSource:
         """``stmt`` reading from this source's table or query, filtered by ``where``."""
         stmt = stmt.select_from(self._from(conn))
         if self.where:
-            stmt = stmt.where(sa.text(self.where).bindparams(**dict(self.parameters)))
+            stmt = stmt.where(self._filter())
         return stmt
 
     def _connect(self) -> sa.Connection:
         try:
-            return self.engine.connect()
+            conn = self.engine.connect()
+            return dialect_of(conn).read_only(conn)
         except (OperationalError, DBAPIError) as exc:
-            raise DatabaseUnavailable(f"cannot connect to {self.engine.url!r}: {exc.orig}") from exc
+            url = shown(self.engine.url.render_as_string(hide_password=True))
+            raise DatabaseUnavailable(f"cannot connect to {url}: {first_line(exc.orig)}") from exc
 
     def count_bins(self, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
         return count_sql(self, features)
@@ -399,6 +465,7 @@ def count_columns(
     (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
     tallies = Tallies.of(conn.dialect.name, columns, features)
     try:
+        tallies.dialect.before_aggregates(conn, max(tallies.chunks) + 1)
         rows = [conn.execute(tallies.dialect.finish(scope(q))).one() for q in tallies.queries]
     except DBAPIError as exc:
         _raise_query_error(exc, conn)
@@ -437,6 +504,7 @@ def grouped_counts(
     positions = [sa.text(str(i + 1)) for i in range(len(keys))]
     found: list[dict[tuple, Any]] = []
     try:
+        tallies.dialect.before_aggregates(conn, max(tallies.chunks) + 1)
         for query in tallies.queries:
             grouped = sa.select(*labelled, *query.selected_columns).group_by(*positions)
             result = conn.execute(tallies.dialect.finish(scope(grouped))).all()
@@ -619,6 +687,7 @@ def _aggregates(conn, sql: Dialect, scope, aggregates: Mapping[str, Any]) -> dic
     out: dict[str, Any] = {}
     for i in range(0, len(names), step):
         chunk = names[i : i + step]
+        sql.before_aggregates(conn, len(chunk))
         query = sa.select(*[aggregates[n].label(f"q{j}") for j, n in enumerate(chunk)])
         row = conn.execute(sql.finish(scope(query))).one()
         out.update(zip(chunk, row, strict=True))

@@ -159,3 +159,72 @@ def test_a_statement_timeout_and_a_lock_are_retryable(tmp_path, postgres_url):
         holder.rollback()
         holder.close()
         engine.dispose()
+
+
+def _copy_frame(frame: pd.DataFrame, name: str, engine: sa.Engine) -> None:
+    """``frame`` into PostgreSQL by COPY (a wide table loads in a second)."""
+    import io
+
+    columns = ", ".join(
+        f'"{c}" {"double precision" if frame[c].dtype.kind == "f" else "text"}' for c in frame
+    )
+    text = io.StringIO()
+    frame.to_csv(text, index=False, header=False)
+    text.seek(0)
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} ({columns})")
+            cursor.copy_expert(f"COPY {name} FROM STDIN WITH (FORMAT csv)", text)
+            cursor.execute(f"ANALYZE {name}")  # what autovacuum does to every real table
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def test_a_wide_check_on_an_analyzed_table_large_enough_for_a_parallel_plan(
+    postgres_url, monkeypatch
+):
+    """1,000 numeric and 20 text features, 5,000 rows (~40 MB), analyzed: the
+    planner would run the check's aggregate under a Gather, whose partial
+    aggregates return one column per tally (10,000 past the 1,664 a target
+    list may have). A wide query runs serially instead: one scan, exact."""
+    rng = np.random.default_rng(11)
+    rows = 5_000
+    data = {f"f{i:04d}": rng.normal(size=rows).round(3) for i in range(WIDE)}
+    data |= {f"c{i:02d}": rng.choice(list("abcdefgh"), rows) for i in range(20)}
+    reference = pd.DataFrame(data)
+    current = reference.assign(f0001=reference["f0001"] + 1.0)
+    engine = sa.create_engine(postgres_url)
+    _copy_frame(reference, "ref_parallel", engine)
+    _copy_frame(current, "cur_parallel", engine)
+    local = ak.build_profile(reference)
+
+    # With the serial setting off, the planner picks a parallel plan here.
+    monkeypatch.setattr(type(dialect_named("postgresql")), "before_aggregates", lambda *a: None)
+    statements = []
+    listen = lambda *a: statements.append((a[2], a[3]))  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    with pytest.raises(SourceError, match="exceeds limit"):
+        ak.check_drift(local, SqlSource(engine, table="cur_parallel"))
+    sa.event.remove(engine, "before_cursor_execute", listen)
+    wide, parameters = next(
+        (s, p) for s, p in statements if "cur_parallel" in s and "count(*)" in s.lower()
+    )
+    with engine.connect() as conn:
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {wide}", parameters).all())
+    assert "Gather" in plan and "Partial Aggregate" in plan, plan
+    monkeypatch.undo()
+
+    checked = ak.check_drift(local, SqlSource(engine, table="cur_parallel"))
+    assert checked.to_dict() == ak.check_drift(local, current).to_dict()
+    assert checked.drifted_features == ["f0001"]
+    pushed = ak.build_profile(SqlSource(engine, table="ref_parallel"))
+    for name, fp in local.features.items():
+        got = pushed.features[name]
+        assert got.counts == fp.counts, name
+        if fp.kind == "numeric":
+            assert got.edges == pytest.approx(fp.edges, rel=1e-12, abs=1e-15), name
+        else:
+            assert got.categories == fp.categories, name
+    engine.dispose()

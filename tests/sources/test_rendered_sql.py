@@ -18,7 +18,7 @@ from sqlalchemy.sql.compiler import IdentifierPreparer
 
 import airflow_kl as ak
 from airflow_kl.sources.dialects import dialect_named
-from airflow_kl.sources.sql import SqlColumn, Tallies, order_statistics
+from airflow_kl.sources.sql import SqlColumn, Tallies, filter_clause, order_statistics
 
 RENDERED = Path(__file__).parent / "rendered"
 
@@ -93,6 +93,9 @@ def profile():
     return ak.build_profile(frame, bins=3, features=list(frame.columns))
 
 
+FILTER_VALUES = {"day": "2024-09-01", "next": "2024-09-02"}
+
+
 def rendered(name: str, profile: ak.Profile) -> str:
     """The check's tally query and a profile's order-statistics query, as sent."""
     compiler, _, types = WAREHOUSES[name]
@@ -103,8 +106,8 @@ def rendered(name: str, profile: ak.Profile) -> str:
         columns[column] = SqlColumn(column, shown, value, sql.name, sql.label)
     trips = sa.table("trips", schema="analytics")
 
-    def scope(stmt):
-        where = sa.text("trip_date = :day").bindparams(day="2024-09-01")
+    def scope(stmt):  # a filter with an OR, as SqlSource puts it beside the query's own
+        where = filter_clause("trip_date = :day OR trip_date = :next", FILTER_VALUES)
         return stmt.select_from(trips).where(where)
 
     tallies = Tallies.of(name, columns, profile.features)
@@ -129,6 +132,10 @@ def test_the_sql_rendered_for_a_warehouse_is_pinned_and_parses(name, profile):
     assert text == path.read_text(), f"{path.name} changed: AIRFLOW_KL_RENDER=1 writes it anew"
     statements = sqlglot.parse(text, read=WAREHOUSES[name][1], error_level=sqlglot.ErrorLevel.RAISE)
     assert len([s for s in statements if s is not None]) == 2
+    # the filter's OR stays inside its parentheses, beside the finite-values condition
+    ranked = statements[-1].find(sqlglot.exp.Subquery).find(sqlglot.exp.Where).this
+    assert isinstance(ranked, sqlglot.exp.And), ranked.sql()
+    assert isinstance(ranked.expression.unnest(), sqlglot.exp.Or), ranked.sql()
 
 
 def test_each_warehouse_speaks_its_own_functions(profile):

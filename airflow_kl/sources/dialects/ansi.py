@@ -56,6 +56,7 @@ class Dialect:
     tallies_per_column = 1  # tallies packed into one result column
     lineage_scheme = ""  # OpenLineage dataset namespace scheme (default: the name)
     default_schema: str | None = None  # the schema an unqualified table is in
+    parser = ""  # sqlglot's name of the dialect, for checking authored SQL ("": generic)
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None:
@@ -119,6 +120,15 @@ class Dialect:
         """One aggregate giving the exact linear quantiles at ``levels`` as a
         list, or None: then the SQL source reads order statistics by ``ROW_NUMBER()``."""
         return None
+
+    def read_only(self, conn: sa.Connection) -> sa.Connection:
+        """``conn``, its transactions read-only where the database can say so
+        (set before the first statement; the pool resets it)."""
+        return conn
+
+    def before_aggregates(self, conn: sa.Connection, count: int) -> None:
+        """Run before a query of ``count`` aggregates, in its transaction (where
+        a database must be told something about a wide query)."""
 
     def finish(self, query: sa.Select) -> sa.Select:
         """A tally query as sent (where a database needs settings for a long one)."""

@@ -73,6 +73,7 @@ def _render_parametric(element, compiler, **kw):
 
 class ClickHouse(Dialect):
     name, aliases, label = "chdb", ("clickhouse", "clickhousedb"), "ClickHouse"
+    parser = "clickhouse"
     lineage_scheme = "clickhouse"
     datetimes = True
     tallies_per_column = 1000

@@ -14,6 +14,7 @@ from .ansi import Dialect
 
 class DuckDB(Dialect):
     name, label = "duckdb", "DuckDB"
+    parser = "duckdb"
     datetimes = True
 
     def column_types(self, conn, source, table):

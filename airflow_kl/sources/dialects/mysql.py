@@ -69,6 +69,7 @@ class Utf8Bytes(sa.types.TypeDecorator):
 
 class MySQL(JsonArrays, Dialect):
     name, aliases, label = "mysql", ("mariadb",), "MySQL/MariaDB"
+    parser = "mysql"
     datetimes = True
     stores_nan = stores_infinity = False
     max_result_columns = 4096  # MySQL's limit on a table's (and a temporary table's) columns

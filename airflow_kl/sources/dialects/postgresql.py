@@ -1,6 +1,6 @@
 """PostgreSQL: result types by OID, ``percentile_cont`` over an array of
-levels, ``FILTER``, tallies packed into arrays, and a lost server without a
-SQLSTATE is retryable.
+levels, ``FILTER``, tallies packed into arrays (and wide queries planned
+serially), and a lost server without a SQLSTATE is retryable.
 
 >>> PostgreSQL().max_result_columns
 1664
@@ -15,6 +15,7 @@ from .ansi import Dialect, sqlstate
 
 class PostgreSQL(Dialect):
     name, label = "postgresql", "PostgreSQL"
+    parser = "postgres"
     lineage_scheme, default_schema = "postgres", "public"
     datetimes = True
     max_result_columns = 1664  # "target lists can have at most 1664 entries"
@@ -35,6 +36,19 @@ class PostgreSQL(Dialect):
 
     def quantiles(self, x, levels):
         return sa.func.percentile_cont(sa.literal(levels, sa.ARRAY(sa.Double))).within_group(x)
+
+    def read_only(self, conn):
+        return conn.execution_options(postgresql_readonly=True)
+
+    def before_aggregates(self, conn, count):
+        """A wide query runs without parallel workers. Under a ``Gather`` each
+        worker's partial aggregate returns one column per aggregate, past the
+        1,664 a target list may have (packing into arrays happens only in the
+        final one); the planner goes parallel once a table is analyzed and large.
+        One serial scan is still one scan (splitting the aggregates would be
+        several), and ``SET LOCAL`` ends with the query's transaction."""
+        if count >= self.max_result_columns - 16:
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
 
     def pack(self, tallies):
         from sqlalchemy.dialects.postgresql import array

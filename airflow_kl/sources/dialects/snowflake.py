@@ -24,6 +24,7 @@ _TYPE_CODES = {
 
 class Snowflake(Dialect):
     name, label = "snowflake", "Snowflake"
+    parser = "snowflake"
     datetimes = True
     infinity = "inf"
 

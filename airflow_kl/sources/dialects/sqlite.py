@@ -21,6 +21,7 @@ _STORAGE_CLASSES = {"integer": "number", "real": "number", "text": "string"}
 
 class SQLite(JsonArrays, Dialect):
     name, label = "sqlite", "SQLite"
+    parser = "sqlite"
     stores_nan = False  # SQLite stores NaN as NULL
     infinity = None  # no text casts to it; sqlite3 binds it
     # SQLITE_MAX_COLUMN caps both: "too many columns in result set" and "more

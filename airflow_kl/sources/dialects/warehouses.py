@@ -37,6 +37,7 @@ class _Micros(Dialect):
 
 class BigQuery(_Micros):
     name, label = "bigquery", "BigQuery"
+    parser = "bigquery"
     max_result_columns = 10_000
 
     double_type, infinity = NamedType("FLOAT64"), "inf"
@@ -55,6 +56,7 @@ class BigQuery(_Micros):
 
 class Redshift(_Micros):
     name, label = "redshift", "Redshift"
+    parser = "redshift"
     lineage_scheme, default_schema = "redshift", "public"
     max_result_columns = max_aggregates = 1600  # no arrays to pack into: split instead
 
@@ -72,6 +74,7 @@ class Trino(_Micros):
     ``timestamp(3)`` (Trino's default precision) is refused, not rounded."""
 
     name, label = "trino", "Trino"
+    parser = "trino"
 
     def value_type(self, conn, name, type_name, from_clause):
         shown, value = super().value_type(conn, name, type_name, from_clause)
@@ -97,6 +100,7 @@ class Databricks(_Micros):
     ``TIMESTAMP_NTZ`` and ``DATE`` wall-clock time as UTC whatever the session's zone."""
 
     name, label = "databricks", "Databricks SQL"
+    parser = "databricks"
 
     def micros(self, col, type_name):
         upper = type_name.upper()
@@ -116,6 +120,7 @@ class Databricks(_Micros):
 
 class SQLServer(_Micros):
     name, label = "mssql", "SQL Server"
+    parser = "tsql"
     stores_nan = stores_infinity = False  # FLOAT holds neither
     max_result_columns = 4096
 
