@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from .api import build_profile, check_drift
 from .core.errors import AirflowKLError, SourceError
 from .core.file_io import atomic_write_text, read_text
+from .core.json_input import strict_json
 from .core.merge import merge_profiles, reference_from_reports
 from .core.options import DEFAULT_MAX_SEGMENTS
 from .core.partitions import EVERY
@@ -25,6 +26,7 @@ from .core.profile import Profile
 from .core.results import DriftReport
 from .core.settings import OPTIONS, CheckSettings
 from .core.status import DRIFT, INSUFFICIENT, OK
+from .core.text import first_line, shown
 from .report.history import record, trend
 from .report.html import history_trends, write_html
 
@@ -108,21 +110,17 @@ def _data(location: str, args: argparse.Namespace) -> object:
             flag = "--" + (given[0] if given else "param").replace("_", "-")
             raise UsageError(f"airflow-kl: {flag} needs --table or --query")
         return location
-    import sqlalchemy as sa
+    from .sources.sql import database_url, sql
 
-    from .sources.sql import sql
-
-    try:
-        url = sa.make_url(location)
-    except sa.exc.ArgumentError:
-        raise UsageError(
-            f"airflow-kl: with --table/--query, {location!r} must be a SQLAlchemy URL "
-            "(dialect+driver://user@host/database)"
-        ) from None
+    url = database_url(location)
     if args.password_env:
         if args.password_env not in os.environ:
             raise UsageError(f"airflow-kl: --password-env {args.password_env} is not set")
         url = url.set(password=os.environ[args.password_env])
+    names = [name for name, _ in args.param]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UsageError(f"airflow-kl: --param {twice[0]} is given more than once; give it once")
     return sql(
         url,
         table=args.table,
@@ -139,8 +137,8 @@ def _shown(location: str, args: argparse.Namespace) -> str:
         return str(location)
     import sqlalchemy as sa
 
-    shown = sa.make_url(location).render_as_string(hide_password=True)
-    return f"{shown} {args.table or 'query'}"
+    url = sa.make_url(location).render_as_string(hide_password=True)
+    return shown(f"{url} {args.table or 'query'}")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -448,7 +446,7 @@ def run_merge(args: argparse.Namespace) -> int:
 
 def _load_report(path: str) -> DriftReport:
     try:
-        data = json.loads(read_text(path))
+        data = strict_json(read_text(path), f"{path}: the report", SourceError)
         if isinstance(data, dict) and data.get("format") == "airflow-kl/profile":
             raise SourceError(f"{path} is a profile, not a drift report JSON")
         return DriftReport.from_dict(data)
@@ -495,12 +493,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(exc))
     except OSError as exc:  # a missing file, or a database that cannot be reached
         _error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except Exception as exc:  # a failure no layer named: still one line, still exit 2
+        _error(f"unexpected {type(exc).__name__}: {first_line(exc)}")
     return EXIT_ERROR
 
 
 def _error(message: str) -> None:
     """One line on stderr, though a driver's message may span several."""
-    print(f"airflow-kl: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"airflow-kl: error: {shown(' '.join(message.split()))}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,11 +42,10 @@ def store_setting() -> tuple[str, str] | None:
     conn_id = (conf.get(SECTION, "store_conn_id", fallback="") or "").strip()
     url = (conf.get(SECTION, "store", fallback="") or "").strip()
     if conn_id and url:
-        import sqlalchemy as sa
+        from .core.text import masked
 
-        shown = sa.make_url(url).render_as_string(hide_password=True) if "://" in url else url
         raise ConfigError(
-            f"[{SECTION}] sets both store={shown!r} and store_conn_id={conn_id!r}; keep one"
+            f"[{SECTION}] sets both store={masked(url)!r} and store_conn_id={conn_id!r}; keep one"
         )
     if conn_id:
         return ("conn_id", conn_id)

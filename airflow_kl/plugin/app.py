@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..config import configured_store
-from ..core.errors import AirflowKLError, ConfigError
+from ..core.errors import AirflowKLError, ConfigError, DatabaseUnavailable, StoreError
 from ..report.dashboard import render_dashboard
 from ..report.store import ReportStore, StoredReport, TaskInstanceRef
 
@@ -86,7 +86,15 @@ def create_app() -> FastAPI:
         description="Drift reports and history of airflow-kl checks.",
         docs_url=None,
         redoc_url=None,
+        openapi_url=None,  # no schema route: every route must need a user, and it would not
     )
+
+    @app.exception_handler(DatabaseUnavailable)
+    @app.exception_handler(StoreError)
+    async def store_error(request: Any, exc: Exception) -> Any:
+        """A store out of reach (503, worth a retry) or unusable (500), in one line."""
+        status = 503 if isinstance(exc, DatabaseUnavailable) else 500
+        return await page_error(request, StarletteHTTPException(status, f"report store: {exc}"))
 
     @app.exception_handler(StarletteHTTPException)
     async def page_error(request: Any, exc: StarletteHTTPException) -> Any:

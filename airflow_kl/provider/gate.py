@@ -21,7 +21,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 from ..core.errors import AirflowKLError
-from ..core.file_io import within
+from ..core.file_io import within, within_database
 from ..core.options import DEFAULTS, OPTION_NAMES
 from .compat import AirflowSkipException
 from .exceptions import InvalidDriftInput
@@ -45,6 +45,17 @@ def confine(base_dir: str | None, *paths: Any) -> tuple[Any, ...]:
         return paths
     try:
         return tuple(within(base_dir, p) if isinstance(p, (str, os.PathLike)) else p for p in paths)
+    except AirflowKLError as exc:
+        raise InvalidDriftInput(str(exc)) from exc
+
+
+def confine_database(base_dir: str | None, target: Any) -> Any:
+    """With ``base_dir``, a SQLite file (a path or ``sqlite:///`` URL) must be
+    inside it, as every other path; a server's URL passes."""
+    if base_dir is None:
+        return target
+    try:
+        return within_database(base_dir, target)
     except AirflowKLError as exc:
         raise InvalidDriftInput(str(exc)) from exc
 

@@ -16,7 +16,7 @@ from ..core.file_io import atomic_write_text
 from ..core.options import DEFAULT_MAX_SEGMENTS, OPTION_NAMES
 from ..core.status import INSUFFICIENT
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
-from .gate import ACTIONS, DriftGateOperator, choice, confine
+from .gate import ACTIONS, DriftGateOperator, choice, confine, confine_database
 from .links import DriftReportLink
 from .source_args import describe, resolve_source, sql_engine, storage_path
 
@@ -228,6 +228,7 @@ class KLDriftCheckOperator(DriftGateOperator):
         self.source, self.profile, self.report_path, self.html_path = confine(
             self.base_dir, self.source, self.profile, self.report_path, self.html_path
         )
+        self.history_db = confine_database(self.base_dir, self.history_db)
         report = self._check()
         self._drift_report = report  # for OpenLineage, when its provider asks
         result = {**report.to_dict(), "source": describe(self.source), "profile": str(self.profile)}
@@ -298,9 +299,16 @@ class KLDriftCheckOperator(DriftGateOperator):
 
         target = self.history_db or sql_engine(self.history_conn_id)
         ti = context["ti"]
-        rows = record(
-            target, report, partition_key=self.partition_key, dag_id=ti.dag_id, task_id=ti.task_id
-        )
+        try:
+            rows = record(
+                target,
+                report,
+                partition_key=self.partition_key,
+                dag_id=ti.dag_id,
+                task_id=ti.task_id,
+            )
+        except AirflowKLError as exc:  # a StoreError: not worth a retry
+            raise InvalidDriftInput(str(exc)) from exc
         self.log.info("recorded %d history rows for partition %s", rows, self.partition_key)
 
     def _act(self, report: Any, result: dict[str, Any]) -> None:

@@ -14,7 +14,8 @@ from ..config import (  # noqa: F401  (the names DAGs of 0.5 imported from here)
     report_url,
     store_setting,
 )
-from ..core.errors import ConfigError
+from ..core.errors import AirflowKLError
+from .exceptions import InvalidDriftInput
 
 if TYPE_CHECKING:
     from ..report.store import TaskInstanceRef
@@ -42,9 +43,7 @@ def store_report(
 
     try:
         store = configured_store()
-    except ConfigError as exc:
-        from .exceptions import InvalidDriftInput
-
+    except AirflowKLError as exc:  # a bad setting, or a store that cannot be used
         raise InvalidDriftInput(str(exc)) from exc
     if store is None and html_path is None:
         return None
@@ -55,6 +54,9 @@ def store_report(
         return str(html_path) if is_uri(html_path) else local_path(html_path).resolve().as_uri()
     ti = task_instance_ref(context)
     partition_key = getattr(operator, "partition_key", None) or context["ds"]
-    store.save(ti, report, html=html, partition_key=str(partition_key), source=source)
+    try:
+        store.save(ti, report, html=html, partition_key=str(partition_key), source=source)
+    except AirflowKLError as exc:
+        raise InvalidDriftInput(str(exc)) from exc
     operator.log.info("stored the drift report of %s in the report store", ti)
     return report_url(ti)

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..config import sql_engine
 from ..core.errors import ConfigError
+from ..core.text import shown
 
 SQL_KEYS = {"conn_id", "table", "sql", "where", "parameters", "schema"}
 SPARK_KEYS = {"spark_conn_id", "table", "sql"}
@@ -120,4 +121,4 @@ def describe(source: Any) -> str:
         return f"callable:{getattr(source, '__name__', type(source).__name__)}"
     if hasattr(source, "count_bins"):
         return str(source)
-    return os.fspath(source)
+    return shown(os.fspath(source))

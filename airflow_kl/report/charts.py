@@ -1,7 +1,9 @@
 """Per-feature bar charts (reference vs current share per bin) as inline SVG.
 
 Static SVG from matplotlib: the HTML report needs no JavaScript and no
-network to show its charts.
+network to show its charts. Labels are the text they are: matplotlib would
+read ``$...$`` as math (and fail on ``$\\foo$``), so every chart is drawn with
+``text.parse_math`` off, and control characters in a label are escaped.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from ..core.partitions import natural_order  # noqa: E402
 from ..core.results import FeatureResult  # noqa: E402
+from ..core.text import printable  # noqa: E402
+
+# Every label as plain text: no mathtext, no LaTeX.
+AS_TEXT = {"text.parse_math": False, "text.usetex": False}
 
 REFERENCE_COLOR = "#4c78a8"
 CURRENT_COLOR = "#f58518"
@@ -34,8 +40,13 @@ def shares(feature: FeatureResult) -> tuple[list[float], list[float]]:
 def feature_svg(feature: FeatureResult) -> str:
     """An SVG bar chart of bin shares, reference beside current."""
     ref, cur = shares(feature)
-    labels = [b.label for b in feature.bins]
+    labels = [printable(b.label) for b in feature.bins]
     width = max(6.0, 0.55 * len(labels) + 2)
+    with matplotlib.rc_context(AS_TEXT):
+        return _bars(labels, ref, cur, width)
+
+
+def _bars(labels: list[str], ref: list[float], cur: list[float], width: float) -> str:
     fig, ax = plt.subplots(figsize=(width, 2.8), dpi=96)
     xs = range(len(labels))
     ax.bar([x - 0.2 for x in xs], ref, width=0.4, color=REFERENCE_COLOR, label="reference")
@@ -52,7 +63,7 @@ def _svg(fig) -> str:
     """The figure as an inline ``<svg>`` element (no XML prolog), closing it."""
     fig.tight_layout()
     out = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none"}):  # labels stay text: smaller, findable
+    with matplotlib.rc_context({**AS_TEXT, "svg.fonttype": "none"}):  # labels stay text
         fig.savefig(out, format="svg")
     plt.close(fig)
     text = out.getvalue()
@@ -70,7 +81,12 @@ def trend_svg(rows: list[dict], threshold: float | None = None, gid: str = "tren
     """
     latest = {r["partition_key"]: r for r in sorted(rows, key=lambda r: r["checked_at"])}
     points = [latest[k] for k in sorted(latest, key=natural_order)]
-    keys = [r["partition_key"] for r in points]
+    with matplotlib.rc_context(AS_TEXT):
+        return _trend(points, threshold, gid)
+
+
+def _trend(points: list[dict], threshold: float | None, gid: str) -> str:
+    keys = [printable(r["partition_key"]) for r in points]
     kls = [r["kl"] if r["kl"] is not None else float("nan") for r in points]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(keys) + 2), 2.4), dpi=96)
     ax.plot(range(len(keys)), kls, marker="o", color=CURRENT_COLOR, label="KL", gid=f"{gid}-kl")

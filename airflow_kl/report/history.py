@@ -31,9 +31,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, StoreError
 from ..core.partitions import natural_order
 from ..core.results import DriftReport, json_number, parse_number
+from ..core.text import first_line
+from .database import plain_errors, writing
 from .migrations import upgrade
 
 METADATA = sa.MetaData()
@@ -98,7 +100,13 @@ def engine_for(target: Any) -> sa.Engine:
 @cache
 def _engine(url: str) -> sa.Engine:
     """One engine (and connection pool) per URL for the life of the process."""
-    return sa.create_engine(url)
+    try:
+        return sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError, ValueError) as exc:
+        raise StoreError(
+            f"not a database URL SQLAlchemy can open: {first_line(exc)} "
+            "(dialect+driver://user@host/database, with its driver installed)"
+        ) from None
 
 
 @cache
@@ -169,6 +177,7 @@ def upsert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]], key
     conn.execute(insert.on_conflict_do_update(index_elements=list(key), set_=updates), rows)
 
 
+@plain_errors
 def record(
     target: Any, report: DriftReport, *, partition_key: str, dag_id: str = "", task_id: str = ""
 ) -> int:
@@ -177,6 +186,7 @@ def record(
     return record_all(target, {partition_key: report}, dag_id=dag_id, task_id=task_id)
 
 
+@plain_errors
 def record_all(
     target: Any, reports: Mapping[str, DriftReport], *, dag_id: str = "", task_id: str = ""
 ) -> int:
@@ -184,7 +194,7 @@ def record_all(
     transaction; returns how many feature rows they have."""
     now = datetime.now(UTC)
     engine = migrated(engine_for(target))
-    with engine.begin() as conn:
+    with engine.connect() as conn, writing(conn):
         return sum(
             write_history(conn, r, partition_key=k, dag_id=dag_id, task_id=task_id, checked_at=now)
             for k, r in reports.items()
@@ -203,6 +213,7 @@ def write_history(conn: sa.Connection, report: DriftReport, **where: Any) -> int
     return len(rows)
 
 
+@plain_errors
 def trend(
     target: Any,
     feature: str,

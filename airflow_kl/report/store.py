@@ -39,6 +39,7 @@ import sqlalchemy as sa
 
 from ..core.errors import ConfigError
 from ..core.results import DriftReport
+from .database import plain_errors, writing
 from .history import METADATA, engine_for, migrated, trend, upsert, write_history
 
 REPORTS = sa.Table(
@@ -64,6 +65,7 @@ REPORT_KEY = ("dag_id", "run_id", "task_id", "map_index")
 # the run ids it generates and accepts by default ([scheduler] allowed_run_id_pattern).
 _ID = re.compile(r"[\w.-]{1,250}", re.ASCII)
 _RUN_ID = re.compile(r"[A-Za-z0-9_.~:+-]{1,250}")
+MAP_INDEX_LIMIT = 2**31  # Airflow keeps map_index in a 32-bit integer column
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,11 @@ class TaskInstanceRef:
             raise ConfigError(
                 f"run_id must be 1 to 250 letters, digits or any of '_.~:+-', got {self.run_id!r}"
             )
-        if type(self.map_index) is not int or self.map_index < -1:
-            raise ConfigError(f"map_index must be an integer >= -1, got {self.map_index!r}")
+        if type(self.map_index) is not int or not -1 <= self.map_index < MAP_INDEX_LIMIT:
+            raise ConfigError(
+                f"map_index must be an integer from -1 to {MAP_INDEX_LIMIT - 1}, "
+                f"got {self.map_index!r}"
+            )
 
     @property
     def route(self) -> str:
@@ -138,6 +143,7 @@ class ReportStore:
     ``target``: an Engine, a SQLAlchemy URL or a SQLite file path.
     """
 
+    @plain_errors
     def __init__(self, target: Any) -> None:
         self.engine = migrated(engine_for(target))
 
@@ -155,6 +161,7 @@ class ReportStore:
         now = checked_at or datetime.now(UTC)
         self.save_all([(ti, report, html, partition_key, now)], source=source)
 
+    @plain_errors
     def save_all(
         self,
         entries: Sequence[tuple[TaskInstanceRef, DriftReport, str, str, datetime]],
@@ -163,7 +170,7 @@ class ReportStore:
     ) -> None:
         """Write several ``(task instance, report, html, partition key, check
         time)`` and their history rows in one transaction: all of them, or none."""
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn, writing(conn):
             for ti, report, html, partition_key, now in entries:
                 where = {"partition_key": partition_key, "dag_id": ti.dag_id, "task_id": ti.task_id}
                 row = {
@@ -182,6 +189,7 @@ class ReportStore:
                 write_history(conn, report, **where, checked_at=now)
                 upsert(conn, REPORTS, [row], REPORT_KEY)
 
+    @plain_errors
     def get(self, ti: TaskInstanceRef) -> StoredReport | None:
         """The report of one task instance, or None when it has none."""
         query = sa.select(REPORTS).where(
@@ -191,6 +199,7 @@ class ReportStore:
             row = conn.execute(query).first()
         return None if row is None else _stored(row)
 
+    @plain_errors
     def latest(self, dag_ids: Collection[str] | None = None) -> list[StoredReport]:
         """The newest report of every (DAG, task), optionally of the given DAGs only,
         ordered by DAG and task."""
@@ -220,6 +229,7 @@ class ReportStore:
         with self.engine.connect() as conn:
             return [_stored(row) for row in conn.execute(query)]
 
+    @plain_errors
     def accepted(
         self,
         dag_id: str,
@@ -253,6 +263,7 @@ class ReportStore:
                     break
         return sorted(chosen.values(), key=lambda r: r.partition_key)
 
+    @plain_errors
     def trend(
         self, dag_id: str, task_id: str, feature: str, segment: str | None = None
     ) -> list[dict[str, Any]]:

@@ -162,3 +162,35 @@ def test_a_failed_write_leaves_no_segment_rows(postgres_url):
     assert rows(store, SEGMENT_HISTORY) == rows(store, HISTORY) == rows(store, REPORTS) == 0
     store.save(ti, report, html="ok", partition_key="p1", source="s")
     assert rows(store, SEGMENT_HISTORY) == 3 and store.get(ti).report.segment_by == ("s",)
+
+
+def _write_reports(url: str, writer: int, count: int) -> None:
+    """One worker process: ``count`` reports of its own task instances."""
+    ref = pd.DataFrame({"x": np.arange(200.0)})
+    report = ak.check_drift(ak.build_profile(ref), ref)
+    store = ReportStore(url)
+    for i in range(count):
+        ti = TaskInstanceRef("flights", f"run_{writer}_{i}", "check")
+        store.save(ti, report, html="<p/>", partition_key=f"{writer}-{i}", source="s")
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_processes_writing_to_a_new_sqlite_store_lose_nothing(tmp_path, trial):
+    """Four processes start on a store that does not exist yet and write 20
+    reports each: one migrates while the others wait (BEGIN IMMEDIATE), and
+    every write waits its turn; all 80 reports and their history rows are kept."""
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path}/store.db"
+    spawn = multiprocessing.get_context("spawn")
+    workers = [spawn.Process(target=_write_reports, args=(url, w, 20)) for w in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=300)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(REPORTS)).scalar() == 80
+        assert conn.execute(sa.select(sa.func.count()).select_from(HISTORY)).scalar() == 80
+    engine.dispose()

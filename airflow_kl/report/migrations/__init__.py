@@ -4,9 +4,12 @@ columns and keeps every row.
 
 The revision applied is kept in ``airflow_kl_alembic_version`` (not
 Alembic's default ``alembic_version``), so a store inside Airflow's own
-metadata database never touches Airflow's migrations. On PostgreSQL an
-advisory lock lets one process migrate while the others wait; the others
-then find the store at head.
+metadata database never touches Airflow's migrations. One process migrates
+while the others wait, then find the store at head: on PostgreSQL under an
+advisory lock, on SQLite inside ``BEGIN IMMEDIATE`` (the database's write
+lock, taken before the first statement; Python's sqlite3 would otherwise run
+the DDL outside any transaction, and processes starting together on a new
+store would each create its tables).
 
 >>> import sqlalchemy as sa
 >>> engine = sa.create_engine("sqlite://")
@@ -26,6 +29,8 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+
+from ..database import writing
 
 VERSION_TABLE = "airflow_kl_alembic_version"
 _LOCK_KEY = 0x61666B6C  # "afkl": the PostgreSQL advisory lock of a migration
@@ -56,10 +61,8 @@ def upgrade(engine: sa.Engine) -> str:
     def to_head(revision, context):
         return scripts._upgrade_revs("head", revision)
 
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        with EnvironmentContext(Config(), scripts, fn=to_head, destination_rev="head") as env:
-            env.configure(connection=conn, version_table=VERSION_TABLE)
-            env.run_migrations()
+    context = EnvironmentContext(Config(), scripts, fn=to_head, destination_rev="head")
+    with engine.connect() as conn, writing(conn, lock=_LOCK_KEY), context as env:
+        env.configure(connection=conn, version_table=VERSION_TABLE)
+        env.run_migrations()
     return HEAD
