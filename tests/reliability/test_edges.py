@@ -229,7 +229,11 @@ CASES = {  # name: (argv, the error's type, what its one line says)
         "cannot open",
     ),
     "deep profile": (["check", "deep.json", "d.parquet"], ProfileError, "nested too deeply"),
-    "long number": (["check", "long.json", "d.parquet"], ProfileError, "a number of more than 4300 digits"),
+    "long number": (
+        ["check", "long.json", "d.parquet"],
+        ProfileError,
+        "a number of more than 4300 digits",
+    ),
     "unwritable history": (
         [
             "check",
