@@ -14,23 +14,45 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from .api import build_profile, check_drift
+from . import __version__
 from .core.errors import AirflowKLError, SourceError
-from .core.file_io import atomic_write_text, read_text
-from .core.json_input import strict_json
-from .core.merge import merge_profiles, reference_from_reports
-from .core.options import DEFAULT_MAX_SEGMENTS
-from .core.partitions import EVERY
-from .core.profile import Profile
-from .core.results import DriftReport
-from .core.settings import OPTIONS, CheckSettings
+from .core.options import DEFAULT_MAX_SEGMENTS, EVERY, OPTIONS
 from .core.status import DRIFT, INSUFFICIENT, OK
 from .core.text import first_line, shown
-from .report.history import record, trend
-from .report.html import history_trends, write_html
+
+if TYPE_CHECKING:  # the rest loads when a command runs: --help stays cheap
+    from .core.results import DriftReport
+    from .core.settings import CheckSettings
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_INSUFFICIENT = 0, 1, 2, 3
+EXIT_CODES = (
+    "exit codes: 0 no drift, 1 drift, 2 an error (one line on stderr), "
+    "3 nothing could be judged (every feature insufficient_data)"
+)
+# SQLAlchemy URL schemes of the databases the project speaks to: such a URL
+# given without --table/--query is a mistake, not a file to open
+DATABASE_SCHEMES = frozenset(
+    {
+        "postgresql",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "sqlite",
+        "duckdb",
+        "snowflake",
+        "chdb",
+        "clickhouse",
+        "clickhousedb",
+        "bigquery",
+        "redshift",
+        "trino",
+        "databricks",
+        "mssql",
+        "oracle",
+    }
+)
 HISTORY_HELP = "SQLAlchemy URL or SQLite path"
 
 
@@ -93,6 +115,8 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
 
 def _settings(args: argparse.Namespace) -> CheckSettings:
     """The check options given, validated before any data is read."""
+    from .core.settings import CheckSettings
+
     given = {o.name: getattr(args, o.name) for o in OPTIONS if getattr(args, o.name) is not None}
     return CheckSettings.from_options(given)
 
@@ -105,6 +129,12 @@ def _is_sql(args: argparse.Namespace) -> bool:
 def _data(location: str, args: argparse.Namespace) -> object:
     """The files at ``location``, or with --table/--query the SQL source it names."""
     if not _is_sql(args):
+        scheme = location.partition("://")[0].split("+")[0].lower() if "://" in location else ""
+        if scheme in DATABASE_SCHEMES:
+            raise UsageError(
+                f"airflow-kl: {shown(location)!r} is a database URL: name what to read "
+                "with --table TABLE or --query SELECT"
+            )
         given = [f for f in ("schema", "where", "password_env") if getattr(args, f)]
         if given or args.param:
             flag = "--" + (given[0] if given else "param").replace("_", "-")
@@ -134,7 +164,7 @@ def _data(location: str, args: argparse.Namespace) -> object:
 def _shown(location: str, args: argparse.Namespace) -> str:
     """The data argument as logs and reports show it: a URL without its password."""
     if not _is_sql(args):
-        return str(location)
+        return shown(str(location))
     import sqlalchemy as sa
 
     url = sa.make_url(location).render_as_string(hide_password=True)
@@ -142,7 +172,13 @@ def _shown(location: str, args: argparse.Namespace) -> str:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="airflow-kl", description="Binned KL-divergence drift checks.")
+    parser = _Parser(
+        prog="airflow-kl",
+        description="Binned KL-divergence drift checks: profile a reference once, then "
+        "check each new partition against it.",
+        epilog=EXIT_CODES,
+    )
+    parser.add_argument("--version", action="version", version=f"airflow-kl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     prof = sub.add_parser("profile", help="summarise a reference table into a profile")
@@ -151,9 +187,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     prof.add_argument("-o", "--output", required=True, help="profile JSON to write")
     prof.add_argument("--features", type=_features, help="comma-separated columns (default all)")
-    prof.add_argument("--bins", type=int, default=10)
-    prof.add_argument("--top-k", type=int, default=20)
-    prof.add_argument("--binning", choices=("quantile", "uniform"), default="quantile")
+    prof.add_argument(
+        "--bins", type=int, default=10, help="value bins of a numeric feature, an integer >= 1 (10)"
+    )
+    prof.add_argument(
+        "--top-k",
+        type=int,
+        default=20,
+        help="most frequent categories a categorical feature keeps; the rest are OTHER (20)",
+    )
+    prof.add_argument(
+        "--binning",
+        choices=("quantile", "uniform"),
+        default="quantile",
+        help="numeric edges at the reference's quantiles, or equally spaced (quantile)",
+    )
     prof.add_argument(
         "--segment-by",
         type=_features,
@@ -168,13 +216,22 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _add_sql_arguments(prof)
 
-    chk = sub.add_parser("check", help="check a partition against a profile")
+    chk = sub.add_parser(
+        "check",
+        help="check a partition against a profile",
+        description="Count a partition into the profile's bins and judge each feature: "
+        "drift when its KL reaches the threshold and its corrected G-test p-value is "
+        "below alpha. Prints the drift table.",
+        epilog=EXIT_CODES,
+    )
     chk.add_argument("profile", help="profile JSON written by `airflow-kl profile`")
     chk.add_argument(
         "current", help=".parquet/.csv file or folder of Parquet files, or a SQLAlchemy URL"
     )
     _add_check_options(chk)
-    chk.add_argument("--features", type=_features, help="check only these features")
+    chk.add_argument(
+        "--features", type=_features, help="check only these features (comma-separated)"
+    )
     chk.add_argument(
         "--report-path", "--json", dest="report_path", help="write the report as JSON here"
     )
@@ -203,7 +260,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--every", choices=EVERY, help="bucket a date/timestamp column by UTC day, ISO week, month"
     )
     _add_check_options(bt)
-    bt.add_argument("--features", type=_features, help="judge only these features")
+    bt.add_argument(
+        "--features", type=_features, help="judge only these features (comma-separated)"
+    )
     bt.add_argument("--json", dest="report_path", help="write every partition's report here")
     bt.add_argument("--html", dest="html_path", help="write the timeline page here")
     bt.add_argument(
@@ -236,7 +295,7 @@ def make_parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--history-db", "--history", dest="history_db", help="results database for KL trends"
     )
-    rep.add_argument("--title", default="")
+    rep.add_argument("--title", default="", help="shown in the page's title and heading")
 
     mrg = sub.add_parser(
         "merge",
@@ -258,14 +317,16 @@ def make_parser() -> argparse.ArgumentParser:
     his.add_argument(
         "--history-db", "--db", dest="history_db", required=True, help=f"({HISTORY_HELP})"
     )
-    his.add_argument("--feature", required=True)
-    his.add_argument("--dag-id")
-    his.add_argument("--task-id")
+    his.add_argument("--feature", required=True, help="the feature whose KL to print")
+    his.add_argument("--dag-id", help="only the rows of this DAG's checks")
+    his.add_argument("--task-id", help="only the rows of this task's checks")
     his.add_argument("--segment", help="a segment's label (JFK, or JFK / AA): its rows")
     return parser
 
 
 def run_profile(args: argparse.Namespace) -> int:
+    from .api import build_profile
+
     profile = build_profile(
         _data(args.reference, args),
         features=args.features,
@@ -303,10 +364,20 @@ def _progress_bar(path: str | None):
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from .api import check_drift
+    from .core.file_io import atomic_write_text
+    from .core.profile import Profile
+    from .report.history import record
+    from .report.html import history_trends, write_html
+
+    settings = _settings(args)  # bad options and a bad data argument fail before any read
+    data = _data(args.current, args)
     profile = Profile.load(args.profile)
     files = None if _is_sql(args) else args.current
     with _progress_bar(files) as bar:
-        report = _check(profile, args, bar.update)
+        report = check_drift(
+            profile, data, features=args.features, progress=bar.update, settings=settings
+        )
     if args.history_db:
         if not args.partition_key:
             raise UsageError("airflow-kl check: --history-db needs --partition-key KEY")
@@ -317,18 +388,16 @@ def run_check(args: argparse.Namespace) -> int:
         trends = history_trends(args.history_db, report) if args.history_db else None
         write_html(report, args.html_path, title=_shown(args.current, args), trends=trends)
     print(report.table())
+    if args.html_path:
+        print(f"wrote {args.html_path}")
     return {DRIFT: EXIT_DRIFT, INSUFFICIENT: EXIT_INSUFFICIENT, OK: EXIT_OK}[report.status]
-
-
-def _check(profile: Profile, args: argparse.Namespace, progress):
-    settings = _settings(args)  # bad options fail before any data is read
-    data = _data(args.current, args)
-    return check_drift(profile, data, features=args.features, progress=progress, settings=settings)
 
 
 def run_backtest(args: argparse.Namespace) -> int:
     from .backtesting import backtest
     from .backtesting.backfill import backfill_history, backfill_store
+    from .core.file_io import atomic_write_text
+    from .core.profile import Profile
 
     if args.store and not (args.dag_id and args.task_id):
         raise UsageError("airflow-kl backtest: --store needs --dag-id and --task-id")
@@ -405,6 +474,8 @@ def _suggestion_text(suggestion, normal: list[str], rate: float) -> str:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    from .report.html import history_trends, write_html
+
     report = _load_report(args.report)
     trends = history_trends(args.history_db, report) if args.history_db else None
     write_html(report, args.output, title=args.title, trends=trends)
@@ -413,6 +484,9 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_merge(args: argparse.Namespace) -> int:
+    from .core.merge import merge_profiles, reference_from_reports
+    from .core.profile import Profile
+
     if args.from_store:
         if not (args.bins and args.dag_id and args.task_id) or args.parts:
             raise UsageError(
@@ -445,6 +519,10 @@ def run_merge(args: argparse.Namespace) -> int:
 
 
 def _load_report(path: str) -> DriftReport:
+    from .core.file_io import read_text
+    from .core.json_input import strict_json
+    from .core.results import DriftReport
+
     try:
         data = strict_json(read_text(path), f"{path}: the report", SourceError)
         if isinstance(data, dict) and data.get("format") == "airflow-kl/profile":
@@ -457,6 +535,8 @@ def _load_report(path: str) -> DriftReport:
 
 
 def run_history(args: argparse.Namespace) -> int:
+    from .report.history import trend
+
     rows = trend(
         args.history_db,
         args.feature,

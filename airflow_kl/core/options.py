@@ -22,6 +22,7 @@ DIRECTIONS = ("current||reference", "reference||current")
 BASES = ("nats", "bits")
 DEFAULT_KEY = "*"  # in a threshold mapping: the value for features not named
 DEFAULT_MAX_SEGMENTS = 20  # segments a profile keeps by reference rows
+EVERY = ("day", "week", "month")  # how a backtest buckets a date/timestamp partition column
 
 
 @dataclass(frozen=True)

@@ -43,9 +43,9 @@ from typing import Any
 
 from .binning import MISSING
 from .errors import ConfigError, SchemaError
+from .options import EVERY
 from .values import NULL
 
-EVERY = ("day", "week", "month")
 PARTITION_VALUES = ("string", "boolean", "number", "datetime")
 EPOCH = dt.date(1970, 1, 1)
 
