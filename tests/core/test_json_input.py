@@ -15,7 +15,10 @@ from airflow_kl.core.json_input import strict_json
         ('{"b": 1, "a": 2, "a": 3}', "profile JSON repeats the key 'a'"),
         ('{"a": 1', "profile is not valid JSON (Expecting ',' delimiter"),
         ("[" * 100_000 + "]" * 100_000, "profile is not valid JSON: nested too deeply"),
-        ('{"n": ' + "7" * 5000 + "}", "profile is not valid JSON: a number of more than 4300 digits"),
+        (
+            '{"n": ' + "7" * 5000 + "}",
+            "profile is not valid JSON: a number of more than 4300 digits",
+        ),
         ("", "profile is not valid JSON (Expecting value"),
     ],
 )
