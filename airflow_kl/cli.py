@@ -388,8 +388,8 @@ def run_check(args: argparse.Namespace) -> int:
         trends = history_trends(args.history_db, report) if args.history_db else None
         write_html(report, args.html_path, title=_shown(args.current, args), trends=trends)
     print(report.table())
-    if args.html_path:
-        print(f"wrote {args.html_path}")
+    if args.html_path:  # on stderr: stdout is the table alone
+        print(f"wrote {args.html_path}", file=sys.stderr)
     return {DRIFT: EXIT_DRIFT, INSUFFICIENT: EXIT_INSUFFICIENT, OK: EXIT_OK}[report.status]
 
 

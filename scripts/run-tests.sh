@@ -60,7 +60,7 @@ stage "peak-memory tests, alone" \
 ) &
 compat=$!
 stage "main suite (lock)" .venv/bin/python -m pytest -q -p no:cacheprovider \
-  --basetemp /tmp/airflow-kl-main -m "not alone" || status=1
+  --basetemp /tmp/airflow-kl-main -m "not alone" --durations=25 || status=1
 wait "$compat"
 for env in "$@"; do
   echo "== compat $env (log below)"

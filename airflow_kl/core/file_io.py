@@ -101,17 +101,17 @@ def storage_errors(name: str) -> Iterator[None]:
                 f"cannot reach the storage of {name!r}: {exc.__cause__}"
             ) from None
         raise SourceError(f"no such file or folder: {name!r}") from None
+    except PermissionError as exc:
+        raise SourceError(
+            f"access to {name!r} was refused ({exc}): check the credentials "
+            "(AWS_* variables, or the Airflow connection)"
+        ) from None
     except Exception as exc:
         if type(exc).__name__ not in _NO_CREDENTIALS:
             raise
         raise SourceError(
             f"no credentials to read {name!r} ({exc}): set AWS_ACCESS_KEY_ID and "
             "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or give the task an Airflow connection"
-        ) from None
-    except PermissionError as exc:
-        raise SourceError(
-            f"access to {name!r} was refused ({exc}): check the credentials "
-            "(AWS_* variables, or the Airflow connection)"
         ) from None
 
 

@@ -99,7 +99,7 @@ class FeatureProfile:
         return self._made_once("_count_array", self._read_only_counts)
 
     def _read_only_counts(self) -> np.ndarray:
-        counts = np.array(self.counts, dtype=np.int64)
+        counts = np.fromiter(self.counts, dtype=np.int64)
         counts.flags.writeable = False
         return counts
 

@@ -137,11 +137,8 @@ def filter_clause(where: str, parameters: Mapping[str, Any]) -> sa.TextClause:
     values bound: an ``OR`` in it never escapes into the conditions beside it.
 
     >>> stmt = sa.select(sa.column("x")).where(sa.column("x").is_not(None))
-    >>> print(stmt.where(filter_clause("m = :a OR m = :b", {"a": 1, "b": 2})))
-    SELECT x
-    WHERE x IS NOT NULL AND (
-    m = :a OR m = :b
-    )
+    >>> " ".join(str(stmt.where(filter_clause("m = :a OR m = :b", {"a": 1, "b": 2}))).split())
+    'SELECT x WHERE x IS NOT NULL AND ( m = :a OR m = :b )'
     """
     return sa.text(parenthesised(where)).bindparams(**dict(parameters))
 
@@ -426,35 +423,42 @@ class Tallies:
     chunks: list[int]  # tallies in each query
     sizes: dict[str, int]  # tallies per feature
     dialect: Dialect
+    arrays: list[bool] | None = None  # per query: its cells hold several tallies each
 
     @classmethod
     def of(
         cls, dialect: str, columns: Mapping[str, SqlColumn], features: Mapping[str, FeatureProfile]
     ) -> Tallies:
         sql = dialect_named(dialect)
-        tallies, sizes = [], {}
+        aggregates, widths, sizes = [], [], {}
         for name, fp in features.items():
             conds = tally_conditions(columns[name], fp)
             sizes[name] = len(conds)
-            tallies += [sql.count_where(c) for c in conds]
-        step = (sql.max_aggregates or len(tallies) + 1) - 1  # room for the row count
-        chunks = [tallies[i : i + step] for i in range(0, len(tallies), step)] or [[]]
-        queries = [
-            sa.select(
-                *[c.label(f"t{i}") for i, c in enumerate(packed(sql, chunk))],
-                sa.func.count().label("n"),
+            for aggregate, width in sql.count_all(conds):
+                aggregates.append(aggregate)
+                widths.append(width)
+        step = (sql.max_aggregates or len(aggregates) + 1) - 1  # room for the row count
+        starts = range(0, len(aggregates), step) if aggregates else [0]
+        queries, chunks, arrays = [], [], []
+        for i in starts:
+            chunk = aggregates[i : i + step]
+            columns_ = packed(sql, chunk)
+            queries.append(
+                sa.select(
+                    *[c.label(f"t{j}") for j, c in enumerate(columns_)], sa.func.count().label("n")
+                )
             )
-            for chunk in chunks
-        ]
-        return cls(queries, [len(c) for c in chunks], sizes, sql)
+            chunks.append(sum(widths[i : i + step]))
+            arrays.append(len(columns_) != chunks[-1])
+        return cls(queries, chunks, sizes, sql, arrays)
 
     def read(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The tallies, then the row count, from one result row per query (as
         the database gives them: a SUM over no rows is NULL)."""
         flat: list[Any] = []
-        for row, size in zip(rows, self.chunks, strict=True):
+        for row, arrays in zip(rows, self.arrays or [False] * len(rows), strict=True):
             cells = list(row[:-1])
-            flat += cells if len(cells) == size else self.dialect.unpack(cells)
+            flat += self.dialect.unpack(cells) if arrays else cells
         return [*flat, rows[0][-1]]
 
 

@@ -84,9 +84,22 @@ def test_write_and_read_through_fsspec():
             "(AWS_* variables, or the Airflow connection)",
         ),
         (SourceError("as it was"), SourceError, "as it was"),
+        (  # botocore's, by name: the core imports no cloud client
+            type("NoCredentialsError", (Exception,), {})("Unable to locate credentials"),
+            SourceError,
+            "no credentials to read 'x' (Unable to locate credentials): set AWS_ACCESS_KEY_ID "
+            "and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or give the task an Airflow connection",
+        ),
+        (
+            FileNotFoundError("http://h/x"),
+            StorageUnavailable,
+            "cannot reach the storage of 'x': refused",
+        ),
     ],
 )
 def test_storage_errors_say_what_to_do(error, kind, message):
+    if isinstance(error, FileNotFoundError) and error.args[0].startswith("http"):
+        error.__cause__ = ConnectionError("refused")  # fsspec's HTTP store: not found, because
     with pytest.raises(kind) as info, storage_errors("x"):
         raise error
     assert type(info.value) is kind and str(info.value) == message

@@ -398,3 +398,41 @@ def test_base_dir_confines_the_history_database(tmp_path):
             op.execute(context={})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["base"]
     assert sorted(p.name for p in base.iterdir()) == ["d.parquet", "p.json"]
+
+
+MATH_KEYS = ["$\\foo$", "price $5 and $6"]
+
+
+def test_a_backtest_page_takes_partition_keys_that_look_like_math(tmp_path):
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": rng.normal(size=800), "p": np.repeat(MATH_KEYS, 400)})
+    frame.to_parquet(tmp_path / "year.parquet")
+    ak.build_profile(frame[["x"]]).save(tmp_path / "p.json")
+    page = tmp_path / "timeline.html"
+    argv = ["backtest", str(tmp_path / "p.json"), str(tmp_path / "year.parquet")]
+    assert main([*argv, "--partition-by", "p", "--html", str(page)]) == 0
+    assert all(key in page.read_text() for key in MATH_KEYS)
+
+
+def test_a_stored_key_that_looks_like_math_leaves_the_dashboard_whole(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from airflow_kl.report.dashboard import render_dashboard
+    from airflow_kl.report.store import ReportStore, TaskInstanceRef
+
+    reference = pd.DataFrame({"x": np.arange(500.0)})
+    report = ak.check_drift(ak.build_profile(reference), reference)
+    store = ReportStore(tmp_path / "store.db")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i, key in enumerate(MATH_KEYS):
+        ti = TaskInstanceRef("d", f"run_{i}", "check")
+        store.save(
+            ti,
+            report,
+            html="<p/>",
+            partition_key=key,
+            source="s",
+            checked_at=start + timedelta(days=i),
+        )
+    page = render_dashboard(store)
+    assert all(key in page for key in MATH_KEYS)

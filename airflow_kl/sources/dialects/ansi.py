@@ -121,6 +121,13 @@ class Dialect:
         list, or None: then the SQL source reads order statistics by ``ROW_NUMBER()``."""
         return None
 
+    def count_all(
+        self, conditions: Sequence[sa.ColumnElement]
+    ) -> list[tuple[sa.ColumnElement, int]]:
+        """Aggregates counting the rows where each condition holds, each with how
+        many counts it returns (in order): one :meth:`count_where` per condition."""
+        return [(self.count_where(c), 1) for c in conditions]
+
     def read_only(self, conn: sa.Connection) -> sa.Connection:
         """``conn``, its transactions read-only where the database can say so
         (set before the first statement; the pool resets it)."""

@@ -126,6 +126,17 @@ class ClickHouse(Dialect):
     def count_where(self, condition):
         return sa.func.countIf(condition)
 
+    def count_all(self, conditions):
+        """A feature's tallies as one ``sumForEach`` over an array of 0/1 flags:
+        the analyzer's time grows faster than the number of ``countIf`` calls
+        (0.5 s for 100 features, 19 s for 1,000), and one call per feature
+        keeps a wide check at a few seconds. NULL (a comparison with a missing
+        value) counts as not holding, as in ``countIf``; over no rows the
+        counts are zeros, as ``countIf``'s are."""
+        flags = [sa.func.toUInt8(sa.func.ifNull(c, 0)) for c in conditions]
+        counts = sa.func.sumForEach(sa.func.array(*flags))  # [] over no rows: padded with 0
+        return [(sa.func.arrayResize(counts, len(conditions)), len(conditions))]
+
     def finish(self, query):
         # a 1,000-feature check is several MB of SQL: past the parser's defaults
         return query.suffix_with(QUERY_LIMITS)
@@ -138,7 +149,7 @@ class ClickHouse(Dialect):
         return [sa.func.array(*tallies[i : i + size]) for i in range(0, len(tallies), size)]
 
     def unpack(self, cells):
-        return [v for cell in cells for v in cell]
+        return [v for cell in cells for v in cell]  # arrays: packed, or a sumForEach
 
     def retryable(self, exc):
         code = _CODE.search(str(exc.orig))
