@@ -93,6 +93,15 @@ def test_ids_are_validated_and_a_missing_report_is_404(deployment):
         deployment, REPORT_JSON.format(run=sep_run(deployment)), token, params={"map_index": "two"}
     )
     assert bad_index.status_code == 400 and "'two'" in bad_index.json()["detail"]
+    huge = get(
+        deployment,
+        REPORT_JSON.format(run=sep_run(deployment)),
+        token,
+        params={"map_index": "99999999999999999999999"},
+    )
+    assert huge.status_code == 400 and "map_index must be an integer from -1" in huge.text
+    for who in (None, token):  # no schema of the plugin's routes, to anyone
+        assert get(deployment, "/airflow-kl/openapi.json", who).status_code in (401, 403, 404)
     missing = get(
         deployment, REPORT_JSON.format(run=sep_run(deployment)), token, params={"map_index": "3"}
     )
