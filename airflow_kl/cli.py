@@ -31,28 +31,6 @@ EXIT_CODES = (
     "exit codes: 0 no drift, 1 drift, 2 an error (one line on stderr), "
     "3 nothing could be judged (every feature insufficient_data)"
 )
-# SQLAlchemy URL schemes of the databases the project speaks to: such a URL
-# given without --table/--query is a mistake, not a file to open
-DATABASE_SCHEMES = frozenset(
-    {
-        "postgresql",
-        "postgres",
-        "mysql",
-        "mariadb",
-        "sqlite",
-        "duckdb",
-        "snowflake",
-        "chdb",
-        "clickhouse",
-        "clickhousedb",
-        "bigquery",
-        "redshift",
-        "trino",
-        "databricks",
-        "mssql",
-        "oracle",
-    }
-)
 HISTORY_HELP = "SQLAlchemy URL or SQLite path"
 
 
@@ -129,8 +107,7 @@ def _is_sql(args: argparse.Namespace) -> bool:
 def _data(location: str, args: argparse.Namespace) -> object:
     """The files at ``location``, or with --table/--query the SQL source it names."""
     if not _is_sql(args):
-        scheme = location.partition("://")[0].split("+")[0].lower() if "://" in location else ""
-        if scheme in DATABASE_SCHEMES:
+        if "://" in location and _names_a_database(location):
             raise UsageError(
                 f"airflow-kl: {shown(location)!r} is a database URL: name what to read "
                 "with --table TABLE or --query SELECT"
@@ -159,6 +136,13 @@ def _data(location: str, args: argparse.Namespace) -> object:
         where=args.where,
         parameters=dict(args.param),
     )
+
+
+def _names_a_database(url: str) -> bool:
+    """Whether ``url``'s scheme is one of the databases the project speaks to."""
+    from .sources.dialects import DIALECTS
+
+    return url.partition("://")[0].split("+")[0].lower() in DIALECTS
 
 
 def _shown(location: str, args: argparse.Namespace) -> str:

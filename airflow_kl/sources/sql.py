@@ -176,9 +176,10 @@ class SqlSource:
 
     def _check_parameters(self) -> None:
         """Every ``:name`` of the filter has a value, and every value a ``:name``."""
-        used = set(sa.text(self.where)._bindparams) if self.where else set()
-        if self.query is not None and sa.text(self.query)._bindparams:
-            names = sorted(sa.text(self.query)._bindparams)
+        used = set(sa.text(self.where).compile().params) if self.where else set()
+        in_query = set(sa.text(self.query).compile().params) if self.query is not None else set()
+        if in_query:
+            names = sorted(in_query)
             raise ConfigError(
                 f"a SQL query takes no parameters (found :{', :'.join(names)}); "
                 "write the values into a filter (where=) instead"
