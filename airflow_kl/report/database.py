@@ -84,7 +84,7 @@ def typed_error(exc: sa.exc.DBAPIError) -> Exception:
     from ..sources.dialects import dialect_named, sqlstate
 
     name = _dialect_name(exc)
-    said = first_line(exc.orig) or first_line(exc)
+    said = first_line(exc.orig)
     if name == "sqlite":
         if "locked" in said or "busy" in said:
             return DatabaseUnavailable(f"the results database is locked: {said}")

@@ -424,7 +424,7 @@ class Tallies:
     chunks: list[int]  # tallies in each query
     sizes: dict[str, int]  # tallies per feature
     dialect: Dialect
-    arrays: list[bool] | None = None  # per query: its cells hold several tallies each
+    arrays: list[bool]  # per query: its cells hold several tallies each (packed, or arrays)
 
     @classmethod
     def of(
@@ -457,10 +457,14 @@ class Tallies:
         """The tallies, then the row count, from one result row per query (as
         the database gives them: a SUM over no rows is NULL)."""
         flat: list[Any] = []
-        for row, arrays in zip(rows, self.arrays or [False] * len(rows), strict=True):
+        for row, arrays in zip(rows, self.arrays, strict=True):
             cells = list(row[:-1])
             flat += self.dialect.unpack(cells) if arrays else cells
         return [*flat, rows[0][-1]]
+
+    def prepare(self, conn: sa.Connection) -> None:
+        """What the dialect must be told before the widest of these queries runs."""
+        self.dialect.before_aggregates(conn, max(self.chunks) + 1)
 
 
 def count_columns(
@@ -470,7 +474,7 @@ def count_columns(
     (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
     tallies = Tallies.of(conn.dialect.name, columns, features)
     try:
-        tallies.dialect.before_aggregates(conn, max(tallies.chunks) + 1)
+        tallies.prepare(conn)
         rows = [conn.execute(tallies.dialect.finish(scope(q))).one() for q in tallies.queries]
     except DBAPIError as exc:
         _raise_query_error(exc, conn)
@@ -509,7 +513,7 @@ def grouped_counts(
     positions = [sa.text(str(i + 1)) for i in range(len(keys))]
     found: list[dict[tuple, Any]] = []
     try:
-        tallies.dialect.before_aggregates(conn, max(tallies.chunks) + 1)
+        tallies.prepare(conn)
         for query in tallies.queries:
             grouped = sa.select(*labelled, *query.selected_columns).group_by(*positions)
             result = conn.execute(tallies.dialect.finish(scope(grouped))).all()
