@@ -42,6 +42,7 @@ CHECK_PATHS := tests/core tests/test_api.py tests/test_cli.py tests/test_rolling
 	tests/sources/test_frame.py tests/sources/test_files.py tests/sources/test_profiling.py \
 	tests/sources/test_threads.py tests/sources/test_segments_frame.py \
 	tests/sources/test_partitions_frame.py tests/sources/test_sql.py tests/sources/test_rendered_sql.py \
+	tests/sources/test_memory_source.py tests/sources/test_source_protocol.py \
 	tests/reliability/test_bad_inputs.py tests/provider/test_branch.py airflow_kl
 check: install
 	$(BIN)/ruff check .

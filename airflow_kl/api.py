@@ -16,12 +16,10 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 from .core.binning import check_bins, check_top_k
 from .core.compare import compare_counts, profiled_features
-from .core.errors import ConfigError, SourceError
+from .core.errors import ConfigError
 from .core.inputs import instance_of
 from .core.options import DEFAULT_MAX_SEGMENTS
 from .core.partitions import label_partitions
@@ -35,52 +33,11 @@ from .core.segments import (
 )
 from .core.settings import CheckSettings
 from .core.values import NULL
-from .sources import partitions as frame_partitions
-from .sources import segments as frame_segments
-from .sources.files import (
-    count_files,
-    count_files_partitions,
-    count_files_segments,
-    is_path,
-    profile_files,
-    read_table,
-    segment_rows_files,
-)
-from .sources.frame import (
-    count_frame,
-    engine_of,
-    get_column,
-    profile_column,
-    select_features,
-)
 from .sources.profiling import check_binning
-from .sources.threads import map_columns
+from .sources.resolve import resolve
+from .sources.source import GroupBy, empty_groups
 
-Data = Any  # pandas DataFrame, Arrow Table/RecordBatch, or a file/folder path
-
-
-def _in_memory(data: Data, columns: list[str] | None = None) -> pd.DataFrame | pa.Table:
-    if isinstance(data, (pd.DataFrame, pa.Table)):
-        return data
-    if isinstance(data, pa.RecordBatch):
-        return pa.Table.from_batches([data])
-    if is_path(data):
-        return read_table(data, columns)
-    raise SourceError(
-        f"cannot read data of type {type(data).__name__}: pass a pandas DataFrame, "
-        "a pyarrow Table, or a path to Parquet/CSV"
-    )
-
-
-def _pushdown(data: Data) -> Any | None:
-    """A source that counts where the data lives (SQL, Spark), or None."""
-    if type(data).__module__.startswith("pyspark."):  # classic or Spark Connect
-        from .sources.spark import SparkSource
-
-        return SparkSource(data)
-    if hasattr(data, "count_bins") and hasattr(data, "profile_features"):
-        return data
-    return None
+Data = Any  # anything :func:`airflow_kl.sources.resolve.resolve` takes: a frame, a path, ak.sql()
 
 
 def build_profile(
@@ -107,16 +64,18 @@ def build_profile(
     bins, top_k = check_bins(bins), check_top_k(top_k)
     check_binning(binning)
     by, max_segments = check_segment_by(segment_by), check_max_segments(max_segments)
-    profile = _profile(reference, features, bins, top_k, binning, edges, metadata)
+    source = resolve(reference)
+    profiled = source.profile(features, bins, top_k, binning, edges)
+    settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
+    settings.update(profiled.settings)
+    profile = Profile(profiled.features, settings=settings, metadata=dict(metadata or {}))
     if not by:
         return profile
-    rows, values = segment_rows(reference, by)
+    rows, values = source.segment_rows(by)
     keys = top_segments(rows, max_segments)
     values = tuple("string" if v == NULL else v for v in values)
-    stub = SegmentProfile(
-        by, keys, frame_segments.empty_groups(profile.features, len(keys) + 1), values
-    )
-    groups = count_segment_bins(profile.features, reference, stub)
+    stub = SegmentProfile(by, keys, empty_groups(profile.features, len(keys) + 1), values)
+    groups = count_segment_bins(profile.features, source, stub)
     settings = {
         **profile.settings,
         "format_version": SEGMENTED_VERSION,
@@ -126,16 +85,11 @@ def build_profile(
 
 
 def segment_rows(data: Data, by: tuple[str, ...]) -> tuple[dict, tuple[str, ...]]:
-    """Rows per combination of the segment columns' values, and their value types."""
-    pushdown = _pushdown(data)
-    if pushdown is not None:
-        return pushdown.segment_rows(by)
-    if is_path(data):
-        return segment_rows_files(data, by)
-    return frame_segments.segment_rows(_in_memory(data, list(by)), by)
+    """Rows per combination of the segment columns, and their value types."""
+    return resolve(data).segment_rows(by)
 
 
-def _check_bins(features: Any, segments: Any, segments_needed: bool) -> None:
+def _check_counted(features: Any, segments: Any, segments_needed: bool) -> None:
     """Features to count: FeatureProfiles by name; segments: a SegmentProfile
     (or None, when not ``segments_needed``)."""
     instance_of(features, Mapping, "features", " of name to FeatureProfile")
@@ -152,16 +106,8 @@ def count_segment_bins(
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, np.ndarray]]:
     """Per segment (OTHER last), the counts of ``data`` in the features' bins: one pass."""
-    _check_bins(features, segments, segments_needed=True)
-    pushdown = _pushdown(data)
-    if pushdown is not None:
-        return pushdown.count_segments(features, segments)
-    if is_path(data):
-        return count_files_segments(data, features, segments, progress)
-    table = _in_memory(data)
-    return frame_segments.count_segments(
-        table, features, segments.by, segments.keys, segments.values
-    )
+    _check_counted(features, segments, segments_needed=True)
+    return resolve(data).count(features, GroupBy(segments), progress).groups
 
 
 def count_partition_bins(
@@ -175,54 +121,9 @@ def count_partition_bins(
     """Per partition of ``data`` (``{label: groups}`` in partition order; see
     :mod:`airflow_kl.core.partitions`), the counts in the features' bins, per
     segment of ``segments`` (OTHER last) or in one group: one pass."""
-    _check_bins(features, segments, segments_needed=False)
-    pushdown = _pushdown(data)
-    if pushdown is not None:
-        value, found = pushdown.count_partitions(features, partition_by, segments, every)
-    elif is_path(data):
-        value, found = count_files_partitions(
-            data, features, partition_by, segments, every, progress
-        )
-    else:
-        value, found = frame_partitions.count_partitions(
-            _in_memory(data), features, partition_by, segments, every
-        )
-    return label_partitions(found, value, every, partition_by)
-
-
-def _profile(reference, features, bins, top_k, binning, edges, metadata) -> Profile:
-    """The unsegmented profile, from whichever engine holds the reference."""
-    settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
-    pushdown = _pushdown(reference)
-    if pushdown is not None:
-        if edges:
-            raise ConfigError("explicit edges are supported for in-memory and file data only")
-        profiled = pushdown.profile_features(features, bins, top_k, binning)
-        if not any(f.n for f in profiled.values()):
-            raise SourceError("reference data has no rows; a profile needs at least one")
-        return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
-    if is_path(reference):
-        profiled, note = profile_files(reference, features, bins, top_k, binning, edges)
-        return Profile(
-            profiled,
-            settings={**settings, "edges_from": note["edges_from"]},
-            metadata=dict(metadata or {}),
-        )
-    table = _in_memory(reference, list(features) if features is not None else None)
-    if len(table) == 0:
-        raise SourceError("reference data has no rows; a profile needs at least one")
-    names = select_features(table, features)
-    explicit = dict(edges or {})
-    unknown = sorted(set(explicit) - set(names))
-    if unknown:
-        raise ConfigError(f"edges given for {unknown[0]!r}, which is not a profiled feature")
-    engine = engine_of(table)
-    args = [
-        (name, get_column(table, name), bins, top_k, binning, explicit.get(name), engine)
-        for name in names
-    ]
-    profiled = dict(zip(names, map_columns(profile_column, args, len(table)), strict=True))
-    return Profile(profiled, settings=settings, metadata=dict(metadata or {}))
+    _check_counted(features, segments, segments_needed=False)
+    counted = resolve(data).count(features, GroupBy(segments, partition_by, every), progress)
+    return label_partitions(counted.parts, counted.value, every, partition_by)
 
 
 def _require_profile(profile: Any) -> Profile:
@@ -238,12 +139,7 @@ def count_bins(
     """Current counts of ``data`` in the profile's bins, per feature."""
     _require_profile(profile)
     wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
-    pushdown = _pushdown(data)
-    if pushdown is not None:
-        return pushdown.count_bins(wanted)
-    if is_path(data):
-        return count_files(data, wanted, progress)
-    return count_frame(_in_memory(data), wanted)
+    return resolve(data).count(wanted, progress=progress).totals()
 
 
 def count_profile(

@@ -107,7 +107,7 @@ def _is_sql(args: argparse.Namespace) -> bool:
 def _data(location: str, args: argparse.Namespace) -> object:
     """The files at ``location``, or with --table/--query the SQL source it names."""
     if not _is_sql(args):
-        if "://" in location and _names_a_database(location):
+        if "://" in location and _is_database_url(location):
             raise UsageError(
                 f"airflow-kl: {shown(location)!r} is a database URL: name what to read "
                 "with --table TABLE or --query SELECT"
@@ -138,11 +138,11 @@ def _data(location: str, args: argparse.Namespace) -> object:
     )
 
 
-def _names_a_database(url: str) -> bool:
-    """Whether ``url``'s scheme is one of the databases the project speaks to."""
-    from .sources.dialects import DIALECTS
+def _is_database_url(url: str) -> bool:
+    """Whether SQLAlchemy reads ``url`` as a database URL (the resolver's rule)."""
+    from .sources.resolve import is_database_url
 
-    return url.partition("://")[0].split("+")[0].lower() in DIALECTS
+    return is_database_url(url)
 
 
 def _shown(location: str, args: argparse.Namespace) -> str:

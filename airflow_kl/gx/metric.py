@@ -23,7 +23,8 @@ from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
 from ..core.profile import FeatureProfile
-from ..sources.frame import count_frame
+from ..sources.resolve import resolve
+from ..sources.source import Source
 from .domain import as_lists, metric_profile, table_domain
 
 METRIC = "table.airflow_kl_bin_counts"
@@ -31,6 +32,10 @@ METRIC = "table.airflow_kl_bin_counts"
 
 def features_from_kwargs(kwargs: dict[str, Any]) -> dict[str, FeatureProfile]:
     return dict(metric_profile(kwargs).features)
+
+
+def bin_counts(source: Source, kwargs: dict[str, Any]) -> dict[str, list[int]]:
+    return as_lists(source.count(features_from_kwargs(kwargs)).totals())
 
 
 class TableAirflowKLBinCounts(TableMetricProvider):
@@ -42,20 +47,17 @@ class TableAirflowKLBinCounts(TableMetricProvider):
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
         df = table_domain(execution_engine, metric_domain_kwargs)
-        return as_lists(count_frame(df, features_from_kwargs(metric_value_kwargs), "pandas"))
+        return bin_counts(resolve(df), metric_value_kwargs)
 
     @metric_value(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        from ..sources.sql import count_selectable
+        from ..sources.sql import SelectableSource
 
         selectable = table_domain(execution_engine, metric_domain_kwargs)
-        features = features_from_kwargs(metric_value_kwargs)
         with execution_engine.get_connection() as conn:
-            return as_lists(count_selectable(conn, selectable, features))
+            return bin_counts(SelectableSource(conn, selectable), metric_value_kwargs)
 
     @metric_value(engine=SparkDFExecutionEngine)
     def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        from ..sources.spark import SparkSource
-
         df = table_domain(execution_engine, metric_domain_kwargs)
-        return as_lists(SparkSource(df).count_bins(features_from_kwargs(metric_value_kwargs)))
+        return bin_counts(resolve(df), metric_value_kwargs)

@@ -17,14 +17,16 @@ from great_expectations.execution_engine import (
 from great_expectations.expectations.metrics.metric_provider import metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 
-from ..sources.segments import count_segments
+from ..sources.resolve import resolve
+from ..sources.source import GroupBy, Source
 from .domain import as_lists, metric_profile, table_domain
 
 SEGMENT_METRIC = "table.airflow_kl_segment_bin_counts"
 
 
-def _groups(groups: list) -> list[dict[str, list[int]]]:
-    return [as_lists(g) for g in groups]
+def segment_counts(source: Source, kwargs: dict) -> list[dict[str, list[int]]]:
+    p = metric_profile(kwargs)
+    return [as_lists(g) for g in source.count(p.features, GroupBy(p.segments)).groups]
 
 
 class TableAirflowKLSegmentBinCounts(TableMetricProvider):
@@ -35,24 +37,18 @@ class TableAirflowKLSegmentBinCounts(TableMetricProvider):
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        p = metric_profile(metric_value_kwargs)
-        seg = p.segments
         df = table_domain(execution_engine, metric_domain_kwargs)
-        return _groups(count_segments(df, p.features, seg.by, seg.keys, seg.values, "pandas"))
+        return segment_counts(resolve(df), metric_value_kwargs)
 
     @metric_value(engine=SqlAlchemyExecutionEngine)
     def _sqlalchemy(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        from ..sources.sql import count_selectable_segments
+        from ..sources.sql import SelectableSource
 
-        p = metric_profile(metric_value_kwargs)
         selectable = table_domain(execution_engine, metric_domain_kwargs)
         with execution_engine.get_connection() as conn:
-            return _groups(count_selectable_segments(conn, selectable, p.features, p.segments))
+            return segment_counts(SelectableSource(conn, selectable), metric_value_kwargs)
 
     @metric_value(engine=SparkDFExecutionEngine)
     def _spark(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
-        from ..sources.spark import SparkSource
-
-        p = metric_profile(metric_value_kwargs)
         df = table_domain(execution_engine, metric_domain_kwargs)
-        return _groups(SparkSource(df).count_segments(p.features, p.segments))
+        return segment_counts(resolve(df), metric_value_kwargs)

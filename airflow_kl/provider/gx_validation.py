@@ -179,12 +179,18 @@ class GXValidationOperator(DriftGateOperator):
         """The run's data: a DataFrame, or a SQL connection string with a table or query."""
         if isinstance(self.source, Mapping):
             return _sql_partition(self.source)
-        from ..sources.files import is_path, read_table
+        from ..sources.files import FileSource, read_table
+        from ..sources.memory import FrameSource
 
-        data = resolve_source(self.source, self.conn_id)  # a path/URL or a DataFrame
-        if is_path(data):
-            data = read_table(data, columns or None).to_pandas()
-        return {"data": data}
+        source = resolve_source(self.source, self.conn_id)
+        if isinstance(source, FileSource):
+            return {"data": read_table(source, columns or None).to_pandas()}
+        if isinstance(source, FrameSource):
+            data = source.data
+            return {"data": data if hasattr(data, "iloc") else data.to_pandas()}
+        raise InvalidDriftInput(
+            f"GX validation reads files, frames and SQL connections, not {source}"
+        )
 
     def _act(self, validation: Any) -> None:
         if not validation.success:

@@ -14,12 +14,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from ..config import sql_engine
 from ..core.errors import ConfigError
 from ..core.text import shown
+from ..sources.resolve import SourceKind, resolve
 
 SQL_KEYS = {"conn_id", "table", "sql", "where", "parameters", "schema"}
 SPARK_KEYS = {"spark_conn_id", "table", "sql"}
@@ -81,33 +82,43 @@ def spark_connect_source(source: Mapping[str, Any]) -> Any:
     return spark.sql(source["sql"])
 
 
-def resolve_source(source: Any, conn_id: str | None = None) -> Any:
-    """The data object :func:`airflow_kl.check_drift` accepts (object-storage URLs
-    read with ``conn_id``'s credentials when it is given)."""
-    if isinstance(source, Mapping) and "spark_conn_id" in source:
-        return spark_connect_source(source)
-    if isinstance(source, Mapping):
-        check_sql_mapping(source)
-        from ..sources.sql import SqlSource
+def connection_source(source: Mapping[str, Any]) -> Any:
+    """The source of a mapping that names an Airflow connection: a SQL table or
+    query (``conn_id``), or a Spark Connect table or query (``spark_conn_id``)."""
+    if "spark_conn_id" in source:
+        return resolve(spark_connect_source(source))
+    check_sql_mapping(source)
+    from ..sources.sql import SqlSource
 
-        return SqlSource(
-            sql_engine(source["conn_id"]),
-            table=source.get("table"),
-            schema=source.get("schema"),
-            query=source.get("sql"),
-            where=source.get("where"),
-            parameters=source.get("parameters") or {},
-        )
+    return SqlSource(
+        sql_engine(source["conn_id"]),
+        table=source.get("table"),
+        schema=source.get("schema"),
+        query=source.get("sql"),
+        where=source.get("where"),
+        parameters=source.get("parameters") or {},
+    )
+
+
+# Registered under the entry-point group ``airflow_kl.sources`` (pyproject.toml),
+# so the resolver knows connection mappings without importing Airflow itself.
+CONNECTIONS = SourceKind("airflow connection", connection_source, types=("builtins.dict",))
+
+
+def resolve_source(source: Any, conn_id: str | None = None) -> Any:
+    """The :class:`~airflow_kl.sources.source.Source` of an operator's ``source``
+    (object-storage URLs read with ``conn_id``'s credentials when it is given;
+    a callable is called first, at run time)."""
+    if isinstance(source, Mapping):
+        return connection_source(source)
     if isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
         if text.startswith("file://"):
-            return text[len("file://") :]
-        return storage_path(text, conn_id)
-    if hasattr(source, "count_bins"):  # ak.sql(...), as a templated callable returns it
-        return source
-    if isinstance(source, Callable):
-        return source()
-    raise ConfigError(f"unsupported source {source!r}: give a path, a SQL mapping or a callable")
+            return resolve(text[len("file://") :])
+        return resolve(storage_path(text, conn_id))
+    if callable(source):
+        return resolve(source())
+    return resolve(source)
 
 
 def describe(source: Any) -> str:
@@ -119,6 +130,6 @@ def describe(source: Any) -> str:
         return f"sql:{source.get('conn_id')}/{what}"
     if callable(source):
         return f"callable:{getattr(source, '__name__', type(source).__name__)}"
-    if hasattr(source, "count_bins"):
+    if not isinstance(source, (str, os.PathLike)):
         return str(source)
     return shown(os.fspath(source))

@@ -144,16 +144,20 @@ def numeric_bins(
 @dataclass(frozen=True)
 class EngineColumn:
     """A column as an engine describes it: its value type (``null`` when all
-    missing) and type name, and the engine's own handle on it."""
+    missing; the :class:`SchemaError` saying why none holds it) and type name,
+    and the engine's own handle on it."""
 
     name: str
-    value: str
+    value: Any
     type_name: str
     handle: Any
 
 
 class EnginePrimitives(Protocol):
     """What an engine computes in place for :func:`bin_stubs`."""
+
+    def columns(self, wanted: list[str] | None) -> list[EngineColumn]:
+        """The wanted columns (default: all), described."""
 
     def top_values(self, column: EngineColumn, top_k: int) -> dict[str, int]:
         """The ``top_k`` most frequent values and every value tied with the last."""

@@ -151,20 +151,6 @@ def segment_rows(data: Any, by: Sequence[str], engine: str | None = None):
     return rows, tuple(c.value for c in columns)
 
 
-def empty_groups(features: Mapping[str, FeatureProfile], groups: int) -> list[dict]:
-    """Zero counts of every feature, for each of ``groups`` segments (the start of
-    a sum, and what a segment without rows has).
-
-    >>> x = FeatureProfile("x", "numeric", (1, 2, 0), edges=(0.0,))
-    >>> [g["x"].tolist() for g in empty_groups({"x": x}, 2)]
-    [[0, 0, 0], [0, 0, 0]]
-    """
-    return [
-        {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
-        for _ in range(groups)
-    ]
-
-
 def count_segments(
     data: Any,
     features: Mapping[str, FeatureProfile],

@@ -15,7 +15,7 @@ interpolation, as numpy's default).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import reduce
@@ -26,7 +26,6 @@ import numpy as np
 
 from ..core.binning import (
     bin_tallies,
-    check_feature_names,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
@@ -36,12 +35,19 @@ from ..core.binning import (
 from ..core.errors import ConfigError, SchemaError
 from ..core.partitions import check_partition_column, merge_found, whole_number
 from ..core.profile import FeatureProfile
-from ..core.segments import Key, SegmentProfile, check_segment_column, segment_conditions
+from ..core.segments import Key, check_segment_column, segment_conditions
 from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
-from .frame import count_frame
-from .partitions import count_partitions
-from .profiling import EngineColumn, bin_stubs, check_profiling, default_features
-from .segments import count_segments, empty_groups
+from .profiling import EngineColumn
+from .source import (
+    UNGROUPED,
+    WHOLE,
+    Counted,
+    GroupBy,
+    Progress,
+    Source,
+    add_counted,
+    empty_groups,
+)
 
 VALUE_TYPES = {
     "ByteType": "number",
@@ -138,71 +144,32 @@ class SparkOps:
         return ~self.missing() & (_f().abs(self.x) < _f().lit(float("inf")))
 
 
-class _PartitionCounter:
-    """Run in a Spark Python worker: counts of one partition's Arrow batches with
-    the in-memory kernel, as one row."""
+class _Counter:
+    """Run in a Spark Python worker: one Spark partition's counts by the
+    in-memory kernel (:class:`.memory.FrameSource`) on its Arrow batches, one
+    row per part: its raw partition value as JSON (a whole number, a UTC day or
+    a string; empty when not grouped by partition) and every group's counts."""
 
-    def __init__(self, features: dict[str, FeatureProfile]) -> None:
-        self.features = features
-
-    def __call__(self, batches):
-        import pyarrow as pa
-
-        names = list(self.features)
-        total = [np.zeros(len(fp.counts), dtype=np.int64) for fp in self.features.values()]
-        for batch in batches:
-            part = count_frame(batch, self.features, "Spark")
-            for i, name in enumerate(names):
-                total[i] += part[name]
-        yield pa.RecordBatch.from_pydict({"counts": [np.concatenate(total).tolist()]})
-
-
-class _SegmentCounter:
-    """Run in a Spark Python worker: every segment's counts of one partition,
-    with the in-memory grouped kernel, as one row (segment after segment)."""
-
-    def __init__(self, features: dict[str, FeatureProfile], segments: SegmentProfile) -> None:
-        self.features, self.segments = features, segments
-
-    def __call__(self, batches):
-        import pyarrow as pa
-
-        seg = self.segments
-        width = sum(len(fp.counts) for fp in self.features.values())
-        total = np.zeros(len(seg.counts) * width, dtype=np.int64)
-        for batch in batches:
-            groups = count_segments(batch, self.features, seg.by, seg.keys, seg.values, "Spark")
-            total += np.concatenate([g[n] for g in groups for n in self.features])
-        yield pa.RecordBatch.from_pydict({"counts": [total.tolist()]})
-
-
-class _PartitionedCounter:
-    """Run in a Spark Python worker: every (partition, segment)'s counts of one
-    Spark partition with the in-memory kernel, one row per partition value
-    (its raw value as JSON: a whole number, a UTC day or a string)."""
-
-    def __init__(self, features, partition_by: str, segments, every) -> None:
-        self.features, self.partition_by = features, partition_by
-        self.segments, self.every = segments, every
+    def __init__(self, features: dict[str, FeatureProfile], group_by: GroupBy) -> None:
+        self.features, self.group_by = features, group_by
 
     def __call__(self, batches):
         import json
 
         import pyarrow as pa
 
-        found: dict = {}
-        value = NULL
+        from .memory import FrameSource
+
+        total = None
         for batch in batches:
-            value, part = count_partitions(
-                batch, self.features, self.partition_by, self.segments, self.every, "Spark"
-            )
-            merge_found(found, part)
+            part = FrameSource(batch, "Spark").count(self.features, self.group_by)
+            total = add_counted(total, part, str(self.group_by.partition_by), "Spark")
         keys, counts = [], []
-        for raw, groups in found.items():
+        for raw, groups in (total.parts if total is not None else {}).items():
             key = raw
-            if raw is not None and value in ("number", "datetime"):  # (a UTC day is whole)
-                key = whole_number(raw, self.partition_by)
-            keys.append(json.dumps(key))
+            if raw is not None and total.value in ("number", "datetime"):  # (a UTC day is whole)
+                key = whole_number(raw, self.group_by.partition_by)
+            keys.append("" if raw == WHOLE else json.dumps(key))
             counts.append(np.concatenate([g[n] for g in groups for n in self.features]).tolist())
         schema = pa.schema([("key", pa.string()), ("counts", pa.list_(pa.int64()))])
         yield pa.RecordBatch.from_pydict({"key": keys, "counts": counts}, schema=schema)
@@ -253,7 +220,7 @@ def _workers_cannot_run(exc: Exception) -> bool:
 
 
 @dataclass(frozen=True)
-class SparkSource:
+class SparkSource(Source):
     """A Spark DataFrame (or ``spark.table(...)``) to count or profile.
 
     ``kernel``: ``"arrow"`` (counts in Spark's Python workers, with the
@@ -264,7 +231,7 @@ class SparkSource:
     frame: Any
     kernel: str = "arrow"
 
-    def columns(self, wanted: list[str] | None = None) -> list[SparkColumn]:
+    def _columns(self, wanted: list[str] | None = None) -> list[SparkColumn]:
         fields = {f.name: f.dataType for f in self.frame.schema.fields}
         wanted = list(fields) if wanted is None else wanted
         require_columns(fields, wanted, "Spark DataFrame")
@@ -280,37 +247,98 @@ class SparkSource:
                 .collect()
             )
 
-    def count_bins(self, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
-        """Counts of every feature in one pass over the partition.
+    def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:
+        return {c.name: c.value_or_error() for c in self._columns(columns)}
+
+    def count(
+        self,
+        features: Mapping[str, FeatureProfile],
+        group_by: GroupBy = UNGROUPED,
+        progress: Progress | None = None,
+    ) -> Counted:
+        """Every feature's counts in one pass, grouped as ``group_by`` says.
 
         The executors run the in-memory kernel on Arrow batches (``mapInArrow``,
         this package shipped with the function, so they need only pyarrow and
-        pandas, as any PySpark Arrow UDF): one row of counts per partition comes
-        back. Where Python workers cannot run it (another Python, no pyarrow),
-        the counts come from bin predicates as Spark aggregates instead, exact
-        too but several times slower.
+        pandas, as any PySpark Arrow UDF): a row of counts per Spark partition
+        (and part) comes back. Where Python workers cannot run it (another
+        Python, no pyarrow), the counts come from bin predicates as Spark
+        aggregates, grouped by partition and segment, instead: exact too but
+        several times slower.
         """
         columns = self._check(features)
+        value = None
+        if group_by.partition_by is not None:
+            (column,) = self._columns([group_by.partition_by])
+            value = column.value()
+            check_partition_column(column.name, value, column.type_name, "Spark", group_by.every)
+        if group_by.segments is not None:
+            self._segment_columns(group_by.segments.by, group_by.segments.values)
         if self.kernel == "arrow":
             try:
-                return self._count_in_python_workers(features)
-            except Exception as exc:  # the job failed in the workers, not in our input
+                return self._in_python_workers(features, group_by, value)
+            except Exception as exc:  # the job failed in the workers
+                _raise_input_error(exc)  # ... on our input (a value no partition is named by)
                 if not _workers_cannot_run(exc):
                     raise
                 _warn_fallback(exc)
-        F = _f()  # noqa: N806
-        aggs, sizes = self._tallies(columns, features)
-        row = self.frame.agg(*aggs, F.count(F.lit(1))).first()
-        return unpack_tallies({n: fp.kind for n, fp in features.items()}, sizes, list(row))
+        return self._by_aggregates(columns, features, group_by, value)
 
     def _check(self, features: Mapping[str, FeatureProfile]) -> list[SparkColumn]:
         """The features' columns, each of the value type its profile has."""
-        columns = self.columns(list(features))
+        columns = self._columns(list(features))
         for column in columns:
             fp = features[column.name]
             value = column.value(fp.described)
             check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, "Spark")
         return columns
+
+    def _in_python_workers(self, features, group_by: GroupBy, value: str | None) -> Counted:
+        import json
+
+        sizes = {name: len(fp.counts) for name, fp in features.items()}
+        names = list(dict.fromkeys([*features, *group_by.columns()]))
+        counter = _Counter(dict(features), group_by)
+        rows = self._in_workers(counter, names, "key string, counts array<long>")
+        found: dict = {}
+        for row in rows:
+            per_group = np.asarray(row["counts"], dtype=np.int64).reshape(group_by.width, -1)
+            groups = [unpack_counts(sizes, g.tolist()) for g in per_group]
+            merge_found(found, {WHOLE if row["key"] == "" else json.loads(row["key"]): groups})
+        if group_by.partition_by is None and not found:  # no rows at all
+            found[WHOLE] = empty_groups(features, group_by.width)
+        return Counted(found, value)
+
+    def _by_aggregates(self, columns, features, group_by: GroupBy, value: str | None) -> Counted:
+        """``count(when(c, 1))`` of every tally, grouped by the partition's raw
+        value and the segment (by nothing: one row)."""
+        F = _f()  # noqa: N806
+        keys = []
+        if group_by.partition_by is not None:
+            (column,) = self._columns([group_by.partition_by])
+            raw = column.expression()
+            if value == "datetime":
+                raw = F.floor(raw / F.lit(NS_PER_DAY))
+            elif value == "number":
+                name = group_by.partition_by.replace("`", "``")
+                raw = F.when(~column.ops().missing(), F.col(f"`{name}`"))
+            keys.append(raw.alias("partition"))
+        seg = group_by.segments
+        if seg is not None:
+            by = self._segment_columns(seg.by, seg.values)
+            keys.append(self._segment_expression(by, seg.keys).alias("segment"))
+        aggs, sizes = self._tallies(columns, features)
+        found_rows = self.frame.groupBy(*keys).agg(*aggs, F.count(F.lit(1))).collect()
+        kinds = {n: fp.kind for n, fp in features.items()}
+        found: dict = {}
+        if group_by.partition_by is None:
+            found[WHOLE] = empty_groups(features, group_by.width)
+        for row in found_rows:
+            part = row[0] if group_by.partition_by is not None else WHOLE
+            groups = found.setdefault(part, empty_groups(features, group_by.width))
+            group = int(row[len(keys) - 1]) if seg is not None else 0
+            groups[group] = unpack_tallies(kinds, sizes, list(row[len(keys) :]))
+        return Counted(found, value)
 
     @staticmethod
     def _tallies(columns, features) -> tuple[list, dict[str, int]]:
@@ -324,15 +352,6 @@ class SparkSource:
             aggs += [F.count(F.when(c, 1)) for c in conditions]
         return aggs, sizes
 
-    def _count_in_python_workers(self, features: Mapping[str, FeatureProfile]):
-        sizes = {name: len(fp.counts) for name, fp in features.items()}
-        counter = _PartitionCounter(dict(features))
-        rows = self._in_workers(counter, list(features), "counts array<long>")
-        total = np.zeros(sum(sizes.values()), dtype=np.int64)
-        for row in rows:
-            total += np.asarray(row["counts"], dtype=np.int64)
-        return unpack_counts(sizes, total.tolist())
-
     def segment_rows(self, by: Sequence[str]) -> tuple[dict[Key, int], tuple[str, ...]]:
         """Rows per combination of the segment columns, by one ``groupBy``."""
         columns = self._segment_columns(by)
@@ -344,33 +363,11 @@ class SparkSource:
         return rows, tuple(c.value() for c in columns)
 
     def _segment_columns(self, by, values=None) -> list[SparkColumn]:
-        columns = self.columns(list(by))
+        columns = self._columns(list(by))
         for j, c in enumerate(columns):
             expected = None if values is None else values[j]
             check_segment_column(c.name, c.value(), c.type_name, "Spark", expected)
         return columns
-
-    def count_segments(self, features: Mapping[str, FeatureProfile], segments: SegmentProfile):
-        """Every segment's counts in one pass: the grouped kernel in the Python
-        workers, or (without them) the tallies as aggregates grouped by segment."""
-        by = self._segment_columns(segments.by, segments.values)
-        columns = self._check(features)
-        if self.kernel == "arrow":
-            try:
-                return self._segments_in_python_workers(features, segments)
-            except Exception as exc:  # the job failed in the workers, not in our input
-                if not _workers_cannot_run(exc):
-                    raise
-                _warn_fallback(exc)
-        F = _f()  # noqa: N806
-        segment = self._segment_expression(by, segments.keys)
-        aggs, sizes = self._tallies(columns, features)
-        found = self.frame.groupBy(segment.alias("segment")).agg(*aggs, F.count(F.lit(1))).collect()
-        kinds = {n: fp.kind for n, fp in features.items()}
-        groups = empty_groups(features, len(segments.counts))
-        for row in found:
-            groups[int(row[0])] = unpack_tallies(kinds, sizes, list(row[1:]))
-        return groups
 
     @staticmethod
     def _segment_expression(by: Sequence[SparkColumn], keys: Sequence[Key]) -> Any:
@@ -382,91 +379,17 @@ class SparkSource:
             segment = F.when(reduce(and_, conditions[k]), F.lit(k)).otherwise(segment)
         return segment
 
-    def _segments_in_python_workers(self, features, segments: SegmentProfile):
-        sizes = {name: len(fp.counts) for name, fp in features.items()}
-        counter = _SegmentCounter(dict(features), segments)
-        names = list(dict.fromkeys([*features, *segments.by]))
-        rows = self._in_workers(counter, names, "counts array<long>")
-        total = np.zeros(len(segments.counts) * sum(sizes.values()), dtype=np.int64)
-        for row in rows:
-            total += np.asarray(row["counts"], dtype=np.int64)
-        per_group = total.reshape(len(segments.counts), -1)
-        return [unpack_counts(sizes, g.tolist()) for g in per_group]
-
-    def count_partitions(
-        self,
-        features: Mapping[str, FeatureProfile],
-        partition_by: str,
-        segments: SegmentProfile | None = None,
-        every: str | None = None,
-    ):
-        """``(value type, {raw partition value: groups})`` in one pass: the
-        grouped kernel in the Python workers, or (without them) the tallies as
-        aggregates grouped by partition and segment."""
-        (column,) = self.columns([partition_by])
-        value = column.value()
-        check_partition_column(partition_by, value, column.type_name, "Spark", every)
-        by = self._segment_columns(segments.by, segments.values) if segments else []
-        columns = self._check(features)
-        if self.kernel == "arrow":
-            try:
-                return value, self._partitions_in_python_workers(
-                    features, partition_by, segments, every
-                )
-            except Exception as exc:  # the job failed in the workers
-                _raise_input_error(exc)  # ... on our input (a value no partition is named by)
-                if not _workers_cannot_run(exc):
-                    raise
-                _warn_fallback(exc)
-        F = _f()  # noqa: N806
-        raw = column.expression()
-        if value == "datetime":
-            raw = F.floor(raw / F.lit(NS_PER_DAY))
-        elif value == "number":
-            raw = F.when(~column.ops().missing(), F.col(f"`{partition_by.replace('`', '``')}`"))
-        keys = [raw.alias("partition")]
-        if segments is not None:
-            keys.append(self._segment_expression(by, segments.keys).alias("segment"))
-        aggs, sizes = self._tallies(columns, features)
-        found_rows = self.frame.groupBy(*keys).agg(*aggs, F.count(F.lit(1))).collect()
-        kinds = {n: fp.kind for n, fp in features.items()}
-        width = len(segments.counts) if segments is not None else 1
-        found: dict = {}
-        for row in found_rows:
-            groups = found.setdefault(row[0], empty_groups(features, width))
-            seg = int(row[1]) if segments is not None else 0
-            groups[seg] = unpack_tallies(kinds, sizes, list(row[len(keys) :]))
-        return value, found
-
-    def _partitions_in_python_workers(self, features, partition_by, segments, every):
-        import json
-
-        sizes = {name: len(fp.counts) for name, fp in features.items()}
-        width = len(segments.counts) if segments is not None else 1
-        counter = _PartitionedCounter(dict(features), partition_by, segments, every)
-        by = segments.by if segments is not None else ()
-        names = list(dict.fromkeys([*features, *by, partition_by]))
-        rows = self._in_workers(counter, names, "key string, counts array<long>")
-        found: dict = {}
-        for row in rows:
-            per_group = np.asarray(row["counts"], dtype=np.int64).reshape(width, -1)
-            groups = [unpack_counts(sizes, g.tolist()) for g in per_group]
-            merge_found(found, {json.loads(row["key"]): groups})
-        return found
-
-    def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
-        check_profiling(bins, top_k, binning)  # before any job runs
-        features = check_feature_names(features)
-        columns = self.columns(features)
-        if features is None:
-            kept = default_features({c.name: c.value_or_error() for c in columns})
-            columns = [c for c in columns if c.name in kept]
-        described = [EngineColumn(c.name, c.value(), c.type_name, c) for c in columns]
-        stubs = bin_stubs(self, described, bins, top_k, binning)
-        counts = self.count_bins(stubs)
-        return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
+    @contextmanager
+    def primitives(self) -> Iterator[SparkSource]:
+        """Spark computes the primitives itself (this source is its own engine)."""
+        yield self
 
     # the primitives of airflow_kl.sources.profiling.bin_stubs
+
+    def columns(self, wanted: list[str] | None) -> list[EngineColumn]:
+        return [
+            EngineColumn(c.name, c.value_or_error(), c.type_name, c) for c in self._columns(wanted)
+        ]
 
     def quantile_edges(self, columns: list[EngineColumn], bins: int) -> dict[str, tuple]:
         """Each column's quantile edges: Spark's exact ``percentile`` of its finite values."""

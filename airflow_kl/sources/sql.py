@@ -27,7 +27,8 @@ result row still takes one scan: the tallies are packed into arrays
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,6 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..core.binning import (
     bin_tallies,
-    check_feature_names,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
@@ -51,8 +51,8 @@ from ..core.segments import Key, SegmentProfile, check_segment_column, segment_c
 from ..core.text import first_line, masked, shown
 from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
 from .dialects import Dialect, dialect_named, dialect_of, packed
-from .profiling import EngineColumn, bin_stubs, check_profiling, default_features
-from .segments import empty_groups
+from .profiling import EngineColumn
+from .source import UNGROUPED, WHOLE, Counted, GroupBy, Progress, Source, empty_groups
 from .sql_text import check_filter, check_query, parenthesised
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,70 @@ def filter_clause(where: str, parameters: Mapping[str, Any]) -> sa.TextClause:
 
 
 @dataclass(frozen=True)
-class SqlSource:
+class Reading:
+    """One connection to rows in a database: the typed columns, and how a
+    query reads from the rows (FROM and WHERE)."""
+
+    conn: sa.Connection
+    columns: Callable[[list[str] | None], list[SqlColumn]]
+    scope: Callable[[sa.Select], sa.Select]
+
+
+class SqlRows(Source):
+    """Rows in a database, counted and profiled there: what a table, a query
+    and a GX batch share. A subclass opens a :class:`Reading`."""
+
+    def reading(self) -> Any:  # a context manager of a Reading
+        raise NotImplementedError
+
+    def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:
+        with self.reading() as rows:
+            return {c.name: c.value or c.error() for c in rows.columns(columns)}
+
+    def count(
+        self,
+        features: Mapping[str, FeatureProfile],
+        group_by: GroupBy = UNGROUPED,
+        progress: Progress | None = None,
+    ) -> Counted:
+        """Every feature's counts in one query (a few, where the dialect caps its
+        aggregates), grouped by segment and partition in the database."""
+        with self.reading() as rows:
+            names = list(dict.fromkeys([*features, *group_by.columns()]))
+            columns = {c.name: c for c in rows.columns(names)}
+            return count_grouped(rows.conn, columns, features, group_by, rows.scope)
+
+    def segment_rows(self, by: Sequence[str]) -> tuple[dict[Key, int], tuple[str, ...]]:
+        """Rows per combination of the segment columns, by one GROUP BY."""
+        with self.reading() as rows:
+            columns = segment_columns(rows.columns(list(by)))
+            labelled = [c.expression().label(f"s{j}") for j, c in enumerate(columns)]
+            stmt = sa.select(*labelled, sa.func.count().label("n"))
+            stmt = rows.scope(stmt).group_by(*[sa.text(str(j + 1)) for j in range(len(by))])
+            try:
+                found = rows.conn.execute(stmt).all()
+            except DBAPIError as exc:
+                _raise_query_error(exc, rows.conn)
+        keys = {
+            tuple(None if v is None else canonical(v) for v in r[:-1]): int(r[-1]) for r in found
+        }
+        return keys, tuple(c.value for c in columns)
+
+    @contextmanager
+    def primitives(self) -> Iterator[SqlPrimitives]:
+        """Exact quantiles of every numeric column in one scan by the dialect's
+        quantile aggregate (``percentile_cont``, ``quantile_cont``,
+        ``quantilesExactInclusive``) or else by order statistics (``ROW_NUMBER()``,
+        interpolated as numpy does), top-k by GROUP BY; no column is fetched."""
+        with self.reading() as rows:
+            try:
+                yield SqlPrimitives(rows)
+            except DBAPIError as exc:
+                _raise_query_error(exc, rows.conn)
+
+
+@dataclass(frozen=True)
+class SqlSource(SqlRows):
     """A table (optionally filtered) or a query, in a database.
 
     ``where`` is a SQL condition written by the DAG author (like the SQL of
@@ -254,57 +317,11 @@ class SqlSource:
             url = shown(self.engine.url.render_as_string(hide_password=True))
             raise DatabaseUnavailable(f"cannot connect to {url}: {first_line(exc.orig)}") from exc
 
-    def count_bins(self, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
-        return count_sql(self, features)
-
-    def profile_features(self, features, bins, top_k, binning) -> dict[str, FeatureProfile]:
-        return profile_sql(self, features, bins, top_k, binning)
-
-    def segment_rows(self, by: Sequence[str]) -> tuple[dict[Key, int], tuple[str, ...]]:
-        """Rows per combination of the segment columns, by one GROUP BY."""
+    @contextmanager
+    def reading(self) -> Iterator[Reading]:
         with self._connect() as conn:
-            columns = segment_columns(self.columns(conn, list(by)))
-            labelled = [c.expression().label(f"s{j}") for j, c in enumerate(columns)]
-            stmt = sa.select(*labelled, sa.func.count().label("n"))
-            stmt = self.scope(conn, stmt).group_by(*[sa.text(str(j + 1)) for j in range(len(by))])
-            try:
-                found = conn.execute(stmt).all()
-            except DBAPIError as exc:
-                _raise_query_error(exc, conn)
-        rows = {
-            tuple(None if v is None else canonical(v) for v in r[:-1]): int(r[-1]) for r in found
-        }
-        return rows, tuple(c.value for c in columns)
-
-    def count_segments(self, features: Mapping[str, FeatureProfile], segments: SegmentProfile):
-        """Every segment's counts in one query: the tallies, grouped by segment."""
-        with self._connect() as conn:
-            names = list(dict.fromkeys([*features, *segments.by]))
-            columns = {c.name: c for c in self.columns(conn, names)}
-            return count_segment_columns(
-                conn, columns, features, segments, lambda stmt: self.scope(conn, stmt)
-            )
-
-    def count_partitions(
-        self,
-        features: Mapping[str, FeatureProfile],
-        partition_by: str,
-        segments: SegmentProfile | None = None,
-        every: str | None = None,
-    ):
-        """Every partition's (and segment's) counts in one query, grouped by partition."""
-        with self._connect() as conn:
-            by = segments.by if segments is not None else ()
-            names = list(dict.fromkeys([*features, *by, partition_by]))
-            columns = {c.name: c for c in self.columns(conn, names)}
-            return count_partition_columns(
-                conn,
-                columns,
-                features,
-                partition_by,
-                segments,
-                every,
-                lambda stmt: self.scope(conn, stmt),
+            yield Reading(
+                conn, lambda wanted: self.columns(conn, wanted), lambda s: self.scope(conn, s)
             )
 
     def columns(self, conn: sa.Connection, wanted: list[str] | None = None) -> list[SqlColumn]:
@@ -579,11 +596,24 @@ def count_partition_columns(
     return value, found
 
 
-def count_sql(source: SqlSource, features: Mapping[str, FeatureProfile]) -> dict[str, np.ndarray]:
-    """All features' bin counts in one aggregate query."""
-    with source._connect() as conn:
-        columns = {c.name: c for c in source.columns(conn, list(features))}
-        return count_columns(conn, columns, features, lambda stmt: source.scope(conn, stmt))
+def count_grouped(
+    conn: sa.Connection,
+    columns: Mapping[str, SqlColumn],
+    features: Mapping[str, FeatureProfile],
+    group_by: GroupBy,
+    scope: Callable[[sa.Select], sa.Select],
+) -> Counted:
+    """Counts grouped as ``group_by`` says: the tallies of one scan, grouped by
+    partition and segment expressions in the database."""
+    if group_by.partition_by is not None:
+        value, found = count_partition_columns(
+            conn, columns, features, group_by.partition_by, group_by.segments, group_by.every, scope
+        )
+        return Counted(found, value)
+    if group_by.segments is not None:
+        groups = count_segment_columns(conn, columns, features, group_by.segments, scope)
+        return Counted({WHOLE: groups})
+    return Counted({WHOLE: [count_columns(conn, columns, features, scope)]})
 
 
 def _raise_query_error(exc: DBAPIError, conn: sa.Connection) -> None:
@@ -598,46 +628,25 @@ def _raise_query_error(exc: DBAPIError, conn: sa.Connection) -> None:
     raise SourceError(f"SQL query failed on {dialect.label}: {said}") from None
 
 
-def profile_sql(
-    source: SqlSource,
-    features: list[str] | None,
-    bins: int = 10,
-    top_k: int = 20,
-    binning: str = "quantile",
-) -> dict[str, FeatureProfile]:
-    """Profile in the database: kinds from the column types, exact quantiles of
-    every numeric column in one scan by the dialect's quantile aggregate
-    (``percentile_cont``, ``quantile_cont``, ``quantilesExactInclusive``) or
-    else by order statistics (``ROW_NUMBER()``, interpolated as numpy does),
-    top-k by GROUP BY; no column is fetched. Counts come from one final
-    aggregate query."""
-    check_profiling(bins, top_k, binning)  # before any query
-    with source._connect() as conn:
-        features = check_feature_names(features)
-        columns = source.columns(conn, features)
-        if features is None:
-            kept = default_features({c.name: c.value or c.error() for c in columns})
-            columns = [c for c in columns if c.name in kept]
-        described = [EngineColumn(c.name, c.checked_value(), c.type_name, c) for c in columns]
-        try:
-            stubs = bin_stubs(SqlPrimitives(source, conn), described, bins, top_k, binning)
-        except DBAPIError as exc:
-            _raise_query_error(exc, conn)
-        by_name = {c.name: c for c in columns}
-        counts = count_columns(conn, by_name, stubs, lambda stmt: source.scope(conn, stmt))
-    return {name: fp.with_counts(counts[name]) for name, fp in stubs.items()}
-
-
 @dataclass(frozen=True)
 class SqlPrimitives:
     """The primitives of :func:`~airflow_kl.sources.profiling.bin_stubs`, as
-    queries on one connection to the source."""
+    queries on one connection to the rows."""
 
-    source: SqlSource
-    conn: sa.Connection
+    rows: Reading
+
+    @property
+    def conn(self) -> sa.Connection:
+        return self.rows.conn
 
     def scope(self, stmt: sa.Select) -> sa.Select:
-        return self.source.scope(self.conn, stmt)
+        return self.rows.scope(stmt)
+
+    def columns(self, wanted: list[str] | None) -> list[EngineColumn]:
+        return [
+            EngineColumn(c.name, c.value or c.error(), c.type_name, c)
+            for c in self.rows.columns(wanted)
+        ]
 
     def quantile_edges(self, columns: list[EngineColumn], bins: int) -> dict[str, tuple]:
         """Every numeric column's quantile edges, all in one scan where the dialect
@@ -712,31 +721,27 @@ def order_statistics(scope, x, finite, ranks) -> sa.Select:
     return sa.select(ranked.c.r, ranked.c.v).where(ranked.c.r.in_(wanted))
 
 
-def count_selectable(
-    conn: sa.Connection, selectable: Any, features: Mapping[str, FeatureProfile]
-) -> dict[str, np.ndarray]:
-    """Counts over any SQLAlchemy selectable (a table, or GX's batch subquery)."""
-    columns, scope = _selectable(conn, selectable, list(features))
-    return count_columns(conn, columns, features, scope)
+@dataclass(frozen=True)
+class SelectableSource(SqlRows):
+    """Rows of any SQLAlchemy selectable on an open connection: a table, or
+    the subquery of a Great Expectations batch."""
 
+    conn: sa.Connection
+    selectable: Any
 
-def count_selectable_segments(
-    conn: sa.Connection,
-    selectable: Any,
-    features: Mapping[str, FeatureProfile],
-    segments: SegmentProfile,
-) -> list[dict[str, np.ndarray]]:
-    """Per segment (OTHER last), counts over any SQLAlchemy selectable."""
-    names = list(dict.fromkeys([*features, *segments.by]))
-    columns, scope = _selectable(conn, selectable, names)
-    return count_segment_columns(conn, columns, features, segments, scope)
+    def __str__(self) -> str:
+        return f"SQL selectable {self.selectable}"
 
+    @contextmanager
+    def reading(self) -> Iterator[Reading]:
+        from_clause = self.selectable
+        if isinstance(from_clause, sa.Select):
+            from_clause = from_clause.subquery()
+        table = None
+        if isinstance(from_clause, sa.TableClause):
+            table = (from_clause.name, getattr(from_clause, "schema", None))
 
-def _selectable(conn: sa.Connection, selectable: Any, names: list[str]):
-    """The typed columns of a selectable, and how a query reads from it."""
-    from_clause = selectable.subquery() if isinstance(selectable, sa.Select) else selectable
-    table = None
-    if isinstance(from_clause, sa.TableClause):
-        table = (from_clause.name, getattr(from_clause, "schema", None))
-    typed = typed_columns(conn, from_clause, table, names, "SQL table")
-    return {c.name: c for c in typed}, lambda stmt: stmt.select_from(from_clause)
+        def columns(wanted: list[str] | None) -> list[SqlColumn]:
+            return typed_columns(self.conn, from_clause, table, wanted, "SQL table")
+
+        yield Reading(self.conn, columns, lambda stmt: stmt.select_from(from_clause))

@@ -75,14 +75,15 @@ def test_file_profile_equals_in_memory_when_it_fits(tmp_path, frames):
 
 
 def test_sampled_file_profile_has_exact_counts_and_close_edges(tmp_path, frames):
-    from airflow_kl.sources.files import profile_files
+    from airflow_kl.sources.files import FileSource
 
     jan, _ = frames
     jan.to_parquet(tmp_path / "jan.parquet", row_group_size=2000)
-    sampled, note = profile_files(
-        tmp_path / "jan.parquet", ["dep_delay", "carrier"], sample_rows=5000
+    profiled = FileSource(tmp_path / "jan.parquet").profile(
+        ["dep_delay", "carrier"], 10, 20, "quantile", sample_rows=5000
     )
-    assert "sample" in note["edges_from"]
+    sampled = profiled.features
+    assert "sample" in profiled.settings["edges_from"]
     fp = sampled["dep_delay"]
     assert fp.counts == tuple(ak.count_bins(ak.Profile({"dep_delay": fp}), jan)["dep_delay"])
     assert fp.n == len(jan)

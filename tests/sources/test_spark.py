@@ -29,7 +29,7 @@ def test_spark_counts_equal_in_memory(frames):
 
 def test_spark_profile_matches_numpy(frames):
     _, sep, sdf = frames
-    pushed = SparkSource(sdf).profile_features(["arr_delay", "dest"], 10, 5, "quantile")
+    pushed = SparkSource(sdf).profile(["arr_delay", "dest"], 10, 5, "quantile").features
     local = ak.build_profile(sep, features=["arr_delay", "dest"], top_k=5).features
     assert pushed["arr_delay"].edges == pytest.approx(local["arr_delay"].edges, rel=1e-12)
     assert pushed["arr_delay"].counts == local["arr_delay"].counts
@@ -57,8 +57,8 @@ def test_both_spark_kernels_give_the_in_memory_counts(spark):
     data = spark_frame(spark, frame)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no fallback: the workers ran it
-        arrow = SparkSource(data).count_bins(profile.features)
-    aggregates = SparkSource(data, kernel="aggregates").count_bins(profile.features)
+        arrow = SparkSource(data).count(profile.features).totals()
+    aggregates = SparkSource(data, kernel="aggregates").count(profile.features).totals()
     for name in profile.features:
         assert arrow[name].tolist() == expected[name].tolist() == aggregates[name].tolist(), name
 
@@ -69,11 +69,18 @@ def test_workers_that_cannot_count_fall_back_to_aggregates(spark, monkeypatch):
     frame = make_frame()
     profile = ak.build_profile(frame, features=accepted("spark"))
 
-    def workers_without_pyarrow(self, features):
+    def workers_without_pyarrow(self, features, group_by, value):
         raise RuntimeError("PythonException: ModuleNotFoundError: No module named 'pyarrow'")
 
-    monkeypatch.setattr(SparkSource, "_count_in_python_workers", workers_without_pyarrow)
+    monkeypatch.setattr(SparkSource, "_in_python_workers", workers_without_pyarrow)
+    data = spark_frame(spark, frame)
     with pytest.warns(RuntimeWarning, match="counting with Spark aggregates instead"):
-        counts = SparkSource(spark_frame(spark, frame)).count_bins(profile.features)
+        counts = SparkSource(data).count(profile.features).totals()
     expected = ak.count_bins(profile, frame)
     assert all(counts[n].tolist() == expected[n].tolist() for n in profile.features)
+    # the same one fallback counts by partition too
+    with pytest.warns(RuntimeWarning, match="counting with Spark aggregates instead"):
+        by_bool = ak.count_partition_bins(profile.features, data, "bool")
+    assert by_bool.keys() == ak.count_partition_bins(profile.features, frame, "bool").keys()
+    for label, groups in ak.count_partition_bins(profile.features, frame, "bool").items():
+        assert all(by_bool[label][0][n].tolist() == groups[0][n].tolist() for n in groups[0])

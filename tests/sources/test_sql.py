@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 import airflow_kl as ak
-from airflow_kl.sources.sql import DatabaseUnavailable, SqlSource, count_sql, profile_sql
+from airflow_kl.sources.sql import DatabaseUnavailable, SqlSource
 from tests.conftest import FLIGHT_FEATURES
 
 
@@ -32,7 +32,7 @@ def test_pushdown_counts_equal_in_memory_counts(engine, months):
     jan, sep = months[months.month == 1], months[months.month == 9]
     profile = ak.build_profile(jan, features=FLIGHT_FEATURES)
     source = SqlSource(engine, table="flights", where="month = :m", parameters={"m": 9})
-    got = count_sql(source, profile.features)
+    got = source.count(profile.features).totals()
     want = ak.count_bins(profile, sep)
     for name in FLIGHT_FEATURES:
         assert got[name].tolist() == want[name].tolist(), name
@@ -44,7 +44,7 @@ def test_pushdown_counts_equal_in_memory_counts(engine, months):
 def test_profile_in_database_matches_numpy(engine, months):
     jan = months[months.month == 1]
     source = SqlSource(engine, query="SELECT * FROM flights WHERE month = 1")
-    pushed = profile_sql(source, ["dep_delay", "carrier"], bins=10, top_k=5)
+    pushed = source.profile(["dep_delay", "carrier"], 10, 5, "quantile").features
     local = ak.build_profile(jan, features=["dep_delay", "carrier"], top_k=5).features
     assert pushed["dep_delay"].edges == pytest.approx(local["dep_delay"].edges, rel=1e-12)
     assert pushed["dep_delay"].counts == local["dep_delay"].counts
@@ -62,7 +62,7 @@ def test_profile_in_database_matches_numpy(engine, months):
 def test_hostile_table_names_are_rejected_and_data_kept(engine, kwargs, error, match, months):
     profile = ak.build_profile(months, features=["dep_delay"])
     with pytest.raises(error, match=match):
-        count_sql(SqlSource(engine, **kwargs), profile.features)
+        SqlSource(engine, **kwargs).count(profile.features).totals()
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM flights")).scalar() == len(months)
 
@@ -71,7 +71,7 @@ def test_hostile_column_name_and_bound_filter_value(engine, months):
     evil = "dep_delay) FROM flights; DROP TABLE flights; --"
     profile = ak.build_profile(months.rename(columns={"dep_delay": evil}), features=[evil])
     with pytest.raises(ak.SchemaError, match="lacks column"):
-        count_sql(SqlSource(engine, table="flights"), profile.features)
+        SqlSource(engine, table="flights").count(profile.features).totals()
     ok = ak.build_profile(months, features=["carrier"])
     source = SqlSource(
         engine,
@@ -79,7 +79,7 @@ def test_hostile_column_name_and_bound_filter_value(engine, months):
         where="carrier = :c",
         parameters={"c": "UA'; DROP TABLE flights; --"},
     )
-    assert count_sql(source, ok.features)["carrier"].sum() == 0
+    assert source.count(ok.features).totals()["carrier"].sum() == 0
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM flights")).scalar() == len(months)
 
@@ -88,7 +88,7 @@ def test_unreachable_database_is_retryable():
     eng = sa.create_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none")
     profile = ak.build_profile(pd.DataFrame({"x": np.arange(10.0)}))
     with pytest.raises(DatabaseUnavailable, match="cannot connect"):
-        count_sql(SqlSource(eng, table="t"), profile.features)
+        SqlSource(eng, table="t").count(profile.features).totals()
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgresql"])
@@ -117,7 +117,7 @@ def test_nan_stored_as_nan_is_missing_like_null(dialect, request, tmp_path):
     assert stored_nan == 2  # really NaN, not NULL
     frame = pd.DataFrame({"x": [*np.arange(1.0, 201.0), np.nan, np.nan, None]})
     profile = ak.build_profile(frame, bins=4)
-    counts = count_sql(SqlSource(engine, table="nan_vs_null"), profile.features)["x"]
+    counts = SqlSource(engine, table="nan_vs_null").count(profile.features).totals()["x"]
     assert counts.tolist() == list(profile.features["x"].counts)
     assert counts[-1] == 3
 

@@ -1,0 +1,188 @@
+"""The one contract every source of rows keeps: :class:`Source`.
+
+A source knows its columns and their value types, counts rows into a
+profile's bins grouped by nothing, by segment, or by partition and segment
+(:class:`GroupBy`), tells how many rows each segment key has, and gives the
+three profiling primitives (top values, finite range, quantile edges) from
+which :meth:`Source.profile` builds a profile. Pandas and Arrow, Parquet and
+CSV files, SQL databases, Spark and Polars are sources; another package adds
+one with a module and an entry point (:mod:`airflow_kl.sources.resolve`).
+
+>>> import pandas as pd
+>>> from airflow_kl.core.profile import FeatureProfile
+>>> from airflow_kl.sources.memory import FrameSource
+>>> fp = FeatureProfile("x", "numeric", (0, 0, 0), edges=(4.0,))
+>>> source = FrameSource(pd.DataFrame({"x": [1.0, 5.0, None], "m": [1, 1, 2]}))
+>>> source.count({"x": fp}).totals()["x"].tolist()
+[1, 1, 1]
+>>> counted = source.count({"x": fp}, GroupBy(partition_by="m"))
+>>> counted.value, {k: g[0]["x"].tolist() for k, g in counted.parts.items()}
+('number', {1: [1, 1, 0], 2: [0, 0, 1]})
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..core.binning import check_feature_names
+from ..core.errors import ConfigError, SchemaError, SourceError
+from ..core.partitions import check_value_types, merge_found
+from ..core.profile import FeatureProfile
+from ..core.segments import Key, SegmentProfile
+from .profiling import EngineColumn, EnginePrimitives, bin_stubs, check_profiling, default_features
+
+Progress = Callable[[int], None]
+Groups = list[dict[str, np.ndarray]]
+WHOLE = "\0whole"  # the one part of counts not grouped by partition
+
+
+@dataclass(frozen=True)
+class GroupBy:
+    """How counts are grouped: by nothing (the default), by the profile's
+    ``segments`` (OTHER last), by the raw values of ``partition_by`` (``every``:
+    their calendar period, :mod:`airflow_kl.core.partitions`), or by both."""
+
+    segments: SegmentProfile | None = None
+    partition_by: str | None = None
+    every: str | None = None
+
+    @property
+    def width(self) -> int:
+        """Groups per part: the segments and OTHER, or one."""
+        return len(self.segments.counts) if self.segments is not None else 1
+
+    def columns(self) -> list[str]:
+        """The columns read besides the features."""
+        by = list(self.segments.by) if self.segments is not None else []
+        return by + ([self.partition_by] if self.partition_by is not None else [])
+
+
+UNGROUPED = GroupBy()
+
+
+@dataclass
+class Counted:
+    """Counts in a profile's bins: per part (a raw partition value, or
+    :data:`WHOLE`), per group (segment, OTHER last), per feature. ``value`` is
+    the partition column's value type."""
+
+    parts: dict[Any, Groups] = field(default_factory=dict)
+    value: str | None = None
+
+    @property
+    def groups(self) -> Groups:
+        """The groups of counts not grouped by partition."""
+        return self.parts[WHOLE]
+
+    def totals(self) -> dict[str, np.ndarray]:
+        """Every feature's counts over all parts and groups."""
+        groups = [g for part in self.parts.values() for g in part]
+        return {name: sum(g[name] for g in groups) for name in groups[0]}
+
+
+def add_counted(total: Counted | None, more: Counted, column: str, engine: str) -> Counted:
+    """Counts of two passes (batches, files, workers) added; a partition
+    column must hold one value type across them."""
+    if total is None:
+        return Counted({k: [dict(g) for g in v] for k, v in more.parts.items()}, more.value)
+    merge_found(total.parts, more.parts)
+    if more.value is not None:
+        total.value = check_value_types([total.value or more.value, more.value], column, engine)
+    return total
+
+
+def empty_groups(features: Mapping[str, FeatureProfile], groups: int) -> Groups:
+    """Zero counts of every feature, for each of ``groups`` segments (the start of
+    a sum, and what a segment without rows has).
+
+    >>> x = FeatureProfile("x", "numeric", (1, 2, 0), edges=(0.0,))
+    >>> [g["x"].tolist() for g in empty_groups({"x": x}, 2)]
+    [[0, 0, 0], [0, 0, 0]]
+    """
+    return [
+        {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
+        for _ in range(groups)
+    ]
+
+
+@dataclass(frozen=True)
+class Profiled:
+    """What :meth:`Source.profile` returns: the features, and settings to keep
+    with the profile (how the edges were made, when not from every row)."""
+
+    features: dict[str, FeatureProfile]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+class Source(ABC):
+    """Rows to profile or count, wherever they are; ``str()`` of a source says
+    where, for logs and reports."""
+
+    @abstractmethod
+    def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:
+        """The value type of each named column (default: every column), or the
+        :class:`SchemaError` saying why no value type holds it."""
+
+    @abstractmethod
+    def count(
+        self,
+        features: Mapping[str, FeatureProfile],
+        group_by: GroupBy = UNGROUPED,
+        progress: Progress | None = None,
+    ) -> Counted:
+        """Every feature's counts in its bins, grouped as ``group_by`` says, in one
+        pass. ``progress``, where the source reads in batches, is called with
+        the rows of each."""
+
+    @abstractmethod
+    def segment_rows(self, by: Sequence[str]) -> tuple[dict[Key, int], tuple[str, ...]]:
+        """``({key: rows}, value types)`` of the segment columns' combinations."""
+
+    def primitives(self) -> AbstractContextManager[EnginePrimitives]:
+        """The three profiling primitives (and the columns they take), for as long
+        as the context lasts (a connection, a session): what the default
+        :meth:`profile` builds from. A source that overrides :meth:`profile`
+        need not give them."""
+        raise ConfigError(f"{type(self).__name__} cannot be profiled")
+
+    def profile(
+        self,
+        features: list[str] | None,
+        bins: int,
+        top_k: int,
+        binning: str,
+        edges: Mapping[str, Sequence[float]] | None = None,
+    ) -> Profiled:
+        """Bins from the primitives (:func:`.profiling.bin_stubs`), then one
+        :meth:`count` of every row into them. Sources that hold their rows
+        profile them directly (and take explicit ``edges``)."""
+        check_profiling(bins, top_k, binning)  # before the source is read
+        if edges:
+            raise ConfigError("explicit edges are supported for in-memory and file data only")
+        with self.primitives() as engine:
+            columns = chosen_columns(engine.columns(check_feature_names(features)), features)
+            stubs = bin_stubs(engine, columns, bins, top_k, binning)
+        counts = self.count(stubs).totals()
+        if not any(counts[name].sum() for name in stubs):
+            raise SourceError("reference data has no rows; a profile needs at least one")
+        return Profiled({name: fp.with_counts(counts[name]) for name, fp in stubs.items()})
+
+
+def chosen_columns(
+    columns: Sequence[EngineColumn], features: list[str] | None
+) -> list[EngineColumn]:
+    """The named columns (each of a value type), or by default those
+    :func:`.profiling.default_features` chooses."""
+    if features is None:
+        kept = set(default_features({c.name: c.value for c in columns}))
+        columns = [c for c in columns if c.name in kept]
+    for column in columns:
+        if isinstance(column.value, SchemaError):
+            raise column.value
+    return list(columns)
