@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UV=.venv/bin/uv
-EXTRAS=(--extra sql --extra spark --extra gx --extra airflow --extra aws --extra lineage
+EXTRAS=(--extra sql --extra spark --extra polars --extra gx --extra airflow --extra aws --extra lineage
         --extra examples --extra test --extra mysql --extra snowflake --extra clickhouse)
 
 # The test tools are today's in every environment (moto before 5.2.5 refuses

@@ -7,7 +7,16 @@ import pytest
 
 from airflow_kl.sources.sql import SqlSource
 
-from .engines import held, load_sql, make_frame, spark_frame, string_views, write_csv, write_parquet
+from .engines import (
+    held,
+    load_sql,
+    make_frame,
+    polars_frame,
+    spark_frame,
+    string_views,
+    write_csv,
+    write_parquet,
+)
 
 
 @pytest.fixture(scope="package")
@@ -26,6 +35,7 @@ def stores(
         "arrow_views": string_views(
             pa.Table.from_pandas(frame[held("arrow")], preserve_index=False)
         ),
+        "polars": polars_frame(frame[held("polars")]),
         "parquet": write_parquet(frame[held("parquet")], d / "kinds.parquet"),
         "csv": write_csv(frame[held("csv")], d / "kinds.csv"),
         "sqlite": SqlSource(load_sql(f"sqlite:///{d}/kinds.db", frame), table="kinds"),

@@ -87,6 +87,7 @@ ENGINES = [
     "pandas",
     "arrow",
     "arrow_views",  # strings as Arrow string_view, as Polars and DuckDB hand them over
+    "polars",  # a LazyFrame: collected with the counted columns, counted from Arrow
     "parquet",
     "csv",
     "sqlite",
@@ -109,6 +110,7 @@ BUILDERS = [e for e in ENGINES if not e.startswith("gx_")]
 NOT_HELD = {
     "arrow": {"mixed"},
     "arrow_views": {"mixed"},
+    "polars": {"mixed"},
     "parquet": {"mixed"},
     "csv": {"mixed", "f32", "str"},
     "sqlite": {"mixed"},
@@ -275,6 +277,13 @@ def string_views(table):
         for f in table.schema
     ]
     return table.cast(pa.schema(fields))
+
+
+def polars_frame(frame: pd.DataFrame):
+    """The frame as a Polars LazyFrame (through Arrow, as Polars reads pandas)."""
+    import polars as pl
+
+    return pl.from_arrow(pa.Table.from_pandas(frame, preserve_index=False)).lazy()
 
 
 def write_parquet(frame: pd.DataFrame, path) -> str:
