@@ -222,11 +222,23 @@ def feature_status(
     alpha: float | None,
     min_rows: int,
 ) -> str:
-    """``insufficient_data`` below ``min_rows``; ``drift`` when KL >= threshold and
-    the corrected p-value < alpha (or alpha is None, or KL is infinite); else ``ok``."""
+    """``insufficient_data`` below ``min_rows``; else ``drift`` or ``ok`` by
+    :func:`drifts`."""
     if n_current < min_rows or n_reference < min_rows:
         return INSUFFICIENT
+    return DRIFT if drifts(kl, p_value, threshold, alpha) else OK
+
+
+def drifts(kl: float, p_value: float | None, threshold: float, alpha: float | None) -> bool:
+    """The verdict of a judged feature, written once: KL >= threshold and the
+    corrected p-value < alpha (or alpha is None); an infinite KL always drifts.
+
+    >>> drifts(0.2, 0.001, 0.1, 0.01), drifts(0.2, 0.05, 0.1, 0.01), drifts(0.2, 0.05, 0.1, None)
+    (True, False, True)
+    >>> drifts(float("inf"), 0.5, 0.1, 0.01)
+    True
+    """
     if math.isinf(kl):
-        return DRIFT
+        return True
     significant = alpha is None or (p_value is not None and p_value < alpha)
-    return DRIFT if kl >= threshold and significant else OK
+    return kl >= threshold and significant

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
+from .decision import drifts
 from .errors import ConfigError
 
 # {partition: {feature: (kl, corrected p-value)}}; a feature left out of a
@@ -61,12 +62,6 @@ def round_up(value: float, digits: int = 3) -> float:
     step = Decimal(1).scaleb(exact.adjusted() - (digits - 1))
     above = float(((exact / step).to_integral_value(ROUND_FLOOR) + 1) * step)
     return above if above > value else math.nextafter(value, math.inf)
-
-
-def drifts(kl: float, p_value: float, threshold: float, alpha: float | None) -> bool:
-    """The verdict rule of :func:`airflow_kl.core.decision.feature_status` for a
-    judged feature."""
-    return kl >= threshold and (alpha is None or math.isinf(kl) or p_value < alpha)
 
 
 def suggest_thresholds(

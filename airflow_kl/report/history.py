@@ -89,8 +89,11 @@ SEGMENT_HISTORY = sa.Table(
 SEGMENT_KEY = ("dag_id", "task_id", "partition_key", "segment", "feature", "profile_checksum")
 
 
-def engine_for(target: Any) -> sa.Engine:
-    """An engine from an Engine, a SQLAlchemy URL, or a bare path (a SQLite file)."""
+def store_engine(target: Any) -> sa.Engine:
+    """The engine of a history or report store: an Engine as it is, a SQLAlchemy
+    URL or a bare path (a SQLite file), one pooled engine per URL for the life
+    of the process (a source's engine, :func:`airflow_kl.sources.sql.source_engine`,
+    holds no connection between uses instead)."""
     if isinstance(target, sa.Engine):
         return target
     text = str(target)
@@ -193,7 +196,7 @@ def record_all(
     """Upsert the rows of several reports (``{partition key: report}``) in one
     transaction; returns how many feature rows they have."""
     now = datetime.now(UTC)
-    engine = migrated(engine_for(target))
+    engine = migrated(store_engine(target))
     with engine.connect() as conn, writing(conn):
         return sum(
             write_history(conn, r, partition_key=k, dag_id=dag_id, task_id=task_id, checked_at=now)
@@ -224,7 +227,7 @@ def trend(
     """A feature's rows ordered by partition key as a person reads it (``2``
     before ``10``: :func:`~airflow_kl.core.partitions.natural_order`), then by
     check time; with ``segment`` (its label, e.g. ``JFK``), that segment's rows."""
-    engine = migrated(engine_for(target))
+    engine = migrated(store_engine(target))
     table = HISTORY if segment is None else SEGMENT_HISTORY
     query = sa.select(table).where(table.c.feature == feature)
     if segment is not None:

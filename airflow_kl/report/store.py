@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from ..core.errors import ConfigError
 from ..core.results import DriftReport
 from .database import plain_errors, writing
-from .history import METADATA, engine_for, migrated, trend, upsert, write_history
+from .history import METADATA, migrated, store_engine, trend, upsert, write_history
 
 REPORTS = sa.Table(
     "airflow_kl_reports",
@@ -145,7 +145,7 @@ class ReportStore:
 
     @plain_errors
     def __init__(self, target: Any) -> None:
-        self.engine = migrated(engine_for(target))
+        self.engine = migrated(store_engine(target))
 
     def save(
         self,

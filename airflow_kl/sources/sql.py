@@ -90,15 +90,15 @@ def sql(
     )
 
 
-def engine_for(url: str | sa.URL) -> sa.Engine:
+def source_engine(url: str | sa.URL) -> sa.Engine:
     """The engine of a source named by URL. It keeps no connection open between
     uses (a check connects a few times, then holds nothing), so an embedded
     database's file is not left locked for the next process to open; an
     in-memory database keeps SQLAlchemy's pool, which is the database itself.
 
-    >>> engine_for("sqlite:///flights.db").pool.__class__.__name__
+    >>> source_engine("sqlite:///flights.db").pool.__class__.__name__
     'NullPool'
-    >>> engine_for("sqlite://").pool.__class__.__name__
+    >>> source_engine("sqlite://").pool.__class__.__name__
     'SingletonThreadPool'
     """
     url = database_url(url)
@@ -229,7 +229,7 @@ class SqlSource(SqlRows):
         if (self.table is None) == (self.query is None):
             raise ConfigError("give exactly one of table= or query= for a SQL source")
         if isinstance(self.engine, (str, sa.URL)):
-            object.__setattr__(self, "engine", engine_for(self.engine))
+            object.__setattr__(self, "engine", source_engine(self.engine))
         parser = dialect_of(self.engine).parser
         if self.where is not None:
             check_filter(self.where, parser)
