@@ -80,6 +80,15 @@ def _add_sql_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_output_arguments(parser: argparse.ArgumentParser, report: str, page: str) -> None:
+    """--report-path and --html-path, as every command that writes a report or
+    a page takes them (--json and --html: their first spellings)."""
+    parser.add_argument(
+        "--report-path", "--json", dest="report_path", help=f"write {report} as JSON here"
+    )
+    parser.add_argument("--html-path", "--html", dest="html_path", help=f"write {page} here")
+
+
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
     for option in OPTIONS:  # the check options, validated by CheckSettings like everywhere
         choices = f"; one of {', '.join(option.choices)}" if option.choices else ""
@@ -216,10 +225,7 @@ def make_parser() -> argparse.ArgumentParser:
     chk.add_argument(
         "--features", type=_features, help="check only these features (comma-separated)"
     )
-    chk.add_argument(
-        "--report-path", "--json", dest="report_path", help="write the report as JSON here"
-    )
-    chk.add_argument("--html-path", "--html", dest="html_path", help="write the HTML report here")
+    _add_output_arguments(chk, "the report", "the report's HTML page")
     chk.add_argument(
         "--history-db", "--history", dest="history_db", help=f"results database ({HISTORY_HELP})"
     )
@@ -247,8 +253,7 @@ def make_parser() -> argparse.ArgumentParser:
     bt.add_argument(
         "--features", type=_features, help="judge only these features (comma-separated)"
     )
-    bt.add_argument("--json", dest="report_path", help="write every partition's report here")
-    bt.add_argument("--html", dest="html_path", help="write the timeline page here")
+    _add_output_arguments(bt, "every partition's report", "the timeline's HTML page")
     bt.add_argument(
         "--suggest-thresholds",
         action="store_true",
@@ -275,7 +280,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="render a report JSON as a self-contained HTML page")
     rep.add_argument("report", help="report JSON written by `check --json`")
-    rep.add_argument("-o", "--output", required=True, help="HTML file to write")
+    rep.add_argument(
+        "--html-path", "-o", "--output", dest="html_path", required=True, help="HTML file to write"
+    )
     rep.add_argument(
         "--history-db", "--history", dest="history_db", help="results database for KL trends"
     )
@@ -348,29 +355,27 @@ def _progress_bar(path: str | None):
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .api import check_drift
-    from .core.file_io import atomic_write_text
     from .core.profile import Profile
-    from .report.history import record
-    from .report.html import history_trends, write_html
+    from .run.check import run_check as check
+    from .run.outputs import History, Outputs
 
     settings = _settings(args)  # bad options and a bad data argument fail before any read
     data = _data(args.current, args)
     profile = Profile.load(args.profile)
+    if args.history_db and not args.partition_key:
+        raise UsageError("airflow-kl check: --history-db needs --partition-key KEY")
+    history = History(args.history_db, args.partition_key) if args.history_db else None
+    outputs = Outputs(args.report_path, args.html_path, _shown(args.current, args), history)
     files = None if _is_sql(args) else args.current
     with _progress_bar(files) as bar:
-        report = check_drift(
-            profile, data, features=args.features, progress=bar.update, settings=settings
+        report, _ = check(
+            profile,
+            data,
+            features=args.features,
+            progress=bar.update,
+            settings=settings,
+            outputs=outputs,
         )
-    if args.history_db:
-        if not args.partition_key:
-            raise UsageError("airflow-kl check: --history-db needs --partition-key KEY")
-        record(args.history_db, report, partition_key=args.partition_key)
-    if args.report_path:
-        atomic_write_text(args.report_path, report.to_json())
-    if args.html_path:
-        trends = history_trends(args.history_db, report) if args.history_db else None
-        write_html(report, args.html_path, title=_shown(args.current, args), trends=trends)
     print(report.table())
     if args.html_path:  # on stderr: stdout is the table alone
         print(f"wrote {args.html_path}", file=sys.stderr)
@@ -378,18 +383,25 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_backtest(args: argparse.Namespace) -> int:
-    from .backtesting import backtest
-    from .backtesting.backfill import backfill_history, backfill_store
-    from .core.file_io import atomic_write_text
     from .core.profile import Profile
+    from .run.backtest import BacktestOutputs, run_backtest
+    from .run.outputs import History
 
     if args.store and not (args.dag_id and args.task_id):
         raise UsageError("airflow-kl backtest: --store needs --dag-id and --task-id")
     profile = Profile.load(args.profile)
     settings = _settings(args)
+    task = History(args.history_db, "", args.dag_id or "", args.task_id or "")
+    outputs = BacktestOutputs(
+        args.report_path,
+        args.html_path,
+        _shown(args.source, args),
+        task if (args.history_db or args.store) else None,
+        report_store=args.store,
+    )
     files = None if _is_sql(args) else args.source
     with _progress_bar(files) as bar:
-        timeline = backtest(
+        run = run_backtest(
             profile,
             _data(args.source, args),
             args.partition_by,
@@ -397,47 +409,14 @@ def run_backtest(args: argparse.Namespace) -> int:
             features=args.features,
             progress=bar.update,
             settings=settings,
-        )
-    suggestion = None
-    normal = timeline.select(args.normal)
-    if args.suggest_thresholds or args.normal:
-        suggestion = timeline.suggest_thresholds(normal, args.max_alarm_rate)
-    if args.history_db:
-        backfill_history(
-            timeline, args.history_db, dag_id=args.dag_id or "", task_id=args.task_id or ""
-        )
-    if args.store:
-        backfill_store(
-            timeline,
-            args.store,
-            dag_id=args.dag_id,
-            task_id=args.task_id,
-            source=_shown(args.source, args),
-        )
-    if args.report_path:
-        out = timeline.to_dict()
-        if suggestion is not None:
-            out["suggested_thresholds"] = {
-                "threshold": suggestion.threshold,
-                "alarm_rate": suggestion.alarm_rate,
-                "normal": normal,
-                "max_alarm_rate": args.max_alarm_rate,
-            }
-        atomic_write_text(args.report_path, json.dumps(out, indent=1, allow_nan=False) + "\n")
-    if args.html_path:
-        from .report.timeline import write_timeline
-
-        write_timeline(
-            timeline,
-            args.html_path,
-            title=_shown(args.source, args),
-            suggestion=suggestion,
-            normal=normal,
+            normal=args.normal,
             max_alarm_rate=args.max_alarm_rate,
+            suggest=args.suggest_thresholds,
+            outputs=outputs,
         )
-    print(timeline.table())
-    if suggestion is not None:
-        print(_suggestion_text(suggestion, normal, args.max_alarm_rate))
+    print(run.timeline.table())
+    if run.suggestion is not None:
+        print(_suggestion_text(run.suggestion, run.normal, args.max_alarm_rate))
     return EXIT_OK
 
 
@@ -458,12 +437,15 @@ def _suggestion_text(suggestion, normal: list[str], rate: float) -> str:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    from .report.html import history_trends, write_html
+    from .core.file_io import atomic_write_text
+    from .run.check import render_page
+    from .run.outputs import History, Outputs
 
     report = _load_report(args.report)
-    trends = history_trends(args.history_db, report) if args.history_db else None
-    write_html(report, args.output, title=args.title, trends=trends)
-    print(f"wrote {args.output}")
+    history = History(args.history_db) if args.history_db else None
+    page = render_page(report, Outputs(title=args.title, history=history))
+    atomic_write_text(args.html_path, page)
+    print(f"wrote {args.html_path}")
     return EXIT_OK
 
 

@@ -86,3 +86,31 @@ def test_the_example_dags_use_only_the_public_api():
     }
     assert used, "the example DAGs import airflow_kl"
     assert sorted(u for u in used if u[1] not in PUBLIC) == []
+
+
+def package_graph() -> dict[str, set[str]]:
+    """The graph between airflow_kl's packages (``airflow_kl.report``, ...) and
+    its top modules (``airflow_kl.api``, ...): which layer uses which."""
+
+    def layer(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    layers: dict[str, set[str]] = {}
+    for name, targets in import_graph().items():
+        found = layers.setdefault(layer(name), set())
+        found |= {layer(t) for t in targets if layer(t) not in (layer(name), "airflow_kl")}
+    return layers
+
+
+def test_the_layers_use_each_other_one_way():
+    """A package never imports one that imports it back: the core below the
+    sources, the report below the backtest, the run layer above both, the
+    entry points (CLI, provider, GX validation) on top."""
+    layers = package_graph()
+    try:
+        TopologicalSorter(layers).prepare()
+    except CycleError as exc:
+        pytest.fail("packages import each other: " + " -> ".join(exc.args[1]))
+    assert "airflow_kl.backtesting" not in layers["airflow_kl.report"]
+    assert "airflow_kl.report" in layers["airflow_kl.backtesting"]
+    assert layers["airflow_kl.core"] == set()

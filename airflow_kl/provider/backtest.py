@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import AirflowKLError
-from ..core.file_io import atomic_write_text
 from ..core.options import OPTION_NAMES
 from .exceptions import InvalidDriftInput
 from .gate import CheckOptionsOperator, confine
@@ -74,72 +73,61 @@ class KLBacktestOperator(CheckOptionsOperator):
         self.base_dir, self.conn_id = base_dir, conn_id
 
     def execute(self, context: Any) -> dict[str, Any]:
-        from ..backtesting import backtest
         from ..core.profile import Profile
         from ..core.settings import CheckSettings
+        from ..run.backtest import run_backtest
 
         self.source, self.profile, self.report_path, self.html_path = confine(
             self.base_dir, self.source, self.profile, self.report_path, self.html_path
         )
+        source = describe(self.source)
         try:
             settings = CheckSettings.from_options(self.check_options())
-            timeline = backtest(
+            run = run_backtest(
                 Profile.load(storage_path(self.profile, self.conn_id)),
                 resolve_source(self.source, self.conn_id),
                 self.partition_by,
                 every=self.every,
                 features=self.features,
                 settings=settings,
+                normal=self.normal,
+                max_alarm_rate=float(self.max_alarm_rate),
+                outputs=self._outputs(source),
             )
-            normal = timeline.select(self.normal)
-            suggestion = timeline.suggest_thresholds(normal, float(self.max_alarm_rate))
         except AirflowKLError as exc:
             raise InvalidDriftInput(str(exc)) from exc
-        source = describe(self.source)
-        self.log.info("backtest of %s by %s\n%s", source, self.partition_by, timeline.table())
-        self.log.info("suggested thresholds from %s: %s", ", ".join(normal), suggestion.threshold)
-        self._write(timeline, suggestion, normal, source)
+        suggestion = run.suggestion
+        self.log.info("backtest of %s by %s\n%s", source, self.partition_by, run.timeline.table())
+        self.log.info(
+            "suggested thresholds from %s: %s", ", ".join(run.normal), suggestion.threshold
+        )
         context["ti"].xcom_push(key="threshold", value=suggestion.threshold)
         return {
-            "partitions": timeline.partitions,
-            "drifted": timeline.drifted,
+            "partitions": run.timeline.partitions,
+            "drifted": run.timeline.drifted,
             "threshold": suggestion.threshold,
             "alarm_rate": suggestion.alarm_rate,
-            "normal": normal,
+            "normal": run.normal,
         }
 
-    def _write(self, timeline: Any, suggestion: Any, normal: list[str], source: str) -> None:
-        if self.report_path:
-            atomic_write_text(storage_path(self.report_path, self.conn_id), timeline.to_json())
-        if self.html_path:
-            from ..report.timeline import render_timeline
+    def _outputs(self, source: str) -> Any:
+        """The timeline's JSON and page, and (with ``backfill_*``) every
+        partition in the report store as that gate task's history."""
+        from ..run.backtest import BacktestOutputs
+        from ..run.outputs import History
 
-            page = render_timeline(
-                timeline,
-                title=source,
-                suggestion=suggestion,
-                normal=normal,
-                max_alarm_rate=float(self.max_alarm_rate),
-            )
-            atomic_write_text(storage_path(self.html_path, self.conn_id), page)
+        task, store = None, None
         if self.backfill_dag_id and self.backfill_task_id:
-            from ..backtesting.backfill import backfill_store
             from ..config import configured_store
 
+            task = History(dag_id=self.backfill_dag_id, task_id=self.backfill_task_id)
             store = configured_store()
             if store is None:
                 self.log.warning("no report store is configured: nothing backfilled")
-                return
-            refs = backfill_store(
-                timeline,
-                store,
-                dag_id=self.backfill_dag_id,
-                task_id=self.backfill_task_id,
-                source=source,
-            )
-            self.log.info(
-                "backfilled %d reports as %s.%s",
-                len(refs),
-                self.backfill_dag_id,
-                self.backfill_task_id,
-            )
+        return BacktestOutputs(
+            storage_path(self.report_path, self.conn_id),
+            storage_path(self.html_path, self.conn_id),
+            source,
+            task,
+            report_store=store,
+        )

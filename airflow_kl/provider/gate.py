@@ -26,7 +26,7 @@ from ..core.options import DEFAULTS, OPTION_NAMES
 from .compat import AirflowSkipException
 from .exceptions import InvalidDriftInput
 from .links import HTML_XCOM_KEY
-from .report_store import store_report
+from .report_store import task_store
 
 ACTIONS = ("fail", "warn", "skip")
 
@@ -47,6 +47,16 @@ def confine(base_dir: str | None, *paths: Any) -> tuple[Any, ...]:
         return tuple(within(base_dir, p) if isinstance(p, (str, os.PathLike)) else p for p in paths)
     except AirflowKLError as exc:
         raise InvalidDriftInput(str(exc)) from exc
+
+
+def beside(report_path: str) -> str:
+    """The HTML report's path beside the JSON one (works for URLs too).
+
+    >>> beside("s3://lake/reports/2013-09.json"), beside("/tmp/report")
+    ('s3://lake/reports/2013-09.html', '/tmp/report.html')
+    """
+    stem = report_path[: -len(".json")] if report_path.endswith(".json") else report_path
+    return f"{stem}.html"
 
 
 def confine_database(base_dir: str | None, target: Any) -> Any:
@@ -78,9 +88,24 @@ class CheckOptionsOperator(BaseOperator):
         return {name: getattr(self, name) for name in OPTION_NAMES}
 
 
+# The templated arguments of the outputs every gate writes (see DriftGateOperator).
+OUTPUT_FIELDS = ("report_path", "html_path", "html_url", "history_db", "partition_key")
+
+
 class DriftGateOperator(CheckOptionsOperator):
     """Base of the gates: :class:`KLDriftCheckOperator` and :class:`GXValidationOperator`,
-    which take the check options (:class:`CheckOptionsOperator`)."""
+    which take the check options (:class:`CheckOptionsOperator`) and write the
+    same outputs of their drift report (:class:`airflow_kl.run.outputs.Outputs`).
+
+    :param report_path: where to write the report JSON (templated), optional.
+    :param html_path: where to write the HTML report (templated); defaults to
+        ``report_path`` with ``.html`` when that is set. Its URL (``html_url``
+        if given, else the file URI) is the task's "Drift report" extra link.
+    :param history_db: results-history database (SQLAlchemy URL or SQLite
+        path), or ``history_conn_id`` (an Airflow SQL connection): one row per
+        feature, upserted on (dag, task, ``partition_key``, feature, profile);
+        the HTML report then shows each feature's KL trend from it.
+    """
 
     def __init__(
         self,
@@ -89,25 +114,60 @@ class DriftGateOperator(CheckOptionsOperator):
         partition_key: str = "{{ ds }}",
         base_dir: str | None = None,
         conn_id: str | None = None,
+        report_path: str | None = None,
+        html_path: str | None = None,
+        html_url: str | None = None,
+        history_db: str | None = None,
+        history_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.source, self.partition_key = source, partition_key
         self.base_dir, self.conn_id = base_dir, conn_id
+        self.report_path, self.html_path, self.html_url = report_path, html_path, html_url
+        self.history_db, self.history_conn_id = history_db, history_conn_id
 
-    def publish(
-        self,
-        report: Any,
-        context: Any,
-        *,
-        source: str,
-        html_path: Any = None,
-        html_url: str | None = None,
-    ) -> None:
-        """The report in the store (and its HTML at ``html_path``), its URL the
-        task's "Drift report" link."""
-        url = store_report(self, report, context, source=source, html_path=html_path)
-        url = html_url or url
+    def confine_outputs(self) -> None:
+        """The output paths and a SQLite history inside ``base_dir``, when set."""
+        self.report_path, self.html_path = confine(self.base_dir, self.report_path, self.html_path)
+        self.history_db = confine_database(self.base_dir, self.history_db)
+
+    def _history(self, context: Any) -> Any:
+        from ..run.outputs import History
+        from .source_args import sql_engine
+
+        if not (self.history_db or self.history_conn_id):
+            return None
+        ti = context["ti"]
+        target = self.history_db or sql_engine(self.history_conn_id)
+        return History(target, str(self.partition_key), ti.dag_id, ti.task_id)
+
+    def publish(self, report: Any, context: Any, *, source: str) -> None:
+        """Everything the run layer writes of a report
+        (:func:`airflow_kl.run.check.write_report`): its JSON, its page, the
+        history rows and the report store; the page's URL (``html_url`` when
+        given) becomes the task's "Drift report" link."""
+        from ..run.check import write_report
+        from ..run.outputs import Outputs
+        from .source_args import storage_path
+
+        html_path = self.html_path or (beside(self.report_path) if self.report_path else None)
+        history = self._history(context)
+        outputs = Outputs(
+            storage_path(self.report_path, self.conn_id),
+            storage_path(html_path, self.conn_id),
+            source,
+            history,
+            task_store(self, context, source),
+        )
+        try:
+            written = write_report(report, outputs)
+        except AirflowKLError as exc:  # a StoreError: not worth a retry
+            raise InvalidDriftInput(str(exc)) from exc
+        if written.history_rows:
+            rows, key = written.history_rows, history.partition_key
+            self.log.info("recorded %d history rows for partition %s", rows, key)
+        url = self.html_url or written.page_url
         if url:
             context["ti"].xcom_push(key=HTML_XCOM_KEY, value=url)
             self.log.info("drift report: %s", url)

@@ -16,7 +16,7 @@ from typing import Any
 from ..core.errors import AirflowKLError
 from ..core.options import OPTION_NAMES
 from .exceptions import InvalidDriftInput, ValidationFailed
-from .gate import ACTIONS, DriftGateOperator, choice, confine
+from .gate import ACTIONS, OUTPUT_FIELDS, DriftGateOperator, choice, confine
 from .links import DATA_DOCS_XCOM_KEY, DataDocsLink, DriftReportLink
 from .source_args import describe, resolve_source, storage_path
 
@@ -43,8 +43,10 @@ class GXValidationOperator(DriftGateOperator):
     :param conn_id: the Airflow connection for object-storage URLs among
         ``source``, ``suite_path`` and ``profile`` (``data_docs_dir`` is local).
 
-    With binned-KL expectations in the suite, their results are also a drift
-    report in the report store, shown by the "Drift report" link.
+    The binned-KL expectations' results are a drift report, written as every
+    gate writes one (``report_path``, ``html_path``, ``html_url``,
+    ``history_db``, ``history_conn_id``: :class:`DriftGateOperator`) and kept
+    in the report store, shown by the "Drift report" link.
     """
 
     template_fields = (
@@ -54,7 +56,7 @@ class GXValidationOperator(DriftGateOperator):
         "features",
         *OPTION_NAMES,
         "data_docs_dir",
-        "partition_key",
+        *OUTPUT_FIELDS,
     )
     template_fields_renderers = {"source": "json"}
     ui_color = "#eef7ee"
@@ -87,6 +89,7 @@ class GXValidationOperator(DriftGateOperator):
         self.source, self.suite_path, self.profile, self.data_docs_dir = confine(
             self.base_dir, self.source, self.suite_path, self.profile, self.data_docs_dir
         )
+        self.confine_outputs()
         try:
             validation = self._validate()
         except AirflowKLError as exc:

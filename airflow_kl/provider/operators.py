@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import Asset, BaseOperator
 
 from ..core.errors import AirflowKLError
-from ..core.file_io import atomic_write_text
 from ..core.options import DEFAULT_MAX_SEGMENTS, OPTION_NAMES
 from ..core.status import INSUFFICIENT
 from .exceptions import DriftDetected, InsufficientData, InvalidDriftInput
-from .gate import ACTIONS, DriftGateOperator, choice, confine, confine_database
+from .gate import ACTIONS, OUTPUT_FIELDS, DriftGateOperator, choice, confine
 from .links import DriftReportLink
-from .source_args import describe, resolve_source, sql_engine, storage_path
+from .source_args import describe, resolve_source, storage_path
 
 if TYPE_CHECKING:
     from ..core.profile import Profile
@@ -114,16 +113,6 @@ class BuildReferenceProfileOperator(BaseOperator):
         }
 
 
-def _beside(report_path: str) -> str:
-    """The HTML report's path beside the JSON one (works for URLs too).
-
-    >>> _beside("s3://lake/reports/2013-09.json"), _beside("/tmp/report")
-    ('s3://lake/reports/2013-09.html', '/tmp/report.html')
-    """
-    stem = report_path[: -len(".json")] if report_path.endswith(".json") else report_path
-    return f"{stem}.html"
-
-
 def _load_if_same(path: Any, profile: Profile) -> Profile | None:
     from ..core.profile import Profile
 
@@ -159,16 +148,12 @@ class KLDriftCheckOperator(DriftGateOperator):
     :param drift_asset: an ``Asset`` (or its URI) that receives an event on
         success, with ``drifted``, ``drifted_features`` and (for a segmented
         profile) ``segment_by`` and ``drifted_segments`` in ``extra``.
-    :param report_path: where to write the report JSON (templated), optional.
-    :param html_path: where to write the HTML report (templated); defaults to
-        ``report_path`` with ``.html`` when that is set. Its URL (``html_url``
-        if given, else the file URI) is the task's "Drift report" extra link.
     :param conn_id: the Airflow connection whose credentials read and write
         object-storage URLs (``s3://``, ``gs://``...) among the paths above;
         without it the storage library's own (e.g. the ``AWS_*`` variables).
-    :param history_db: results-history database (SQLAlchemy URL or SQLite
-        path), or ``history_conn_id`` (an Airflow SQL connection): one row per
-        feature, upserted on (dag, task, ``partition_key``, feature, profile).
+
+    The outputs (``report_path``, ``html_path``, ``html_url``, ``history_db``,
+    ``history_conn_id``) are those of every gate (:class:`DriftGateOperator`).
 
     The report dict is the return value (XCom ``return_value``), pushed before
     any exception.
@@ -179,11 +164,7 @@ class KLDriftCheckOperator(DriftGateOperator):
         "source",
         *OPTION_NAMES,
         "features",
-        "report_path",
-        "html_path",
-        "html_url",
-        "history_db",
-        "partition_key",
+        *OUTPUT_FIELDS,
     )
     template_fields_renderers = {"source": "json", "threshold": "json"}
     ui_color = "#fdf0e8"
@@ -198,11 +179,6 @@ class KLDriftCheckOperator(DriftGateOperator):
         on_drift: str = "fail",
         on_insufficient_data: str = "fail",
         drift_asset: Asset | str | None = None,
-        report_path: str | None = None,
-        html_path: str | None = None,
-        html_url: str | None = None,
-        history_db: str | None = None,
-        history_conn_id: str | None = None,
         partition_key: str = "{{ ds }}",
         base_dir: str | None = None,
         conn_id: str | None = None,
@@ -218,24 +194,20 @@ class KLDriftCheckOperator(DriftGateOperator):
         )
         self.profile, self.features = profile, features
         self.on_drift, self.on_insufficient_data = on_drift, on_insufficient_data
-        self.drift_asset, self.report_path = asset, report_path
-        self.html_path, self.html_url = html_path, html_url
-        self.history_db, self.history_conn_id = history_db, history_conn_id
+        self.drift_asset = asset
 
     def execute(self, context: Any) -> dict[str, Any]:
         choice("on_drift", self.on_drift, ON_DRIFT)
         choice("on_insufficient_data", self.on_insufficient_data, ON_INSUFFICIENT)
-        self.source, self.profile, self.report_path, self.html_path = confine(
-            self.base_dir, self.source, self.profile, self.report_path, self.html_path
-        )
-        self.history_db = confine_database(self.base_dir, self.history_db)
+        self.source, self.profile = confine(self.base_dir, self.source, self.profile)
+        self.confine_outputs()
         report = self._check()
         self._drift_report = report  # for OpenLineage, when its provider asks
         result = {**report.to_dict(), "source": describe(self.source), "profile": str(self.profile)}
         self.log.info(
             "drift check of %s against %s\n%s", result["source"], self.profile, report.table()
         )
-        self._write_outputs(report, result, context)
+        self.publish(report, context, source=result["source"])
         context["ti"].xcom_push(key="return_value", value=result)
         self._emit_asset_event(report, result, context)
         self._act(report, result)
@@ -258,21 +230,6 @@ class KLDriftCheckOperator(DriftGateOperator):
         except AirflowKLError as exc:
             raise InvalidDriftInput(str(exc)) from exc
 
-    def _write_outputs(self, report: Any, result: dict[str, Any], context: Any) -> None:
-        """The report JSON and HTML files (when asked), the history rows, the
-        report store, and the "Drift report" link."""
-        if self.report_path:
-            atomic_write_text(storage_path(self.report_path, self.conn_id), report.to_json())
-        self._record_history(report, context)
-        html_path = self.html_path or (_beside(self.report_path) if self.report_path else None)
-        self.publish(
-            report,
-            context,
-            source=result["source"],
-            html_path=storage_path(html_path, self.conn_id),
-            html_url=self.html_url,
-        )
-
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """The partition as input dataset with its drift assertions and metrics
         (called by Airflow's OpenLineage provider, on success and on failure)."""
@@ -291,25 +248,6 @@ class KLDriftCheckOperator(DriftGateOperator):
                 "profile_checksum": report.profile_checksum,
                 "source": result["source"],
             }
-
-    def _record_history(self, report: Any, context: Any) -> None:
-        if not (self.history_db or self.history_conn_id):
-            return
-        from ..report.history import record
-
-        target = self.history_db or sql_engine(self.history_conn_id)
-        ti = context["ti"]
-        try:
-            rows = record(
-                target,
-                report,
-                partition_key=self.partition_key,
-                dag_id=ti.dag_id,
-                task_id=ti.task_id,
-            )
-        except AirflowKLError as exc:  # a StoreError: not worth a retry
-            raise InvalidDriftInput(str(exc)) from exc
-        self.log.info("recorded %d history rows for partition %s", rows, self.partition_key)
 
     def _act(self, report: Any, result: dict[str, Any]) -> None:
         if report.status == INSUFFICIENT:

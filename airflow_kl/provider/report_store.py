@@ -32,31 +32,23 @@ def task_instance_ref(context: Any) -> TaskInstanceRef:
     )
 
 
-def store_report(
-    operator: Any, report: Any, context: Any, *, source: str, html_path: str | None = None
-) -> str | None:
-    """Render the report's HTML once, write it to ``html_path`` (if given) and
-    the report to the configured store; the URL that shows it (the plugin's
-    route, else the file's URI), or None when it is nowhere."""
-    from ..core.file_io import atomic_write_text, is_uri, local_path
-    from ..report.html import render_html
-
+def task_store(operator: Any, context: Any, source: str) -> Any:
+    """The configured report store as the run layer's ``store`` (see
+    :class:`airflow_kl.run.outputs.Outputs`): it keeps a report and its page as
+    this task instance's and returns the URL that shows it; None when no store
+    is configured."""
     try:
         store = configured_store()
     except AirflowKLError as exc:  # a bad setting, or a store that cannot be used
         raise InvalidDriftInput(str(exc)) from exc
-    if store is None and html_path is None:
-        return None
-    html = render_html(report, title=source)
-    if html_path:
-        atomic_write_text(html_path, html)
     if store is None:
-        return str(html_path) if is_uri(html_path) else local_path(html_path).resolve().as_uri()
+        return None
     ti = task_instance_ref(context)
-    partition_key = getattr(operator, "partition_key", None) or context["ds"]
-    try:
-        store.save(ti, report, html=html, partition_key=str(partition_key), source=source)
-    except AirflowKLError as exc:
-        raise InvalidDriftInput(str(exc)) from exc
-    operator.log.info("stored the drift report of %s in the report store", ti)
-    return report_url(ti)
+    partition_key = str(getattr(operator, "partition_key", None) or context["ds"])
+
+    def keep(report: Any, html: str) -> str:
+        store.save(ti, report, html=html, partition_key=partition_key, source=source)
+        operator.log.info("stored the drift report of %s in the report store", ti)
+        return report_url(ti)
+
+    return keep

@@ -18,12 +18,12 @@ from typing import Any
 
 import jinja2
 
-from ..backtesting.timeline import Backtest
 from ..core.file_io import atomic_write_text
 from ..core.results import measure_text
 from ..core.thresholds import Suggestion
-from .charts import trend_svg
-from .templates import TIMELINE
+from ..report.charts import trend_svg
+from ..report.templates import TIMELINE
+from .timeline import Backtest
 
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
