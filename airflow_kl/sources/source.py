@@ -168,10 +168,21 @@ class Source(ABC):
         with self.primitives() as engine:
             columns = chosen_columns(engine.columns(check_feature_names(features)), features)
             stubs = bin_stubs(engine, columns, bins, top_k, binning)
-        counts = self.count(stubs).totals()
+            counts = self.count_into(engine, columns, stubs)
         if not any(counts[name].sum() for name in stubs):
             raise SourceError("reference data has no rows; a profile needs at least one")
         return Profiled({name: fp.with_counts(counts[name]) for name, fp in stubs.items()})
+
+    def count_into(
+        self,
+        engine: EnginePrimitives,
+        columns: Sequence[EngineColumn],
+        stubs: Mapping[str, FeatureProfile],
+    ) -> dict[str, np.ndarray]:
+        """The rows counted into the bins :meth:`profile` just made: one
+        :meth:`count`, or what the primitives hold open (a database
+        connection, its typed columns) counting once more."""
+        return self.count(stubs).totals()
 
 
 def chosen_columns(

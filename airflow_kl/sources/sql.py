@@ -193,6 +193,12 @@ class SqlRows(Source):
         }
         return keys, tuple(c.value for c in columns)
 
+    def count_into(self, engine, columns, stubs) -> dict[str, np.ndarray]:
+        """On the profile's own connection, with the columns it typed (a second
+        reading would type every column again: a query each on SQLite)."""
+        by_name = {c.name: c.handle for c in columns}
+        return count_columns(engine.conn, by_name, stubs, engine.scope)
+
     @contextmanager
     def primitives(self) -> Iterator[SqlPrimitives]:
         """Exact quantiles of every numeric column in one scan by the dialect's
