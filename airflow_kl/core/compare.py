@@ -31,7 +31,8 @@ from .decision import (
 from .divergence import Divergences, divergences_of_rows
 from .errors import ConfigError, SchemaError
 from .inputs import count_vector, instance_of
-from .options import DEFAULT_KEY, DEFAULTS
+from .option_values import DEFAULT_KEY
+from .options import DEFAULTS
 from .profile import FeatureProfile, Profile
 from .results import BinResult, DriftReport, FeatureResult, SegmentResult
 from .segments import segment_label

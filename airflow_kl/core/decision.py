@@ -19,8 +19,14 @@ from typing import Any
 import numpy as np
 from scipy.special import chdtrc  # chi2.sf without importing scipy.stats (~0.5 s)
 
-from .errors import ConfigError
 from .inputs import count_pair, pvalue_vector, rows_alike
+from .option_values import (
+    check_alpha,
+    check_choice,
+    check_drift_share,
+    check_min_rows,
+    check_threshold,
+)
 from .options import CORRECTIONS
 from .status import DRIFT, INSUFFICIENT, OK, STATUSES, dataset_drifted, dataset_status
 
@@ -44,51 +50,9 @@ __all__ = [
 ]
 
 
-def _number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    return float(value)
-
-
-def check_threshold(value: object, name: str = "threshold") -> float:
-    """A KL threshold: finite and >= 0."""
-    v = _number(name, value)
-    if not math.isfinite(v) or v < 0:
-        raise ConfigError(f"{name} must be a finite number >= 0, got {value!r}")
-    return v
-
-
-def check_alpha(value: object) -> float | None:
-    """A significance level in (0, 1), or None to drop the test."""
-    if value is None:
-        return None
-    v = _number("alpha", value)
-    if not 0 < v < 1:
-        raise ConfigError(f"alpha must be in (0, 1) or None, got {value!r}")
-    return v
-
-
-def check_min_rows(value: object) -> int:
-    """The row count under which a feature is not judged: an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ConfigError(f"min_rows must be an integer >= 1, got {value!r}")
-    return int(value)
-
-
-def check_drift_share(value: object) -> float | None:
-    """Share of drifted features that makes the dataset drift: in (0, 1], or None."""
-    if value is None:
-        return None
-    v = _number("drift_share", value)
-    if not 0 < v <= 1:
-        raise ConfigError(f"drift_share must be in (0, 1] or None, got {value!r}")
-    return v
-
-
 def check_correction(value: object) -> str:
-    if value not in CORRECTIONS:
-        raise ConfigError(f"correction must be one of {CORRECTIONS}, got {value!r}")
-    return str(value)
+    """One of :data:`~airflow_kl.core.options.CORRECTIONS`."""
+    return check_choice("correction", value, CORRECTIONS)
 
 
 def williams_q(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -19,19 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import rel_entr  # x ln(x/y), 0 at x = 0, inf at y = 0
 
-from .errors import ConfigError
 from .inputs import count_pair, rows_alike
 from .measures import MEASURES, MeasureAttributes
+from .option_values import check_choice, check_smoothing
 from .options import BASES, DIRECTIONS
-
-
-def check_smoothing(smoothing: float) -> float:
-    """A pseudo-count: finite and >= 0."""
-    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float, np.number)):
-        raise ConfigError(f"smoothing must be a number >= 0, got {smoothing!r}")
-    if not math.isfinite(smoothing) or smoothing < 0:
-        raise ConfigError(f"smoothing must be a finite number >= 0, got {smoothing!r}")
-    return float(smoothing)
 
 
 @dataclass(frozen=True)
@@ -102,10 +93,8 @@ def divergences(
     >>> (d.kl, d.tv, d.kept.tolist())
     (0.0, 0.0, [True, False, True])
     """
-    if direction not in DIRECTIONS:
-        raise ConfigError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
-    if base not in BASES:
-        raise ConfigError(f"base must be one of {BASES}, got {base!r}")
+    check_choice("direction", direction, DIRECTIONS)
+    check_choice("base", base, BASES)
     smoothing = check_smoothing(smoothing)
     return divergences_of(*count_pair(current, reference), smoothing, direction, base)
 

@@ -37,27 +37,12 @@ import numpy as np
 from .binning import MISSING, OTHER, BinOps
 from .errors import ConfigError, ProfileError, SchemaError
 from .inputs import COUNT_LIMIT
+from .option_values import check_segment_by
 from .values import NULL, check_value_type
 
 Key = tuple[str | None, ...]
 SEGMENT_VALUES = ("string", "boolean")
 LOOKUP_MAX = 1 << 20  # segment columns' combinations: up to this many, a lookup table
-
-
-def check_segment_by(value: Any) -> tuple[str, ...] | None:
-    """Segment columns: None, one name, ``"a,b"`` or a list of distinct names."""
-    if value is None:
-        return None
-    names = value.split(",") if isinstance(value, str) else value
-    try:
-        names = tuple(n.strip() if isinstance(n, str) else n for n in names)
-    except TypeError:
-        raise ConfigError(f"segment_by must be column names, got {value!r}") from None
-    if not names or any(not isinstance(n, str) or not n for n in names):
-        raise ConfigError(f"segment_by must be non-empty column names, got {value!r}")
-    if len(set(names)) != len(names):
-        raise ConfigError(f"segment_by names a column twice: {value!r}")
-    return names
 
 
 def check_max_segments(value: Any) -> int:

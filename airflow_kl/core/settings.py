@@ -1,12 +1,11 @@
-"""Every option of a drift check, once: its name, default, allowed values,
-validation and text form.
+"""The options of a drift check, read and validated: :class:`CheckSettings`.
 
-The Python API, the CLI (whose flags are generated from :data:`OPTIONS`), the
-Airflow operators and the GX expectation all build one :class:`CheckSettings`
-from the options they were given, so a name, a default or an error message
-exists in one place. Options also arrive as text, as a command line types
-them or an Airflow template renders them: ``"0.2"``, ``"none"``, a JSON
-object or ``0.1,dep_delay=0.2`` for per-feature thresholds.
+Its fields are the options declared in :mod:`airflow_kl.core.options`, and
+the Python API, the CLI, the Airflow operators and the GX expectation all
+build one from the options they were given, so a name, a default or an error
+message exists in one place. Options also arrive as text, as a command line
+types them or an Airflow template renders them: ``"0.2"``, ``"none"``, a
+JSON object or ``0.1,dep_delay=0.2`` for per-feature thresholds.
 
 >>> s = CheckSettings.from_options({"threshold": '{"*": 0.2, "x": "0.05"}', "alpha": "none"})
 >>> s.threshold, s.default_threshold, s.alpha, s.min_rows
@@ -29,20 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from .decision import (
-    check_alpha,
-    check_correction,
-    check_drift_share,
-    check_min_rows,
-    check_threshold,
-)
-from .divergence import check_smoothing
 from .errors import ConfigError
-from .json_input import strict_json
-from .options import BASES, DEFAULT_KEY, DEFAULTS, DIRECTIONS, OPTION_NAMES, OPTIONS
-from .segments import check_segment_by
-
-NONE_WORDS = ("none", "null", "off", "")
+from .option_values import DEFAULT_KEY, read_threshold
+from .options import DEFAULTS, OPTION, OPTION_NAMES, OPTIONS
 
 
 def parse_threshold(text: str) -> float | dict[str, Any]:
@@ -51,92 +39,49 @@ def parse_threshold(text: str) -> float | dict[str, Any]:
     >>> parse_threshold("0.1,dep_delay=0.2")
     {'*': 0.1, 'dep_delay': 0.2}
     """
-    text = text.strip()
-    if text.startswith("{"):
-        return strict_json(
-            text, f"threshold {text!r}", ConfigError
-        )  # an object: it starts with "{"
-    mapping: dict[str, Any] = {}
-    for part in text.split(","):
-        name, sep, value = part.partition("=")
-        key = name.strip() if sep else DEFAULT_KEY
-        mapping[key] = _number_text(value if sep else name)
-    return mapping[DEFAULT_KEY] if list(mapping) == [DEFAULT_KEY] else mapping
-
-
-def _number_text(text: str) -> Any:
-    try:
-        return float(text)
-    except ValueError:
-        return text.strip()  # refused by the option's own check, with its message
+    return read_threshold(text)
 
 
 def from_text(name: str, value: Any) -> Any:
     """An option's value from the text a command line or a template gives."""
-    if not isinstance(value, str):
-        if name == "threshold" and isinstance(value, Mapping):
-            return {k: from_text("threshold", v) for k, v in value.items()}
-        return value
-    text = value.strip()
-    if name in ("alpha", "drift_share", "segment_by") and text.lower() in NONE_WORDS:
-        return None
-    if name == "threshold":
-        parsed = parse_threshold(text)
-        return from_text(name, parsed) if isinstance(parsed, Mapping) else parsed
-    if name == "min_rows":
-        try:
-            return int(text)
-        except ValueError:
-            return value
-    if name in ("alpha", "smoothing", "drift_share"):
-        return _number_text(text)
-    return value
+    return OPTION[name].from_text(value)
+
+
+def option_fields(cls: type) -> type:
+    """Give a class-to-be-dataclass one field per option of :data:`OPTIONS`
+    (annotated with its type, defaulting to its default), ahead of its own."""
+    own = cls.__dict__.get("__annotations__", {})
+    cls.__annotations__ = {o.name: o.type for o in OPTIONS} | own
+    for option in OPTIONS:
+        setattr(cls, option.name, option.default)
+    return cls
 
 
 @dataclass(frozen=True)
+@option_fields
 class CheckSettings:
     """Validated options of a drift check (the contract: docs/statistics.md).
 
-    ``threshold`` is one number or a ``{feature: value}`` mapping; in a mapping
-    the key ``"*"`` sets the value for the features it does not name. Every
-    option also accepts its text form (see :func:`from_text`).
+    One field per option of :data:`~airflow_kl.core.options.OPTIONS`
+    (``threshold``, ``alpha``, ``smoothing``, ``min_rows``, ``correction``,
+    ``direction``, ``base``, ``drift_share``, ``segment_by``), each read from
+    its text form and checked by its declaration. ``threshold`` is one number
+    or a ``{feature: value}`` mapping; in a mapping the key ``"*"`` sets the
+    value for the features it does not name (``default_threshold``).
     """
 
-    threshold: float | Mapping[str, float] = DEFAULTS["threshold"]
-    alpha: float | None = DEFAULTS["alpha"]
-    smoothing: float = DEFAULTS["smoothing"]
-    min_rows: int = DEFAULTS["min_rows"]
-    correction: str = DEFAULTS["correction"]
-    direction: str = DEFAULTS["direction"]
-    base: str = DEFAULTS["base"]
-    drift_share: float | None = DEFAULTS["drift_share"]
-    segment_by: tuple[str, ...] | None = DEFAULTS["segment_by"]
     default_threshold: float = field(default=DEFAULTS["threshold"], repr=False)
 
     def __post_init__(self) -> None:
         for option in OPTIONS:
-            object.__setattr__(
-                self, option.name, from_text(option.name, getattr(self, option.name))
-            )
+            object.__setattr__(self, option.name, option.value(getattr(self, option.name)))
         if isinstance(self.threshold, Mapping):
-            thresholds = {
-                str(k): check_threshold(v, f"threshold[{k!r}]") for k, v in self.threshold.items()
-            }
+            thresholds = dict(self.threshold)
             default = thresholds.pop(DEFAULT_KEY, self.default_threshold)
             object.__setattr__(self, "threshold", thresholds)
             object.__setattr__(self, "default_threshold", default)
         else:
-            object.__setattr__(self, "threshold", check_threshold(self.threshold))
             object.__setattr__(self, "default_threshold", self.threshold)
-        object.__setattr__(self, "alpha", check_alpha(self.alpha))
-        object.__setattr__(self, "smoothing", check_smoothing(self.smoothing))
-        object.__setattr__(self, "min_rows", check_min_rows(self.min_rows))
-        object.__setattr__(self, "correction", check_correction(self.correction))
-        object.__setattr__(self, "drift_share", check_drift_share(self.drift_share))
-        object.__setattr__(self, "segment_by", check_segment_by(self.segment_by))
-        for name, allowed in (("direction", DIRECTIONS), ("base", BASES)):
-            if getattr(self, name) not in allowed:
-                raise ConfigError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> CheckSettings:
@@ -190,7 +135,7 @@ def options_table() -> str:
         "|---|---|---|---|---|---|",
     ]
     for o in OPTIONS:
-        gx = "—" if o.name == "drift_share" else f"`{o.name}`"
+        gx = f"`{o.name}`" if o.per_feature else "—"
         allowed = ", ".join(f"`{c}`" for c in o.choices) if o.choices else o.help
         rows.append(f"| `{o.name}` | `{o.flag}` | `{o.name}` | {gx} | `{o.default}` | {allowed} |")
     return "\n".join(rows)

@@ -29,6 +29,7 @@ from great_expectations.validator.metric_configuration import MetricConfiguratio
 from ..core.compare import compare_counts
 from ..core.decision import INSUFFICIENT
 from ..core.errors import SchemaError
+from ..core.options import DEFAULTS, OPTIONS
 from ..core.profile import Profile
 from ..core.profile_forms import (
     is_profile_text,
@@ -39,13 +40,23 @@ from ..core.profile_forms import (
     text_checksums,
 )
 from ..core.results import json_number
-from ..core.settings import DEFAULTS, OPTION_NAMES, CheckSettings
+from ..core.settings import CheckSettings
 from .metric import METRIC
 from .segment_metric import SEGMENT_METRIC
 
 ProfileLike = dict | str
-# drift_share judges a dataset, not one column: a suite's success is its own.
-EXPECTATION_OPTIONS = tuple(n for n in OPTION_NAMES if n != "drift_share")
+# The options judged one column at a time (drift_share judges a dataset, not
+# one column: a suite's success is its own).
+EXPECTATION_OPTIONS = tuple(o.name for o in OPTIONS if o.per_feature)
+
+# One field per option, from its declaration (name, type, default). The model
+# stays abstract (it has no _validate), so GX registers only the expectation.
+CheckOptionFields = pydantic.create_model(
+    "CheckOptionFields",
+    __base__=ColumnAggregateExpectation,
+    __module__=__name__,
+    **{o.name: (o.type, o.default) for o in OPTIONS if o.per_feature},
+)
 
 
 _REPORTS: dict[tuple, Any] = {}
@@ -71,7 +82,7 @@ def _family_report(
     return _REPORTS[key]
 
 
-class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
+class ExpectColumnBinnedKlDivergenceToBeLessThan(CheckOptionFields):
     """Expect the binned KL divergence of a column from its reference profile to stay
     below ``threshold`` (or not be significant at ``alpha``).
 
@@ -85,14 +96,6 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
 
     family: list[str] | None = None
     profile: ProfileLike
-    threshold: float = DEFAULTS["threshold"]
-    alpha: float | None = DEFAULTS["alpha"]
-    smoothing: float = DEFAULTS["smoothing"]
-    min_rows: int = DEFAULTS["min_rows"]
-    correction: str = DEFAULTS["correction"]
-    direction: str = DEFAULTS["direction"]
-    base: str = DEFAULTS["base"]
-    segment_by: list[str] | str | None = DEFAULTS["segment_by"]
     on_insufficient_data: Literal["fail", "warn"] = "fail"
     allow_insufficient: bool | None = None  # deprecated: on_insufficient_data="warn"
 
@@ -106,14 +109,7 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
     }
     success_keys = (
         "profile",
-        "threshold",
-        "alpha",
-        "smoothing",
-        "min_rows",
-        "correction",
-        "direction",
-        "base",
-        "segment_by",
+        *EXPECTATION_OPTIONS,
         "on_insufficient_data",
         "allow_insufficient",
         "family",
@@ -267,10 +263,14 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(ColumnAggregateExpectation):
         template = (
             "$column binned KL divergence from its reference profile must be less than $threshold"
         )
-        params: dict[str, Any] = {"column": kw.get("column"), "threshold": kw.get("threshold", 0.1)}
-        if kw.get("alpha") is not None:
+        params: dict[str, Any] = {
+            "column": kw.get("column"),
+            "threshold": kw.get("threshold", DEFAULTS["threshold"]),
+        }
+        alpha = kw.get("alpha", DEFAULTS["alpha"])
+        if alpha is not None:
             template += " (drift only when significant at alpha = $alpha)"
-            params["alpha"] = kw.get("alpha", 0.01)
+            params["alpha"] = alpha
         return [
             RenderedStringTemplateContent(
                 **{

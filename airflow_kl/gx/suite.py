@@ -10,9 +10,13 @@ import great_expectations as gx
 
 from ..core.compare import DEFAULT_THRESHOLD
 from ..core.errors import ConfigError
+from ..core.options import OPTION_NAMES, OPTIONS
 from ..core.profile import Profile
-from ..core.settings import OPTION_NAMES, CheckSettings
+from ..core.settings import CheckSettings
 from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
+
+# options that judge a whole dataset, which a suite of per-column expectations cannot
+DATASET_OPTIONS = tuple(o.name for o in OPTIONS if not o.per_feature)
 
 
 def build_suite(
@@ -46,11 +50,12 @@ def build_suite(
         options["on_insufficient_data"] = on
     profile = load_profile(profile)
     names = list(features or profile.features)
-    if options.get("drift_share") is not None:
-        raise ConfigError(
-            "drift_share judges a whole dataset; a GX suite succeeds only when every "
-            "expectation does: use check_drift or KLDriftCheckOperator for drift_share"
-        )
+    for option in DATASET_OPTIONS:
+        if options.get(option) is not None:
+            raise ConfigError(
+                f"{option} judges a whole dataset; a GX suite succeeds only when every "
+                f"expectation does: use check_drift or KLDriftCheckOperator for {option}"
+            )
     checked = {k: v for k, v in options.items() if k in OPTION_NAMES}
     settings = CheckSettings.from_options(
         {**checked, "threshold": threshold, "correction": correction}
@@ -58,7 +63,8 @@ def build_suite(
     settings.check_features(names)
     validated = settings.to_dict()  # values, not the text they may have come as
     given = {k: validated[k] if k in checked else v for k, v in options.items()}
-    given.pop("drift_share", None)
+    for option in DATASET_OPTIONS:
+        given.pop(option, None)
     expectations = [
         ExpectColumnBinnedKlDivergenceToBeLessThan(
             column=column,

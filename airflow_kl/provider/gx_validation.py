@@ -165,10 +165,8 @@ class GXValidationOperator(DriftGateOperator):
         else:
             suite = gx.ExpectationSuite(name="airflow_kl_validation")
         if self.profile is not None:
-            # drift_share judges a dataset: a suite has no such verdict (refused when given)
+            # an option that judges a dataset (drift_share) is refused by build_suite when set
             options = self.check_options()
-            if options["drift_share"] is None:
-                del options["drift_share"]
             profile = storage_path(self.profile, self.conn_id)
             for expectation in build_suite(profile, features=self.features, **options).expectations:
                 suite.expectations.append(expectation)
