@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check docs lint bench mutation lock clean system-deps compat compat-lock
+.PHONY: install demo test check docs lint bench mutation lock clean system-deps compat compat-lock dist
 
 install: $(STAMP)
 
@@ -65,6 +65,13 @@ compat-lock: install
 docs: install
 	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs/_build/html/index.html"
+
+# The wheel and sdist, checked: every package file in the wheel, and the wheel
+# installed into a new venv runs `airflow-kl --version` (scripts/check_dist.py).
+dist: install
+	rm -rf dist
+	$(UV) build -q --out-dir dist
+	$(BIN)/python scripts/check_dist.py dist
 
 lint: install
 	$(BIN)/ruff check .

