@@ -23,6 +23,7 @@ from ..core.measures import MEASURES, summary_measures
 from ..core.results import DriftReport
 from ..core.status import STATUSES
 from .charts import feature_svg
+from .glossary import TERMS, settings_rows, title_of
 from .templates import PAGE
 
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -63,6 +64,9 @@ def render_html(
         details=[m for m in MEASURES if not m.in_summary],
         fmt=_fmt,
         pfmt=_pfmt,
+        settings=settings_rows(report.settings),
+        terms=TERMS,
+        title_of=title_of,
     )
 
 

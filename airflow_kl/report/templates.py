@@ -11,8 +11,13 @@ border-radius:.4rem;display:inline-block} .drift{background:#fde2e1;color:#a1150
 table{border-collapse:collapse;margin:.8rem 0} th,td{padding:.25rem .6rem;
 border-bottom:1px solid #ddd;text-align:right} th:first-child,td:first-child{text-align:left}
 .feature{margin:2rem 0;border-top:2px solid #eee;padding-top:1rem} .muted{color:#666}
-svg{max-width:100%;height:auto}
+.chart,.trend{text-align:center;margin:.6rem 0} .chart svg{height:22rem;width:auto}
+.trend svg{height:19rem;width:auto} svg{max-width:100%}
+th[title]{text-decoration:underline dotted;cursor:help} #settings td.muted{text-align:left}
+dt{font-weight:600;margin-top:.5rem} dd{margin-left:1.5rem;max-width:50rem}
 </style></head><body>
+{% macro th(label) %}<th{% if title_of(label) %} title="{{ title_of(label) }}"{% endif %}>{{ label
+}}</th>{% endmacro %}
 <h1>Drift report{% if title %}: {{ title }}{% endif %}</h1>
 <p class="verdict {{ 'drift' if report.drifted else 'ok' }}" id="verdict">
 {{ report.verdict() if report.drifted else "No drift" }}</p>
@@ -20,11 +25,13 @@ svg{max-width:100%;height:auto}
 {{ counts.drift }} drift, {{ counts.ok }} ok, {{ counts.insufficient_data }} insufficient data.
 Profile {{ report.profile_checksum[:19] }}&hellip;</p>
 <h2>Settings</h2>
-<table id="settings">{% for key, value in report.settings.items() %}
-<tr><th>{{ key }}</th><td>{{ value }}</td></tr>{% endfor %}</table>
+<table id="settings">{% for name, value, meaning in settings %}
+<tr><th>{{ name }}</th><td>{{ value }}</td><td class="muted">{{ meaning }}</td></tr>
+{% endfor %}</table>
 <h2>Features by KL</h2>
-<table id="features"><tr><th>feature</th><th>kind</th>{% for m in summary %}<th>{{ m.label }}</th>
-{% endfor %}<th>p-value</th><th>threshold</th><th>n ref</th><th>n cur</th><th>status</th></tr>
+<table id="features"><tr><th>feature</th><th>kind</th>{% for m in summary %}{{ th(m.label) }}
+{% endfor %}{{ th("p-value") }}{{ th("threshold") }}<th>n ref</th><th>n cur</th>
+{{ th("status") }}</tr>
 {% for f in features %}<tr><td><a href="#f-{{ loop.index }}">{{ f.name }}</a></td>
 <td>{{ f.kind }}</td>{% for m in summary %}<td>{{ fmt(f.measures[m.name]) }}</td>{% endfor %}
 <td>{{ pfmt(f.p_value) }}</td><td>{{ f.threshold }}</td><td>{{ f.n_reference }}</td>
@@ -56,11 +63,14 @@ p-values corrected over every feature and (segment, feature) judged.</p>
 {{ fmt(f.measures[m.name]) }}{% endfor %}</p>
 <div class="chart">{{ charts[f.name]|safe }}</div>
 {% if trends.get(f.name) %}<div class="trend">{{ trends[f.name]|safe }}</div>{% endif %}
-<table class="bins"><tr><th>bin</th><th>reference</th><th>current</th>
-<th>KL contribution</th></tr>{% for b in f.bins %}
+<table class="bins"><tr>{{ th("bin") }}<th>reference</th><th>current</th>
+{{ th("KL contribution") }}</tr>{% for b in f.bins %}
 <tr><td>{{ b.label }}</td><td>{{ b.reference_count }}</td><td>{{ b.current_count }}</td>
 <td>{{ fmt(b.contribution) }}</td></tr>{% endfor %}</table>
 </section>{% endfor %}
+<h2 id="terms">Terms</h2>
+<dl>{% for term, meaning in terms.items() %}<dt>{{ term }}</dt><dd>{{ meaning }}</dd>
+{% endfor %}</dl>
 </body></html>
 """
 
@@ -135,10 +145,14 @@ judged it.</p>
 <p class="muted">The smallest KL threshold (3 significant digits, never below the default) at
 which at most {{ suggestion_rate }} of {{ normal|join(", ") }} would have drifted: an
 empirical quantile of past KLs, not a promise about future partitions.</p>
-<table id="thresholds"><tr><th>feature</th><th>threshold</th><th>alarm rate</th></tr>
-{% for name, t in suggestion.threshold.items() %}<tr data-feature="{{ name }}"><td>{{ name }}</td>
-<td>{{ t }}</td><td>{{ "%.2f"|format(suggestion.alarm_rate[name]) if name in
-suggestion.alarm_rate else "" }}</td></tr>{% endfor %}</table>{% endif %}
+<table id="thresholds"><tr><th>feature</th><th>threshold</th><th>alarm rate</th>
+<th>partitions judged</th></tr>{% set default = suggestion.threshold["*"] %}
+{% for name, rate in suggestion.alarm_rate.items() %}<tr data-feature="{{ name }}">
+<td>{{ name }}</td><td>{{ suggestion.threshold.get(name, default) }}{% if name not in
+suggestion.threshold %} (the default){% endif %}</td><td>{{ "%.0f%%"|format(100 * rate) }}</td>
+<td>{{ suggestion.partitions[name] }}</td></tr>{% endfor %}
+<tr data-feature="*"><td>every other feature</td><td>{{ default }}</td><td></td><td></td></tr>
+</table>{% endif %}
 <h2>KL by partition</h2>
 <p class="muted">Per feature; the dashed line is its threshold, red points are partitions
 judged drift.</p>

@@ -29,8 +29,8 @@ FEATURES = ["dep_delay", "arr_delay", "air_time", "carrier", "origin"]
 def lake(flights, tmp_path_factory):
     folder = tmp_path_factory.mktemp("cli")
     year = flights[[*FEATURES, "month"]]
-    (folder / "lake").mkdir()
-    hive_folder(year, folder / "lake")
+    (folder / "flights").mkdir()
+    hive_folder(year, folder / "flights")
     year[year.month == 1].drop(columns="month").to_parquet(folder / "jan.parquet", index=False)
     assert main(["profile", str(folder / "jan.parquet"), "-o", str(folder / "jan.json")]) == 0
     return folder
@@ -40,13 +40,14 @@ def lake(flights, tmp_path_factory):
 def ran(lake) -> str:
     """One backtest writing everything it can; what it printed."""
     args = [
-        "backtest", str(lake / "jan.json"), str(lake / "lake"), "--partition-by", "month",
+        "backtest", str(lake / "jan.json"), "flights", "--partition-by", "month",
         "--normal", "2..8", "--json", str(lake / "t.json"), "--html", str(lake / "t.html"),
         "--store", str(lake / "store.db"), "--dag-id", "flights", "--task-id", "check",
         "--history-db", str(lake / "history.db"),
     ]  # fmt: skip
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    # the data named as a user in its folder would (the page's title, in the docs' picture)
+    with contextlib.redirect_stdout(out), contextlib.chdir(lake):
         assert main(args) == 0
     return out.getvalue()
 
@@ -68,10 +69,10 @@ def test_the_year_prints_as_a_timeline_with_thresholds(lake, ran):
     for label, _, kl, name, _ in rows:  # the worst KL printed is the report's
         assert float(kl) == pytest.approx(timeline.reports[label].features[name].kl, abs=5e-5)
     # the suggestion, given back as --threshold, keeps February to August quiet
-    again = ["check", str(lake / "jan.json"), str(lake / "lake" / "month=09"), "--threshold"]
+    again = ["check", str(lake / "jan.json"), str(lake / "flights" / "month=09"), "--threshold"]
     assert main([*again, json.dumps(mapping)]) == 1
     for m in range(2, 9):
-        assert main(["check", str(lake / "jan.json"), str(lake / "lake" / f"month={m:02d}"),
+        assert main(["check", str(lake / "jan.json"), str(lake / "flights" / f"month={m:02d}"),
                      "--threshold", json.dumps(mapping)]) == 0  # fmt: skip
 
 
@@ -86,7 +87,20 @@ def test_the_timeline_page_renders_in_chromium(lake, ran, tmp_path):
     # arr_delay's chart: twelve KL points, one drift mark, the threshold line
     assert 'id="b-f0-drift"' in dom and 'id="b-f0-threshold"' in dom
     assert 'id="b-f1-drift"' not in dom
-    assert re.findall(r'<tr data-feature="([^"]+)">', dom)[0] == "*"
+    # every judged feature's threshold and alarm rate (in %), then the default for the rest
+    table = dom.split('id="thresholds"')[1].split("</table>")[0]
+    rows = re.findall(
+        r'<tr data-feature="([^"]+)">\s*<td>.*?</td><td>(.*?)</td><td>(.*?)</td>', table
+    )
+    suggestion = ak.Backtest.from_dict(
+        json.loads((lake / "t.json").read_text())
+    ).suggest_thresholds("2..8")
+    assert [name for name, _, _ in rows] == [*suggestion.alarm_rate, "*"]
+    for name, threshold, rate in rows[:-1]:
+        assert rate == f"{100 * suggestion.alarm_rate[name]:.0f}%"
+        assert float(threshold.split()[0]) == suggestion.threshold.get(
+            name, suggestion.threshold["*"]
+        )
     shot = screenshot(lake / "t.html", "timeline", cwd=tmp_path, height=1600)
     colours = {c for _, c in Image.open(shot).convert("RGB").getcolors(1 << 24)}
     assert (0xFD, 0xE2, 0xE1) in colours  # September's drift badge is painted
@@ -116,7 +130,7 @@ def test_the_backfilled_store_shows_the_year_as_checked_runs(lake, ran):
     ],
 )
 def test_errors_are_one_line_and_exit_2(lake, extra, message, capsys):
-    args = ["backtest", str(lake / "jan.json"), str(lake / "lake"), "--partition-by", "month"]
+    args = ["backtest", str(lake / "jan.json"), str(lake / "flights"), "--partition-by", "month"]
     assert main([*args, *extra]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1

@@ -1,5 +1,6 @@
 """The HTML report as a person sees it: rendered by headless Chromium."""
 
+import html
 import re
 
 import numpy as np
@@ -67,6 +68,40 @@ def test_screenshot_shows_both_bar_colours(page, tmp_path):
     assert share_of(shot, CURRENT_COLOR) > 0.002
     # the drift badge's red background is there too
     assert share_of(shot, "#fde2e1") > 0.0005
+
+
+def test_the_page_says_what_its_terms_and_settings_mean(page, tmp_path):
+    """Settings as the CLI spells them with what each means; every term the page
+    uses explained in its Terms section and as the hover title of its heading."""
+    from airflow_kl.core.options import OPTION
+    from airflow_kl.report.glossary import TERMS
+
+    path, report = page
+    dom = chromium("--dump-dom", path.as_uri(), cwd=tmp_path).stdout
+    settings = dom.split('id="settings">')[1].split("</table>")[0]
+    rows = dict(
+        (name, (value, meaning))
+        for name, value, meaning in re.findall(
+            r"<tr><th>(\w+)</th><td>(.*?)</td><td class=\"muted\">(.*?)</td></tr>", settings
+        )
+    )
+    assert list(rows) == [n for n in report.settings if n != "default_threshold"]
+    assert rows["threshold"][0] == str(report.settings["threshold"])
+    assert rows["drift_share"] == ("none", OPTION["drift_share"].help.split(";")[0])
+    assert rows["alpha"] == ("0.01", "significance level of the G-test")
+    terms = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", dom)
+    assert [t for t, _ in terms] == list(TERMS)
+    contribution = dict(terms)["KL contribution"]
+    assert "negative where the bin holds a smaller share of the current rows" in contribution
+    negative = [b for b in report.features["shifted"].bins if b.contribution < 0]
+    assert negative  # the page has such a bin to explain
+    titles = {
+        html.unescape(heading): html.unescape(title)
+        for title, heading in re.findall(r'<th title="([^"]*)">(.*?)</th>', dom)
+    }
+    for heading in ("KL", "PSI", "p-value", "threshold", "status", "bin", "KL contribution"):
+        assert titles[heading] == TERMS[heading]
+    assert html.unescape(dict(terms)["KL contribution"]) == TERMS["KL contribution"]
 
 
 def test_segments_table_shows_the_drifted_segment(tmp_path):
