@@ -43,6 +43,7 @@ autodoc_default_options = {"members": True, "undoc-members": False}
 html_theme = "pydata_sphinx_theme"
 html_title = f"airflow-kl {release}"
 html_static_path = ["_static"]
+html_css_files = ["wrap.css"]  # long code lines and table cells wrap
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,

@@ -71,9 +71,9 @@ def sql(
     :func:`~airflow_kl.check_drift` and :func:`~airflow_kl.count_bins`: counted
     inside the database, one scan. ``url_or_engine`` is a SQLAlchemy URL or
     engine; ``where`` a condition whose ``:name`` values come from ``parameters``
-    (bound, never pasted into the SQL).
+    (bound, never pasted into the SQL). It returns a :class:`SqlSource`.
 
-    >>> import airflow_kl as ak, pandas as pd
+    >>> import airflow_kl as ak, pandas as pd, sqlalchemy as sa
     >>> engine = sa.create_engine("sqlite://")
     >>> _ = pd.DataFrame({"x": range(300), "m": [1, 2, 3] * 100}).to_sql("t", engine, index=False)
     >>> profile = ak.build_profile(ak.sql(engine, table="t", where="m = :m", parameters={"m": 1}))

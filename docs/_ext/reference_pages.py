@@ -127,8 +127,10 @@ class ExceptionReference(_MarkdownDirective):
         for cls in exceptions():
             path = f"{cls.__module__}.{cls.__qualname__}"
             bases = ", ".join(f"`{b.__module__}.{b.__qualname__}`" for b in cls.__bases__)
-            out += [f"## {cls.__name__}", "", "```{eval-rst}", f".. autoexception:: {path}"]
-            out += ["   :no-members:", "```"]
+            # the docstring as written: autodoc would add the inherited __init__/__new__
+            doc = [f"   {line}" if line else "" for line in inspect.getdoc(cls).splitlines()]
+            out += [f"## {cls.__name__}", "", "```{eval-rst}", f".. py:exception:: {path}", ""]
+            out += [*doc, "```"]
             out += ["", f"Subclass of {bases}.", ""]
         return out
 

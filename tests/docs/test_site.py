@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import browser  # noqa: F401  (a fixture)
+
 from .examples import ROOT, pages
 
 DOCS = ROOT / "docs"
@@ -83,6 +85,7 @@ def test_the_exception_reference_names_every_exception_and_what_to_do(site):
         "StorageUnavailable", "DatabaseUnavailable", "DriftDetected", "InsufficientData",
         "InvalidDriftInput", "ValidationFailed", "UsageError",
     }  # fmt: skip
+    assert "__init__" not in page and "__new__" not in page  # what each is, not its plumbing
     for cls in found:
         assert cls.__name__ in page
         assert "What to do" in (cls.__doc__ or "") or cls.__name__ == "UsageError", cls
@@ -138,3 +141,24 @@ def test_the_site_loads_nothing_from_elsewhere(site):
     for page in built:
         remote = asset.findall(page.read_text())
         assert remote == [], (page, remote)
+
+
+OVERFLOWING = """() => [...document.querySelectorAll(
+    ".bd-content div.highlight pre, .bd-content .pst-scrollable-table-container")]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1)
+  .map((e) => e.innerText.slice(0, 60))"""
+
+
+def test_no_code_block_or_table_needs_a_sideways_scroll(site, browser):  # noqa: F811
+    """At a laptop's width every code block and table of every page fits its
+    column: long lines and cells wrap (docs/_static/wrap.css)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    clipped = {}
+    for html in sorted(site.rglob("*.html")):
+        if "_static" in html.parts or "_modules" in html.parts:
+            continue
+        page.goto(html.as_uri())
+        if found := page.evaluate(OVERFLOWING):
+            clipped[str(html.relative_to(site))] = found
+    page.close()
+    assert clipped == {}
