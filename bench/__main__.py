@@ -29,6 +29,7 @@ BENCHES = (
     "judging",
     "backtest",
     "import_cost",
+    "cli_startup",
 )
 
 
