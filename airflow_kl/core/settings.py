@@ -47,7 +47,9 @@ def from_text(name: str, value: Any) -> Any:
     return OPTION[name].from_text(value)
 
 
-def option_fields(cls: type) -> type:
+# It runs once, at import, before a test can pick a mutant: mutmut cannot test it.
+# What it builds is tested (test_settings.py; test_adding_an_option.py adds an option).
+def option_fields(cls: type) -> type:  # pragma: no mutate block
     """Give a class-to-be-dataclass one field per option of :data:`OPTIONS`
     (annotated with its type, defaulting to its default), ahead of its own."""
     own = cls.__dict__.get("__annotations__", {})

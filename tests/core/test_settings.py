@@ -22,6 +22,7 @@ from airflow_kl.core.settings import CheckSettings, from_text, parse_threshold
         ("min_rows", " 7 ", 7),
         ("min_rows", "7.5", "7.5"),  # refused later by min_rows' own check
         ("correction", "bh", "bh"),
+        ("correction", " bh ", "bh"),  # a template's spaces around a word
         ("threshold", "0.2", 0.2),
         ("threshold", "0.1, dep_delay = 0.3", {"*": 0.1, "dep_delay": 0.3}),
         ("threshold", '{"x": "0.4"}', {"x": 0.4}),
@@ -93,6 +94,7 @@ def test_a_threshold_for_an_unchecked_feature_is_named_with_the_checked_ones():
         ({"base": "bytes"}, "base must be one of ('nats', 'bits'), got 'bytes'"),
         ({"smoothing": "none"}, "smoothing must be a number >= 0, got 'none'"),
         ({"min_rows": "7.5"}, "min_rows must be an integer >= 1, got '7.5'"),
+        ({"base": 2}, "base must be one of ('nats', 'bits'), got 2"),
     ],
 )  # fmt: skip
 def test_bad_options_are_named(options, message):

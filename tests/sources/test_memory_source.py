@@ -35,6 +35,33 @@ def test_the_default_profile_from_primitives_equals_the_direct_one():
         assert skeleton == direct, binning
 
 
+def test_the_primitives_profile_the_features_asked_and_columns_without_values():
+    """Only the features asked for, and columns with no finite value (all NaN,
+    all infinite, all null) get no edges, on both paths."""
+    rng = np.random.default_rng(12)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=500),
+            "c": rng.choice(list("ab"), 500),
+            "empty": np.full(500, np.nan),
+            "inf": np.r_[np.full(499, np.inf), [np.nan]],
+            "none": [None] * 500,
+        }
+    )
+    source = FrameSource(frame)
+    for features in (["x"], ["empty", "inf", "none"]):
+        for binning in ("quantile", "uniform"):
+            direct = source.profile(features, 8, 3, binning).features
+            skeleton = Source.profile(source, features, 8, 3, binning).features
+            assert list(skeleton) == features and skeleton == direct, (features, binning)
+    with source.primitives() as primitives:
+        columns = {c.name: c for c in primitives.columns(["x", "empty", "inf"])}
+        assert list(columns) == ["x", "empty", "inf"]
+        assert primitives.value_range(columns["empty"]) == (None, None)
+        assert primitives.value_range(columns["inf"]) == (None, None)
+        assert primitives.value_range(columns["x"]) == (frame.x.min(), frame.x.max())
+
+
 def test_counts_grouped_by_partition_and_segment_sum_to_the_whole():
     rng = np.random.default_rng(5)
     frame = pd.DataFrame(
