@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test check docs lint bench mutation lock clean system-deps compat compat-lock dist
+.PHONY: install demo test check docs docs-env docs-lock lint bench mutation lock clean system-deps compat compat-lock dist
 
 install: $(STAMP)
 
@@ -62,9 +62,28 @@ compat-lock: install
 
 # The documentation site from docs/ (Sphinx, MyST, the PyData theme), offline;
 # any warning (a broken link, a page in no table of contents) fails the build.
-docs: install
-	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
+# It has its own light environment (docs/requirements.lock, about 700 MB against
+# the main lock's 2.9 GB), built without the main venv.
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
+
+docs-env: $(DOCS_STAMP)
+
+$(DOCS_STAMP): docs/requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11" >&2; exit 2; }
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	test -x $(DOCS_VENV)/bin/uv || $(DOCS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(DOCS_VENV)/bin/uv pip sync --quiet --python $(DOCS_VENV)/bin/python docs/requirements.lock
+	$(DOCS_VENV)/bin/uv pip install --quiet --python $(DOCS_VENV)/bin/python --no-deps -e .
+	touch $@
+
+docs: docs-env
+	$(DOCS_VENV)/bin/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs/_build/html/index.html"
+
+docs-lock: install
+	$(UV) pip compile docs/requirements.in -c requirements.lock --python-version 3.11 \
+		-o docs/requirements.lock
 
 # The wheel and sdist, checked: every package file in the wheel, and the wheel
 # installed into a new venv runs `airflow-kl --version` (scripts/check_dist.py).
@@ -92,4 +111,4 @@ lock:
 	$(UV) pip compile pyproject.toml --all-extras --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .compat .pytest_cache build dist *.egg-info mutants docs/_build
+	rm -rf $(VENV) $(DOCS_VENV) .compat .pytest_cache build dist *.egg-info mutants docs/_build

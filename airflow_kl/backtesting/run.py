@@ -35,6 +35,28 @@ def backtest(
     with the same ``settings`` (or check ``options``): the same counts, the
     same correction within the partition's check, its segments judged when
     the profile has them.
+
+    Parameters
+    ----------
+    profile
+        The reference profile.
+    data
+        The partitions' rows, all together: any source the resolver takes (a
+        DataFrame, an Arrow table, files or a folder, a Spark DataFrame, an
+        :func:`airflow_kl.sql` source).
+    partition_by
+        The column whose values name the partitions.
+    every
+        With a datetime ``partition_by``, the period one partition spans
+        (``"day"``, ``"week"``, ``"month"``, ``"quarter"``, ``"year"``).
+    features
+        The features to judge (default: all of the profile's).
+    progress
+        Called with the rows of each batch read, for a progress bar.
+    settings
+        Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
+    **options
+        Check options by name (see :class:`~airflow_kl.CheckSettings`).
     """
     instance_of(profile, Profile, "profile", " (Profile.load(path))")
     settings = check_settings(settings, options)

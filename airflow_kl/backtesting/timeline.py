@@ -29,11 +29,15 @@ class Backtest:
     """``reports``: ``{partition label: DriftReport}`` in partition order."""
 
     partition_by: str
+    """The column whose values made the partitions."""
     every: str | None
+    """The calendar period of a datetime ``partition_by``, or None for its values."""
     reports: dict[str, DriftReport]
+    """Each partition's report, by label, in partition order."""
 
     @property
     def partitions(self) -> list[str]:
+        """The partitions' labels, in partition order."""
         return list(self.reports)
 
     @property
@@ -42,17 +46,36 @@ class Backtest:
         return [p for p, r in self.reports.items() if r.drifted]
 
     def worst(self, partition: str) -> FeatureResult | None:
-        """The partition's judged feature of highest KL (None: none judged)."""
+        """The partition's judged feature of highest KL (None: none judged).
+
+        Parameters
+        ----------
+        partition
+            A partition's label.
+        """
         judged = [f for f in self.reports[partition].features.values() if not math.isnan(f.kl)]
         return max(judged, key=lambda f: f.kl, default=None)
 
     def rows(self, partition: str) -> int:
-        """The partition's rows (every feature counts every row)."""
+        """The partition's rows (every feature counts every row).
+
+        Parameters
+        ----------
+        partition
+            A partition's label.
+        """
         return max((f.n_current for f in self.reports[partition].features.values()), default=0)
 
     def select(self, spec: str | Sequence[str] | None) -> list[str]:
         """Partitions named by ``spec``: labels (a list, or ``"a, b"``), or a
-        range ``"first..last"`` in partition order (both included); None: all."""
+        range ``"first..last"`` in partition order (both included); None: all.
+
+        Parameters
+        ----------
+        spec
+            Labels, ``"a, b"``, ``"first..last"``, or None; an unknown label
+            raises :class:`~airflow_kl.ConfigError` listing the partitions.
+        """
         if spec is None:
             return self.partitions
         if isinstance(spec, str) and ".." in spec:
@@ -75,7 +98,13 @@ class Backtest:
 
     def history(self, partitions: Sequence[str] | None = None) -> dict[str, dict]:
         """``{partition: {feature: (KL, corrected p-value)}}`` of the judged
-        features (``insufficient_data`` ones left out), over all rows."""
+        features (``insufficient_data`` ones left out), over all rows.
+
+        Parameters
+        ----------
+        partitions
+            The partitions to include, or None for all.
+        """
         chosen = self.partitions if partitions is None else partitions
         return {
             p: {
@@ -92,7 +121,16 @@ class Backtest:
         """Per feature, the KL threshold at which at most ``max_alarm_rate`` of
         the ``normal`` partitions (default all) would have drifted
         (:func:`airflow_kl.core.thresholds.suggest_thresholds`), with the
-        backtest's alpha and default threshold."""
+        backtest's alpha and default threshold.
+
+        Parameters
+        ----------
+        normal
+            The partitions known to be normal (as :meth:`select` reads them);
+            None for all.
+        max_alarm_rate
+            The share of those partitions allowed to alarm, from 0 to 1.
+        """
         chosen = self.select(normal)
         if not chosen:
             raise ConfigError("no partitions to choose thresholds from")
@@ -120,6 +158,7 @@ class Backtest:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """The backtest as its JSON file stores it (every partition's report)."""
         return {
             "format": FORMAT,
             "partition_by": self.partition_by,
@@ -130,10 +169,18 @@ class Backtest:
         }
 
     def to_json(self) -> str:
+        """The backtest as strict JSON text."""
         return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
 
     @classmethod
     def from_dict(cls, data: Any) -> Backtest:
+        """A backtest read back from :meth:`to_dict`'s form.
+
+        Parameters
+        ----------
+        data
+            What :meth:`to_dict` wrote.
+        """
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ConfigError("not a backtest JSON (no format 'airflow-kl/backtest')")
         reports = {p["partition"]: DriftReport.from_dict(p["report"]) for p in data["partitions"]}

@@ -170,6 +170,20 @@ def compare_counts(
     (segment, feature) pair: one family, so that the dataset verdict keeps its
     false-alarm rate however many segments there are. A segment column that is
     also a feature is judged over all rows only (within a segment it is constant).
+
+    Parameters
+    ----------
+    profile
+        The reference profile.
+    current_counts
+        Each feature's current counts in the profile's bins, by name (what
+        :func:`~airflow_kl.count_bins` returns).
+    settings
+        The check's :class:`~airflow_kl.CheckSettings`.
+    features
+        The features to judge (default: all of the profile's).
+    segment_counts
+        Each segment's ``{feature: counts}``, OTHER last, or None.
     """
     instance_of(profile, Profile, "profile", " (Profile.load(path))")
     instance_of(current_counts, Mapping, "current_counts", " of feature name to bin counts")

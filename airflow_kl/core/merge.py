@@ -39,6 +39,13 @@ def merge_profiles(
 
     Each part is named in ``merged_from`` by its ``metadata["partition"]``, or
     its checksum when it has none.
+
+    Parameters
+    ----------
+    profiles
+        Profiles with the same bins (the same ``bins_checksum``), at least one.
+    metadata
+        Anything to record with the merged profile (strict JSON).
     """
     for part in _sequence(profiles, "profiles"):
         instance_of(part, Profile, "each of profiles", " (Profile.load(path))")
@@ -84,6 +91,17 @@ def reference_from_reports(
 
     A report is refused unless it was counted in ``profile``'s bins (the same
     bins checksum) and holds every feature of ``profile``.
+
+    Parameters
+    ----------
+    profile
+        The profile whose bins the reports were counted in.
+    reports
+        The checked partitions' :class:`~airflow_kl.DriftReport` objects.
+    partitions
+        One name per report (its partition key, ``"2013-06"``), in the same order.
+    metadata
+        Anything to record with the new reference (strict JSON).
     """
     instance_of(profile, Profile, "profile", " (Profile.load(path))")
     for report in _sequence(reports, "reports"):

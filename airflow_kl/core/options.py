@@ -66,28 +66,69 @@ class Option:
     """
 
     name: str
+    """The option's name as Python spells it (``min_rows``); the CLI flag is
+    :attr:`flag`."""
     default: Any
+    """The value when the option is not given."""
     help: str
+    """One line on what the option means, shown by ``--help``, the operators'
+    and GX's reference and the options table."""
     type: Any
+    """The annotation of the values a caller passes (``float | None``)."""
     read: Callable[[Any], Any] = _keep
+    """Turns the text form (a CLI argument, a rendered template) into a value;
+    other values pass unchanged."""
     check: Callable[[Any], Any] = _keep
+    """Validates a value and returns it as plain Python, or raises
+    :class:`~airflow_kl.ConfigError` naming the option and the value."""
     choices: tuple[str, ...] | None = None
+    """The words the option takes, when it is one of a few; None otherwise."""
     nullable: bool = False
+    """True when ``none``, ``null`` or ``off`` read as None."""
     per_feature: bool = True
+    """True when the option can judge one column at a time (a field of the GX
+    expectation); False when it judges a whole dataset (``drift_share``)."""
 
     @property
     def flag(self) -> str:
         """The CLI flag: ``min_rows`` -> ``--min-rows``."""
         return "--" + self.name.replace("_", "-")
 
+    @property
+    def described(self) -> str:
+        """The help as a sentence, with the choices and the default.
+
+        >>> OPTION["base"].described
+        'Unit of the divergences: one of nats, bits (default nats).'
+        """
+        choices = f": one of {', '.join(self.choices)}" if self.choices else ""
+        default = "none" if self.default is None else self.default
+        return f"{self.help[0].upper()}{self.help[1:]}{choices} (default {default})."
+
     def from_text(self, given: Any) -> Any:
-        """The value of ``given`` when it is text (other values pass through)."""
+        """The value of ``given`` when it is text (other values pass through).
+
+        Parameters
+        ----------
+        given
+            A value, or its text form (``"0.05"``, ``"none"``).
+        """
         if self.nullable and isinstance(given, str) and given.strip().lower() in NONE_WORDS:
             return None
         return self.read(given)
 
     def value(self, given: Any) -> Any:
-        """``given`` (a value or its text) read and checked."""
+        """``given`` (a value or its text) read and checked.
+
+        >>> OPTION["min_rows"].value("50")
+        50
+
+        Parameters
+        ----------
+        given
+            A value, or its text form; a value the option does not take raises
+            :class:`~airflow_kl.ConfigError`.
+        """
         value = self.from_text(given)
         if self.choices is not None:
             return check_choice(self.name, value, self.choices)

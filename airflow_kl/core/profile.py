@@ -48,13 +48,27 @@ class FeatureProfile:
     """
 
     name: str
+    """The column's name."""
     kind: Kind
+    """``"numeric"`` (bins between ``edges``) or ``"categorical"`` (one bin per
+    category, then OTHER)."""
     counts: tuple[int, ...]
+    """Reference rows per bin, in bin order: the value bins, OTHER (categorical
+    only), then MISSING."""
     edges: tuple[float, ...] | None = None
+    """A numeric feature's bin edges, increasing: ``k`` edges make ``k - 1`` bins,
+    the first and last open to below and above. Datetimes are epoch
+    nanoseconds. None for a categorical feature."""
     categories: tuple[str, ...] | None = None
+    """A categorical feature's categories, one bin each (values as text); every
+    other value counts in OTHER. None for a numeric feature."""
     datetime: bool = False
+    """True when the values are datetimes (``value == "datetime"``)."""
     source_type: str = ""
+    """The type the reference column had (``int64``, ``VARCHAR``, ...), shown in
+    errors when the current data's type differs."""
     value: str = ""
+    """The value type: ``number``, ``datetime``, ``boolean`` or ``string``."""
 
     def __post_init__(self) -> None:
         if not self.value:
@@ -75,7 +89,13 @@ class FeatureProfile:
 
     def with_counts(self, counts) -> FeatureProfile:
         """The same bins with other reference counts: whole numbers >= 0 (a
-        fraction is refused, not truncated), validated again."""
+        fraction is refused, not truncated), validated again.
+
+        Parameters
+        ----------
+        counts
+            One count per bin, in bin order.
+        """
         where = f"feature {self.name!r}"
         return replace(self, counts=tuple(count_vector(counts, where, error=ProfileError).tolist()))
 
@@ -86,6 +106,8 @@ class FeatureProfile:
 
     @property
     def labels(self) -> list[str]:
+        """One label per bin, in bin order (``"[0, 5)"``, ``"JFK"``, ``"OTHER"``,
+        ``"MISSING"``)."""
         return list(self._made_once("_labels", self._bin_labels))
 
     def _bin_labels(self) -> tuple[str, ...]:
@@ -113,6 +135,9 @@ class FeatureProfile:
         return self.__dict__[name]
 
     def validate(self) -> None:
+        """Raise :class:`~airflow_kl.ProfileError` naming the first field that
+        is inconsistent (a kind, edges that do not increase, counts that do not
+        match the bins)."""
         where = f"feature {self.name!r}"
         if not isinstance(self.name, str) or not self.name:
             raise ProfileError(f"feature name must be a non-empty string, got {self.name!r}")
@@ -153,6 +178,8 @@ class FeatureProfile:
         return {k: v for k, v in self.to_dict().items() if k not in ("counts", "source_type")}
 
     def to_dict(self) -> dict[str, Any]:
+        """The feature as the profile file stores it (its name is the key
+        around it)."""
         out: dict[str, Any] = {"kind": self.kind, "value": self.value, "counts": list(self.counts)}
         if self.kind == "numeric":
             out["edges"] = list(self.edges or ())
@@ -166,6 +193,19 @@ class FeatureProfile:
     def from_dict(
         cls, name: str, data: Any, format_version: int = FORMAT_VERSION
     ) -> FeatureProfile:
+        """A feature read back from :meth:`to_dict`'s form.
+
+        Parameters
+        ----------
+        name
+            The feature's name (the key it is stored under).
+        data
+            What :meth:`to_dict` wrote; an unknown or missing field raises
+            :class:`~airflow_kl.ProfileError`.
+        format_version
+            The version of the file it comes from (1 recorded ``datetime``
+            where later versions record ``value``).
+        """
         if not isinstance(data, dict):
             raise ProfileError(f"feature {name!r} must be an object, got {type(data).__name__}")
         fields = {"kind", "counts", "edges", "categories", "source_type"}
@@ -221,10 +261,17 @@ class Profile:
     """A versioned reference profile. ``checksum`` identifies its content."""
 
     features: dict[str, FeatureProfile]
+    """Each feature's bins and reference counts, by name, in column order."""
     settings: dict[str, Any] = field(default_factory=dict)
+    """How the bins were made (``bins``, ``top_k``, ``binning``), as strict JSON."""
     created_at: str = field(default_factory=_now)
+    """When the profile was built: ISO 8601 in UTC."""
     metadata: dict[str, Any] = field(default_factory=dict)
+    """Anything the caller recorded with it (the reference's name, a DAG run),
+    as strict JSON."""
     segments: SegmentProfile | None = None
+    """Each segment's counts, when the profile was built with ``segment_by``;
+    None otherwise."""
 
     def __post_init__(self) -> None:
         if not self.features:
@@ -279,6 +326,7 @@ class Profile:
         return f"sha256:{digest}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The profile as its file stores it, ``checksum`` included."""
         return {**self._body(), "checksum": self.checksum}
 
     def to_json(self) -> str:
@@ -288,6 +336,15 @@ class Profile:
 
     @classmethod
     def from_dict(cls, data: Any) -> Profile:
+        """A profile read back from :meth:`to_dict`'s form.
+
+        Parameters
+        ----------
+        data
+            The profile's dict; a format version this release cannot read,
+            a malformed feature or a checksum that does not match the content
+            raises :class:`~airflow_kl.ProfileError`.
+        """
         if not isinstance(data, dict):
             raise ProfileError(f"a profile is a JSON object, got {type(data).__name__}")
         if data.get("format") != FORMAT:
@@ -324,15 +381,37 @@ class Profile:
 
     @classmethod
     def from_json(cls, text: str) -> Profile:
+        """A profile read from JSON text (strict JSON: ``NaN`` is refused).
+
+        Parameters
+        ----------
+        text
+            What :meth:`to_json` wrote.
+        """
         return cls.from_dict(strict_json(text, "profile", ProfileError))
 
     def save(self, path: Any) -> str:
-        """Write atomically to a local path or URI; returns the checksum."""
+        """Write atomically to a local path or URI; returns the checksum.
+
+        Parameters
+        ----------
+        path
+            A local path or an fsspec URI (``s3://bucket/profiles/flights.json``);
+            a reader never sees a half-written file.
+        """
         atomic_write_text(path, self.to_json())
         return self.checksum
 
     @classmethod
     def load(cls, path: Any) -> Profile:
+        """A profile read from a file :meth:`save` wrote.
+
+        Parameters
+        ----------
+        path
+            A local path or an fsspec URI; an unreadable or altered file raises
+            :class:`~airflow_kl.ProfileError` naming it.
+        """
         try:
             return cls.from_json(read_text(path))
         except ProfileError as exc:

@@ -24,7 +24,14 @@ from .profile import Profile
 
 
 def load_profile(profile: Any) -> Profile:
-    """A Profile from a Profile, its JSON dict or text, or a path/URI to its file."""
+    """A Profile from a Profile, its JSON dict or text, or a path/URI to its file.
+
+    Parameters
+    ----------
+    profile
+        The profile in any of those forms; what none of them reads raises
+        :class:`~airflow_kl.ProfileError`.
+    """
     if isinstance(profile, Profile):
         return profile
     if isinstance(profile, dict):

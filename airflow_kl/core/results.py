@@ -62,22 +62,41 @@ class FeatureResult(MeasureAttributes):
     attribute (``f.kl``, ``f.psi``) and a top-level key of the JSON."""
 
     name: str
+    """The feature's name."""
     kind: str
+    """``"numeric"`` or ``"categorical"``, as in the profile."""
     measures: dict[str, float]
+    """Every measure by name: ``kl``, ``js``, ``psi``, ``hellinger``, in the
+    report's ``base`` (None for one added after the report was written)."""
     g_statistic: float
+    """The G-test statistic, ``2 n_current`` times the KL in nats of the
+    smoothed current distribution from the reference."""
     p_value: float
+    """The G-test's p-value after the ``correction`` over the judged features
+    (None when ``alpha`` is none or the feature was not judged)."""
     p_value_raw: float
+    """The G-test's p-value before the correction."""
     threshold: float
+    """The KL threshold this feature was judged against."""
     status: str
+    """``"ok"``, ``"drift"`` (KL at or above the threshold and, with ``alpha``,
+    a significant G-test) or ``"insufficient_data"`` (fewer than ``min_rows``
+    rows on a side)."""
     n_reference: int
+    """Reference rows, missing values included."""
     n_current: int
+    """Current rows, missing values included."""
     bins: tuple[BinResult, ...]
+    """Each bin's label, counts and KL term, in bin order."""
 
     @property
     def drifted(self) -> bool:
+        """True when ``status`` is ``"drift"``."""
         return self.status == DRIFT
 
     def to_dict(self) -> dict[str, Any]:
+        """The feature as a report's JSON stores it (strict JSON: infinities as
+        ``"inf"``)."""
         out: dict[str, Any] = {"kind": self.kind}
         out.update((m, json_number(self.measures[m])) for m in measure_names())
         for key in _SCALARS:
@@ -89,7 +108,15 @@ class FeatureResult(MeasureAttributes):
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> FeatureResult:
         """A feature from its JSON; a measure added after the report was
-        written reads as None."""
+        written reads as None.
+
+        Parameters
+        ----------
+        name
+            The feature's name (the key it is stored under).
+        data
+            What :meth:`to_dict` wrote.
+        """
         return cls(
             name=name,
             kind=data["kind"],
@@ -140,12 +167,18 @@ class SegmentResult:
     """
 
     key: tuple[str | None, ...] | None
+    """The segment's value per segment column (None where missing), or None
+    for OTHER."""
     label: str
+    """The segment as reports print it (``"JFK"``, ``"JFK / UA"``, ``"OTHER"``)."""
     features: dict[str, FeatureResult]
+    """Each feature judged in this segment, by name."""
     drifted: bool
+    """True when a feature drifted in this segment."""
 
     @property
     def drifted_features(self) -> list[str]:
+        """The names of the features that drifted in this segment."""
         return _drifted(self.features)
 
     @property
@@ -155,10 +188,12 @@ class SegmentResult:
 
     @property
     def n_reference(self) -> int:
+        """The segment's reference rows."""
         return max((f.n_reference for f in self.features.values()), default=0)
 
     @property
     def n_current(self) -> int:
+        """The segment's current rows."""
         return max((f.n_current for f in self.features.values()), default=0)
 
     def worst(self) -> FeatureResult:
@@ -167,6 +202,7 @@ class SegmentResult:
         return max(self.features.values(), key=lambda f: f.kl)
 
     def to_dict(self) -> dict[str, Any]:
+        """The segment as a report's JSON stores it."""
         return {
             "key": None if self.key is None else list(self.key),
             "label": self.label,
@@ -177,6 +213,13 @@ class SegmentResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SegmentResult:
+        """A segment read back from :meth:`to_dict`'s form.
+
+        Parameters
+        ----------
+        data
+            What :meth:`to_dict` wrote.
+        """
         key = data["key"]
         return cls(
             key=None if key is None else tuple(key),
@@ -192,15 +235,27 @@ class DriftReport:
     drifted over all rows, or in a segment."""
 
     features: dict[str, FeatureResult]
+    """Each feature's result over all rows, by name."""
     drifted: bool
+    """The dataset verdict: True when a feature drifted (or, with
+    ``drift_share``, that share of the judged features did), over all rows
+    or in a segment."""
     settings: dict[str, Any] = field(default_factory=dict)
+    """The check's settings (:meth:`CheckSettings.to_dict
+    <airflow_kl.CheckSettings.to_dict>`)."""
     profile_checksum: str = ""
-    bins_checksum: str = ""  # the profile's bins: reports with the same one can be merged
+    """The checksum of the profile checked against."""
+    bins_checksum: str = ""
+    """The profile's bins checksum: reports with the same one counted in the
+    same bins, so their counts can be merged into a reference."""
     segment_by: tuple[str, ...] = ()
+    """The segment columns judged, or empty."""
     segments: tuple[SegmentResult, ...] = ()
+    """Each segment's result (OTHER last), when segments were judged."""
 
     @property
     def drifted_features(self) -> list[str]:
+        """The names of the features that drifted over all rows."""
         return _drifted(self.features)
 
     @property
@@ -219,6 +274,7 @@ class DriftReport:
         return self.status == INSUFFICIENT
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as its JSON file stores it."""
         out = {
             "drifted": self.drifted,
             "drifted_features": self.drifted_features,
@@ -234,10 +290,18 @@ class DriftReport:
         return out
 
     def to_json(self) -> str:
+        """The report as strict JSON text."""
         return json.dumps(self.to_dict(), indent=1, allow_nan=False) + "\n"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DriftReport:
+        """A report read back from :meth:`to_dict`'s form.
+
+        Parameters
+        ----------
+        data
+            What :meth:`to_dict` wrote (a report's JSON, parsed).
+        """
         return cls(
             features=_features_from_dict(data["features"]),
             drifted=bool(data["drifted"]),

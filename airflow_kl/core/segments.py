@@ -188,9 +188,15 @@ class SegmentProfile:
     """
 
     by: tuple[str, ...]
+    """The segment columns, in the order a key lists their values."""
     keys: tuple[Key, ...]
+    """The segments kept, one value per column of ``by`` each (None for a
+    missing value); every other combination counts in OTHER."""
     counts: tuple[Mapping[str, tuple[int, ...]], ...]
+    """Each segment's ``{feature: counts}`` in the features' bins, one per key,
+    OTHER last."""
     values: tuple[str, ...] = ()
+    """The value type of each segment column: ``string`` or ``boolean``."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by", tuple(self.by))
@@ -210,9 +216,13 @@ class SegmentProfile:
 
     @property
     def all_keys(self) -> list[Key | None]:
+        """The keys, then None for OTHER: one per entry of ``counts``."""
         return [*self.keys, None]
 
     def validate(self) -> None:
+        """Raise :class:`~airflow_kl.ProfileError` naming the first field that
+        is inconsistent (a key of the wrong length, a repeated key, a count
+        missing for OTHER)."""
         try:
             check_segment_by(list(self.by))
         except ConfigError as exc:
@@ -235,7 +245,14 @@ class SegmentProfile:
             )
 
     def check_sums(self, features: Mapping[str, Any]) -> None:
-        """Every segment counts every feature, and the segments add up to it."""
+        """Raise :class:`~airflow_kl.ProfileError` unless every segment counts
+        every feature and the segments add up to its counts.
+
+        Parameters
+        ----------
+        features
+            The profile's :class:`~airflow_kl.FeatureProfile` objects, by name.
+        """
         for label, group in zip(self.labels, self.counts, strict=True):
             if set(group) != set(features):
                 raise ProfileError(f"segment {label!r} counts {sorted(group)}, not the features")
@@ -252,6 +269,7 @@ class SegmentProfile:
         return {"by": list(self.by), "keys": [list(k) for k in self.keys]}
 
     def to_dict(self) -> dict[str, Any]:
+        """The segments as the profile file stores them."""
         return {
             "by": list(self.by),
             "values": list(self.values),
@@ -261,6 +279,14 @@ class SegmentProfile:
 
     @classmethod
     def from_dict(cls, data: Any) -> SegmentProfile:
+        """Segments read back from :meth:`to_dict`'s form.
+
+        Parameters
+        ----------
+        data
+            What :meth:`to_dict` wrote; an unknown or missing field raises
+            :class:`~airflow_kl.ProfileError`.
+        """
         if not isinstance(data, dict):
             raise ProfileError(f"segments must be an object, got {type(data).__name__}")
         unknown = set(data) - {"by", "values", "keys", "counts"}

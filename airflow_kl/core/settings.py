@@ -51,11 +51,12 @@ def from_text(name: str, value: Any) -> Any:
 # What it builds is tested (test_settings.py; test_adding_an_option.py adds an option).
 def option_fields(cls: type) -> type:  # pragma: no mutate block
     """Give a class-to-be-dataclass one field per option of :data:`OPTIONS`
-    (annotated with its type, defaulting to its default), ahead of its own."""
+    (annotated with its type, defaulting to its default, described by its
+    help), ahead of its own."""
     own = cls.__dict__.get("__annotations__", {})
     cls.__annotations__ = {o.name: o.type for o in OPTIONS} | own
     for option in OPTIONS:
-        setattr(cls, option.name, option.default)
+        setattr(cls, option.name, field(default=option.default, metadata={"doc": option.described}))
     return cls
 
 
@@ -73,6 +74,9 @@ class CheckSettings:
     """
 
     default_threshold: float = field(default=DEFAULTS["threshold"], repr=False)
+    """The threshold of a feature ``threshold`` does not name: the ``"*"`` entry
+    of a mapping, else this (as given), or ``threshold`` itself when it is one
+    number."""
 
     def __post_init__(self) -> None:
         for option in OPTIONS:
@@ -87,7 +91,14 @@ class CheckSettings:
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> CheckSettings:
-        """Settings from ``{option: value}``; an unknown name is refused."""
+        """Settings from ``{option: value}``; an unknown name is refused.
+
+        Parameters
+        ----------
+        options
+            Check options by name, as values or their text forms
+            (``{"alpha": "none", "min_rows": "50"}``).
+        """
         unknown = [k for k in options if k not in OPTION_NAMES]
         if unknown:
             names = ", ".join(OPTION_NAMES)
@@ -95,12 +106,29 @@ class CheckSettings:
         return cls(**options)
 
     def threshold_for(self, feature: str) -> float:
+        """The KL threshold ``feature`` is judged against.
+
+        >>> CheckSettings(threshold={"*": 0.2, "x": 0.5}).threshold_for("y")
+        0.2
+
+        Parameters
+        ----------
+        feature
+            A feature's name.
+        """
         if isinstance(self.threshold, Mapping):
             return self.threshold.get(feature, self.default_threshold)
         return self.threshold
 
     def check_features(self, features: list[str]) -> None:
-        """Per-feature thresholds must name features that are checked."""
+        """Raise :class:`~airflow_kl.ConfigError` when a per-feature threshold
+        names a feature that is not checked.
+
+        Parameters
+        ----------
+        features
+            The names of the features checked.
+        """
         if isinstance(self.threshold, Mapping):
             unknown = sorted(set(self.threshold) - set(features))
             if unknown:
@@ -110,6 +138,7 @@ class CheckSettings:
                 )
 
     def to_dict(self) -> dict[str, Any]:
+        """Every setting by name as plain JSON values (a report keeps them)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         if isinstance(self.threshold, Mapping):
             out["threshold"] = dict(self.threshold)
@@ -119,7 +148,13 @@ class CheckSettings:
 
     def segments_of(self, profile_by: tuple[str, ...] | None) -> tuple[str, ...] | None:
         """The segments to judge: the profile's; ``segment_by``, when given, must
-        name the same columns."""
+        name the same columns.
+
+        Parameters
+        ----------
+        profile_by
+            The segment columns the profile was built with, or None.
+        """
         if self.segment_by is None or tuple(self.segment_by) == tuple(profile_by or ()):
             return profile_by
         has = f"segmented by {list(profile_by)}" if profile_by else "not segmented"

@@ -55,7 +55,11 @@ CheckOptionFields = pydantic.create_model(
     "CheckOptionFields",
     __base__=ColumnAggregateExpectation,
     __module__=__name__,
-    **{o.name: (o.type, o.default) for o in OPTIONS if o.per_feature},
+    **{
+        o.name: (o.type, pydantic.Field(o.default, description=o.described))
+        for o in OPTIONS
+        if o.per_feature
+    },
 )
 
 
@@ -94,10 +98,22 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(CheckOptionFields):
     :func:`~airflow_kl.gx.build_suite` sets it to the suite's features.
     """
 
-    family: list[str] | None = None
-    profile: ProfileLike
-    on_insufficient_data: Literal["fail", "warn"] = "fail"
-    allow_insufficient: bool | None = None  # deprecated: on_insufficient_data="warn"
+    family: list[str] | None = pydantic.Field(
+        None,
+        description="Features whose p-values are corrected together (default: the column alone).",
+    )
+    profile: ProfileLike = pydantic.Field(
+        ...,
+        description="The reference profile: a Profile's dict, its JSON, or a path to its file.",
+    )
+    on_insufficient_data: Literal["fail", "warn"] = pydantic.Field(
+        "fail",
+        description='What a feature with too few rows does: "fail" the expectation, or '
+        '"warn" (succeed, with the verdict in the result).',
+    )
+    allow_insufficient: bool | None = pydantic.Field(
+        None, description='Deprecated: ``True`` is ``on_insufficient_data="warn"``.'
+    )
 
     library_metadata: ClassVar[dict] = {
         "maturity": "production",

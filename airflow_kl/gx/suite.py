@@ -34,6 +34,27 @@ def build_suite(
 
     ``correction`` stays Bonferroni by default, as suites built by airflow-kl
     0.1 were; pass ``"holm"`` to match ``check_drift``'s default.
+
+    Parameters
+    ----------
+    profile
+        The reference profile: a Profile, its dict or JSON, or a path to its file.
+    threshold
+        The KL threshold: one number, or ``{feature: value}`` (``"*"`` for the rest).
+    name
+        The suite's name.
+    features
+        The features to expect on (default: all of the profile's).
+    correction
+        The multiple-testing correction over the suite's features: ``holm``,
+        ``bonferroni``, ``bh`` or ``none``.
+    thresholds
+        Deprecated: ``threshold``.
+    **options
+        The other check options judged per column (``alpha``, ``smoothing``,
+        ``min_rows``, ``direction``, ``base``, ``segment_by``) and
+        ``on_insufficient_data``; ``drift_share`` judges a whole dataset and is
+        refused.
     """
     if thresholds is not None:
         warnings.warn(

@@ -26,7 +26,13 @@ SITE = "airflow_kl"
 
 
 def load_suite(path: str | os.PathLike) -> gx.ExpectationSuite:
-    """A suite from its JSON file (``suite.to_json_dict()``); anything else is refused."""
+    """A suite from its JSON file (``suite.to_json_dict()``); anything else is refused.
+
+    Parameters
+    ----------
+    path
+        The suite's JSON file.
+    """
     from great_expectations.core.expectation_suite import expectationSuiteSchema
 
     text = read_text(path)
@@ -44,10 +50,13 @@ class Validation:
     """What a run produced: GX's result and the Data Docs index (if built)."""
 
     result: Any
+    """GX's ``CheckpointResult`` of the run."""
     docs_index: Path | None = None
+    """The Data Docs page of the run, when ``docs_dir`` was given; else None."""
 
     @property
     def success(self) -> bool:
+        """True when every expectation succeeded."""
         return bool(self.result.success)
 
     def to_dict(self) -> dict[str, Any]:
@@ -151,7 +160,26 @@ def run_suite(
     context: Any = None,
 ) -> Validation:
     """Validate ``suite`` on the partition through a Checkpoint; with ``docs_dir``
-    the Data Docs site for the run is built there."""
+    the Data Docs site for the run is built there.
+
+    Parameters
+    ----------
+    suite
+        The expectation suite (:func:`build_suite`, :func:`load_suite`).
+    data
+        A pandas or Spark DataFrame, or an :func:`airflow_kl.sql` source; None
+        with ``connection_string``.
+    connection_string
+        A SQLAlchemy URL of the database holding the partition.
+    table
+        The partition's table in that database (or ``query``).
+    query
+        A ``SELECT`` whose rows are the partition (or ``table``).
+    docs_dir
+        A folder to build the run's Data Docs site in, or None for none.
+    context
+        A GX Data Context to run in (default: a new ephemeral one).
+    """
     context = context or gx.get_context(mode="ephemeral")
     suite = context.suites.add_or_update(suite)
     batch, params = batch_definition(
@@ -197,7 +225,24 @@ def validate(
 ) -> Any:
     """Run ``suite`` on ``data`` (pandas or Spark DataFrame, or ``ak.sql(...)``) or
     on a SQL ``table`` or ``query``; an ephemeral context unless one is given.
-    Returns GX's result."""
+    Returns GX's result.
+
+    Parameters
+    ----------
+    suite
+        The expectation suite (:func:`build_suite`, :func:`load_suite`).
+    data
+        A pandas or Spark DataFrame, or an :func:`airflow_kl.sql` source; None
+        with ``connection_string``.
+    connection_string
+        A SQLAlchemy URL of the database holding the partition.
+    table
+        The partition's table in that database (or ``query``).
+    query
+        A ``SELECT`` whose rows are the partition (or ``table``).
+    context
+        A GX Data Context to run in (default: a new ephemeral one).
+    """
     if hasattr(data, "gx_partition"):  # ak.sql(...)
         return run_suite(suite, context=context, **data.gx_partition()).result
     return run_suite(

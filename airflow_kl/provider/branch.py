@@ -24,7 +24,20 @@ def drift_branch(
     insufficient: TaskIds | None = None,
 ) -> TaskIds:
     """``drift`` when the dataset drifted, ``insufficient`` when no feature could be
-    judged (falls back to ``ok``), else ``ok``."""
+    judged (falls back to ``ok``), else ``ok``.
+
+    Parameters
+    ----------
+    report
+        A report's dict (what ``KLDriftCheckOperator`` pushes to XCom).
+    drift
+        The task id (or ids) to follow on drift.
+    ok
+        The task id (or ids) to follow when nothing drifted.
+    insufficient
+        The task id (or ids) to follow when no feature could be judged; None
+        follows ``ok``.
+    """
     statuses = [f.get("status") for f in report.get("features", {}).values()]
     status = dataset_status(bool(report.get("drifted")), statuses)
     if status == DRIFT:

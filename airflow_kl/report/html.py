@@ -91,6 +91,19 @@ def write_html(
     title: str = "",
     trends: Mapping[str, str] | None = None,
 ) -> str:
-    """Render and write atomically; returns the path."""
+    """Render and write atomically; returns the path.
+
+    Parameters
+    ----------
+    report
+        A :class:`~airflow_kl.DriftReport`, or its dict (a report's JSON, parsed).
+    path
+        Where the page goes: a local path or an fsspec URI.
+    title
+        Shown after "Drift report:" in the heading and the tab (default: nothing).
+    trends
+        Each feature's KL trend over earlier runs, as an SVG chart by feature
+        name (what the results history draws); None for none.
+    """
     atomic_write_text(path, render_html(report, title, trends))
     return str(path)

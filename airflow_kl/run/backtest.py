@@ -79,7 +79,38 @@ def run_backtest(
 ) -> BacktestRun:
     """:func:`airflow_kl.backtest`, the thresholds suggested from the ``normal``
     partitions (all of them by default; ``suggest=False``: none unless
-    ``normal`` is given), then everything ``outputs`` asks for."""
+    ``normal`` is given), then everything ``outputs`` asks for.
+
+    Parameters
+    ----------
+    profile
+        The reference profile.
+    data
+        The partitions' rows, all together: any source the resolver takes (a
+        DataFrame, an Arrow table, files or a folder, a Spark DataFrame, an
+        :func:`airflow_kl.sql` source).
+    partition_by
+        The column whose values name the partitions.
+    every
+        With a datetime ``partition_by``, the period one partition spans.
+    features
+        The features to judge (default: all of the profile's).
+    settings
+        Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
+    progress
+        Called with the rows of each batch read, for a progress bar.
+    normal
+        The partitions known to be normal (labels, ``"a, b"`` or
+        ``"first..last"``); None for all.
+    max_alarm_rate
+        The share of the normal partitions allowed to alarm, from 0 to 1.
+    suggest
+        Suggest thresholds when ``normal`` is not given.
+    outputs
+        What to write besides returning the result.
+    **options
+        Check options by name (see :class:`~airflow_kl.CheckSettings`).
+    """
     from ..backtesting import backtest
 
     timeline = backtest(

@@ -31,7 +31,27 @@ def run_check(
     outputs: Outputs = NO_OUTPUTS,
     **options: Any,
 ) -> tuple[DriftReport, Written]:
-    """:func:`airflow_kl.check_drift`, then :func:`write_report`."""
+    """:func:`airflow_kl.check_drift`, then :func:`write_report`.
+
+    Parameters
+    ----------
+    profile
+        The reference profile.
+    data
+        The data to judge: any source the resolver takes (a DataFrame, an
+        Arrow table, files or a folder, a Spark DataFrame, an
+        :func:`airflow_kl.sql` source).
+    features
+        The features to judge (default: all of the profile's).
+    settings
+        Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
+    progress
+        Called with the rows of each batch read, for a progress bar.
+    outputs
+        What to write besides returning the report.
+    **options
+        Check options by name (see :class:`~airflow_kl.CheckSettings`).
+    """
     from ..api import check_drift
 
     report = check_drift(

@@ -22,9 +22,13 @@ class History:
     ``target``."""
 
     target: Any = None
+    """A SQLAlchemy URL or engine, or a SQLite file's path; None to record nowhere."""
     partition_key: str = ""
+    """The partition checked (``"2013-09"``): one row per feature and partition."""
     dag_id: str = ""
+    """The DAG of the task that ran the check (empty outside Airflow)."""
     task_id: str = ""
+    """The task that ran the check (empty outside Airflow)."""
 
 
 # Keeps a report and its HTML page somewhere (a report store); returns the URL
@@ -43,13 +47,19 @@ class Outputs:
     """
 
     report_path: Any = None
+    """Where the report's JSON goes (a local path or an fsspec URI), or None."""
     html_path: Any = None
+    """Where the report's HTML page goes, or None."""
     title: str = ""
+    """The page's title (default: the data's name)."""
     history: History | None = None
+    """The results history to record to, or None."""
     store: Store | None = None
+    """Called with the report and its page to keep them (a report store), or None."""
 
     @property
     def wanted(self) -> bool:
+        """True when anything is to be written."""
         return any(
             x is not None for x in (self.report_path, self.html_path, self.history, self.store)
         )

@@ -48,9 +48,14 @@ class SourceKind:
     ``module.QualifiedName``; strings whose URI scheme is in ``schemes``)."""
 
     name: str
+    """A short name errors and listings use (``"jsonl"``)."""
     open: Callable[[Any], Source]
+    """Makes the :class:`~airflow_kl.sources.source.Source` of one piece of data."""
     types: tuple[str, ...] = ()
+    """The types it takes, as ``module.QualifiedName`` (``"pandas.core.frame.DataFrame"``):
+    naming a type imports nothing."""
     schemes: tuple[str, ...] = ()
+    """The URI schemes of the paths it takes (``"jsonl"`` for ``jsonl:///data/x.jsonl``)."""
 
 
 def _frame(data: Any) -> Source:
@@ -126,7 +131,14 @@ _registered: list[SourceKind] = []
 
 def register(kind: SourceKind) -> None:
     """Add a kind of source (kinds registered later win over earlier ones and
-    over the built-in kinds)."""
+    over the built-in kinds).
+
+    Parameters
+    ----------
+    kind
+        The kind to add. A package can instead name it in the entry-point
+        group ``airflow_kl.sources``, so it is found without an import.
+    """
     if not isinstance(kind, SourceKind):
         raise ConfigError(f"register takes a SourceKind, got {type(kind).__name__}")
     _registered.insert(0, kind)
@@ -193,7 +205,15 @@ def is_database_url(text: str) -> bool:
 
 def resolve(data: Any) -> Source:
     """The :class:`Source` of ``data``: a Source as it is; an object by its type;
-    a path, URL or ObjectStoragePath by its scheme (files by default)."""
+    a path, URL or ObjectStoragePath by its scheme (files by default).
+
+    Parameters
+    ----------
+    data
+        A Source, a data object (DataFrame, Arrow table, Spark DataFrame, ...),
+        or a path or URI; what no kind takes raises
+        :class:`~airflow_kl.SourceError` naming its type.
+    """
     from .source import Source
 
     if isinstance(data, Source):

@@ -49,8 +49,12 @@ class GroupBy:
     their calendar period, :mod:`airflow_kl.core.partitions`), or by both."""
 
     segments: SegmentProfile | None = None
+    """The segments to count per (OTHER last), or None for one group."""
     partition_by: str | None = None
+    """The column whose values make the parts, or None for one part."""
     every: str | None = None
+    """The calendar period of a datetime ``partition_by`` (``"month"``), or None
+    for its raw values."""
 
     @property
     def width(self) -> int:
@@ -73,7 +77,10 @@ class Counted:
     the partition column's value type."""
 
     parts: dict[Any, Groups] = field(default_factory=dict)
+    """Per part (a raw partition value, or ``WHOLE``), one ``{feature: counts}``
+    per group."""
     value: str | None = None
+    """The value type of the partition column, or None when not partitioned."""
 
     @property
     def groups(self) -> Groups:
@@ -127,7 +134,13 @@ class Source(ABC):
     @abstractmethod
     def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:
         """The value type of each named column (default: every column), or the
-        :class:`SchemaError` saying why no value type holds it."""
+        :class:`SchemaError` saying why no value type holds it.
+
+        Parameters
+        ----------
+        columns
+            The columns asked about; None for every column.
+        """
 
     @abstractmethod
     def count(
@@ -137,12 +150,27 @@ class Source(ABC):
         progress: Progress | None = None,
     ) -> Counted:
         """Every feature's counts in its bins, grouped as ``group_by`` says, in one
-        pass. ``progress``, where the source reads in batches, is called with
-        the rows of each."""
+        pass.
+
+        Parameters
+        ----------
+        features
+            The :class:`~airflow_kl.FeatureProfile` objects to count into, by name.
+        group_by
+            How the counts are grouped (by segment, by partition, or not).
+        progress
+            Where the source reads in batches, called with the rows of each.
+        """
 
     @abstractmethod
     def segment_rows(self, by: Sequence[str]) -> tuple[dict[Key, int], tuple[str, ...]]:
-        """``({key: rows}, value types)`` of the segment columns' combinations."""
+        """``({key: rows}, value types)`` of the segment columns' combinations.
+
+        Parameters
+        ----------
+        by
+            The segment columns.
+        """
 
     def primitives(self) -> AbstractContextManager[EnginePrimitives]:
         """The three profiling primitives (and the columns they take), for as long
@@ -161,7 +189,21 @@ class Source(ABC):
     ) -> Profiled:
         """Bins from the primitives (:func:`.profiling.bin_stubs`), then one
         :meth:`count` of every row into them. Sources that hold their rows
-        profile them directly (and take explicit ``edges``)."""
+        profile them directly (and take explicit ``edges``).
+
+        Parameters
+        ----------
+        features
+            The columns to profile, or None for every profilable column.
+        bins
+            Value bins per numeric feature.
+        top_k
+            Categories kept per categorical feature.
+        binning
+            ``"quantile"`` or ``"uniform"``.
+        edges
+            Explicit bin edges by feature (sources that hold their rows only).
+        """
         check_profiling(bins, top_k, binning)  # before the source is read
         if edges:
             raise ConfigError("explicit edges are supported for in-memory and file data only")
@@ -181,7 +223,17 @@ class Source(ABC):
     ) -> dict[str, np.ndarray]:
         """The rows counted into the bins :meth:`profile` just made: one
         :meth:`count`, or what the primitives hold open (a database
-        connection, its typed columns) counting once more."""
+        connection, its typed columns) counting once more.
+
+        Parameters
+        ----------
+        engine
+            The primitives :meth:`primitives` opened.
+        columns
+            The columns profiled, as the primitives typed them.
+        stubs
+            The features' bins, with no counts yet.
+        """
         return self.count(stubs).totals()
 
 

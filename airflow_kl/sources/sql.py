@@ -73,6 +73,26 @@ def sql(
     engine; ``where`` a condition whose ``:name`` values come from ``parameters``
     (bound, never pasted into the SQL). It returns a :class:`SqlSource`.
 
+    Parameters
+    ----------
+    url_or_engine
+        A SQLAlchemy URL (``"postgresql://user@host/db"``, ``"duckdb:///x.duckdb"``)
+        or ``Engine``.
+    table
+        The table to read; give ``table`` or ``query``, not both.
+    query
+        One ``SELECT`` statement whose rows are read (checked in the
+        database's dialect: a second statement is refused).
+    schema
+        The schema of ``table`` (default: the connection's).
+    where
+        A condition on ``table``'s rows (``"month = :m"``), kept in parentheses
+        so it cannot widen what is counted.
+    parameters
+        The values of ``where``'s ``:name`` placeholders.
+
+    Examples
+    --------
     >>> import airflow_kl as ak, pandas as pd, sqlalchemy as sa
     >>> engine = sa.create_engine("sqlite://")
     >>> _ = pd.DataFrame({"x": range(300), "m": [1, 2, 3] * 100}).to_sql("t", engine, index=False)
@@ -225,11 +245,17 @@ class SqlSource(SqlRows):
     """
 
     engine: Any
+    """The SQLAlchemy ``Engine`` (made from a URL when one was given)."""
     table: str | None = None
+    """The table read, or None for a query."""
     schema: str | None = None
+    """The table's schema, or None for the connection's."""
     query: str | None = None
+    """The ``SELECT`` read, or None for a table."""
     where: str | None = None
+    """The condition on the table's rows, or None for every row."""
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    """The values bound to ``where``'s ``:name`` placeholders."""
 
     def __post_init__(self) -> None:
         if (self.table is None) == (self.query is None):

@@ -135,7 +135,75 @@ class ExceptionReference(_MarkdownDirective):
         return out
 
 
+def described_fields(cls: type) -> list[tuple[str, Any, Any, str]]:
+    """``(name, annotation, default, description)`` of the fields a class
+    makes from declarations rather than its source: a dataclass field with a
+    ``metadata["doc"]`` (made from a check option), a pydantic field of an
+    expectation's ``success_keys`` with a ``description``."""
+    found = []
+    for f in getattr(cls, "__dataclass_fields__", {}).values():
+        if "doc" in f.metadata:
+            found.append((f.name, f.type, f.default, f.metadata["doc"]))
+    model = getattr(cls, "__fields__", None) or {}
+    for name in getattr(cls, "success_keys", ()):
+        info = model[name].field_info
+        if info.description:
+            found.append((name, model[name].annotation, info.default, info.description))
+    return found
+
+
+def _annotation(value: Any) -> str:
+    text = value if isinstance(value, str) else inspect.formatannotation(value)
+    return text.replace("typing.", "")
+
+
+class FieldEntries(_MarkdownDirective):
+    """``{field-entries} module.Class``: one attribute entry per field of
+    :func:`described_fields`, with its type, default and description (the
+    page's ``autoclass`` excludes them: autodoc finds no docstring for them)."""
+
+    required_arguments = 1
+
+    def lines(self) -> list[str]:
+        path = self.arguments[0]
+        module, _, name = path.rpartition(".")
+        cls = getattr(importlib.import_module(module), name)
+        out = ["```{eval-rst}"]
+        for field, annotation, default, text in described_fields(cls):
+            value = [] if default is ... else [f"   :value: {default!r}"]  # ...: required
+            out += [
+                f".. py:attribute:: {name}.{field}",
+                f"   :module: {module}",
+                f"   :type: {_annotation(annotation)}",
+                *value,
+                "",
+                f"   {text}",
+                "",
+            ]
+        return [*out, "```"]
+
+
+_SENTENCES = ("attribute", "property", "data")
+_as_written: dict[str, list[str]] = {}
+
+
+def keep_sentence(app, what, name, obj, options, lines) -> None:
+    """``autodoc-process-docstring``, around napoleon's: an attribute's or
+    property's docstring is sentences, never napoleon's ``type: description``
+    (the annotation gives the type), so "The CLI flag: ..." stays whole. Kept
+    before napoleon (priority 400), put back after it (600)."""
+    if what not in _SENTENCES:
+        return
+    if name not in _as_written:
+        _as_written[name] = list(lines)
+    else:
+        lines[:] = _as_written.pop(name)
+
+
 def setup(app) -> dict:
     app.add_directive("operator-reference", OperatorReference)
     app.add_directive("exception-reference", ExceptionReference)
+    app.add_directive("field-entries", FieldEntries)
+    app.connect("autodoc-process-docstring", keep_sentence, priority=400)
+    app.connect("autodoc-process-docstring", keep_sentence, priority=600)
     return {"parallel_read_safe": True}

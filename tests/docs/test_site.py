@@ -13,6 +13,7 @@ import pytest
 
 from tests.browser import browser  # noqa: F401  (a fixture)
 
+from .api_reference import undescribed
 from .examples import ROOT, pages
 
 DOCS = ROOT / "docs"
@@ -21,10 +22,16 @@ LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    """The site as `make docs` builds it: warnings are errors."""
+    """The site as `make docs` builds it: in its own light environment
+    (docs/requirements.lock, no full lock), warnings as errors."""
+    env = subprocess.run(["make", "-s", "docs-env"], cwd=ROOT, capture_output=True, text=True)
+    assert env.returncode == 0, env.stderr[-3000:]
+    python = ROOT / ".venv-docs" / "bin" / "python"
+    light = subprocess.run([python, "-c", "import matplotlib"], capture_output=True)
+    assert light.returncode != 0  # not the full lock: matplotlib is mocked there
     out = tmp_path_factory.mktemp("site")
     done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", DOCS, out],
+        [python, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", DOCS, out],
         capture_output=True,
         text=True,
         timeout=600,
@@ -98,6 +105,28 @@ def test_the_api_reference_documents_every_public_name(site):
     pages = "".join((reference / f).read_text() for f in ("python-api.html", "exceptions.html"))
     for name in airflow_kl.__all__:
         assert re.search(rf'id="airflow_kl\.([\w.]+\.)?{name}"', pages), name
+
+
+def test_the_api_reference_describes_every_entry_and_parameter(site):
+    """Every function, class, method, attribute and property on the page has a
+    sentence, and every parameter a description (tests/docs/api_reference.py)."""
+    page = (site / "reference" / "python-api.html").read_text()
+    assert page.count('<dl class="py ') >= 200  # members listed, described or not
+    assert undescribed(page) == []
+
+
+ENTRY = """<dl class="py method"><dt class="sig sig-object py" id="airflow_kl.Profile.save">
+</dt><dd>{text}<dl class="field-list simple"><dt class="field-odd">Parameters</dt>
+<dd class="field-odd"><p><strong>path</strong> (<em>Any</em>){param}</p></dd></dl></dd></dl>"""
+
+
+def test_an_undescribed_entry_or_parameter_is_found():
+    described = ENTRY.format(text="<p>Write it.</p>", param=" -- Where.")
+    assert undescribed(described) == []
+    assert undescribed(ENTRY.format(text="", param=" -- Where.")) == ["airflow_kl.Profile.save"]
+    assert undescribed(ENTRY.format(text="<p>Write it.</p>", param="")) == [
+        "airflow_kl.Profile.save(path)"
+    ]
 
 
 def test_the_readme_links_every_page_and_every_link_resolves():
