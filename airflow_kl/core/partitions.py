@@ -7,7 +7,7 @@ groups' counts here, where they get their label and their order:
 ==========  ===============================  ==========================  =========
 value type  raw value an engine groups by     label                       order
 ==========  ===============================  ==========================  =========
-string      the canonical string              itself                      by text
+string      the canonical string              itself (but see below)      by text
 boolean     ``True`` / ``False``              itself                      by text
 number      the exact stored value            the whole number (``7``)    by value
 datetime    the UTC day: ``floor(ns / day)``  ``2013-01-07`` (``day``),   by date
@@ -21,6 +21,17 @@ first) and months are UTC ones, and every engine puts a row in the same
 partition. A number that is not whole (``1.5``, infinity) cannot name a
 partition: cast or bucket it first. Rows whose partition value is missing
 form the partition ``MISSING``, last.
+
+A string column whose values are all whole numbers written in digits (a
+hive folder's ``month=01`` that an engine read as text) is labelled as
+numbers: ``1``, ordered by value. Files and Spark infer such folder values as
+integers; this rule gives every engine the same labels. When two values
+would share a label (``7`` and ``07``) they are kept as written.
+
+>>> list(label_partitions({"10": [{"x": 1}], "09": [{"x": 2}]}, "string"))
+['9', '10']
+>>> list(label_partitions({"7": [{"x": 1}], "07": [{"x": 2}]}, "string"))
+['07', '7']
 
 >>> found = {3.0: [{"x": 1}], 12: [{"x": 2}], None: [{"x": 4}]}
 >>> list(label_partitions(found, "number"))
@@ -171,11 +182,40 @@ def add_groups(total: list[dict[str, Any]], more: Groups) -> list[dict[str, Any]
     return [{n: t[n] + m[n] for n in t} for t, m in zip(total, more, strict=True)]
 
 
+DIGITS = re.compile(r"[0-9]+")
+
+
+def digit_labels(values: Any) -> bool:
+    """Whether string partition values are labelled as numbers: every one is
+    digits (missing ones aside), and no two are the same number.
+
+    >>> digit_labels(["01", "12", None]), digit_labels(["1", "A"]), digit_labels(["7", "07"])
+    (True, False, False)
+    """
+    texts = [v for v in values if not _is_missing(v)]
+    if not texts or not all(isinstance(v, str) and DIGITS.fullmatch(v) for v in texts):
+        return False
+    return len({int(v) for v in texts}) == len(texts)
+
+
+def partition_label(key: str) -> str:
+    """A stored partition key as the label rule spells it now: digits without
+    leading zeros (history written before the rule kept ``01``).
+
+    >>> partition_label("01"), partition_label("2013-01"), partition_label("0")
+    ('1', '2013-01', '0')
+    """
+    return str(int(key)) if DIGITS.fullmatch(key) else key
+
+
 def label_partitions(
     found: Mapping[Any, Groups], value: str, every: str | None = None, column: str = ""
 ) -> dict[str, list[dict[str, Any]]]:
     """``{label: groups}`` in partition order: the raw values an engine found,
     labelled, those sharing a label (the days of one month) added up."""
+    if value == "string" and digit_labels(found):
+        found = {None if _is_missing(k) else int(k): g for k, g in found.items()}
+        value = "number"
     keyed: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
     for raw, groups in found.items():
         order, label = partition_of(raw, value, every, column)

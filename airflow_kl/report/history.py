@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import ConfigError, StoreError
-from ..core.partitions import natural_order
+from ..core.partitions import natural_order, partition_label
 from ..core.results import DriftReport, json_number, parse_number
 from ..core.text import first_line
 from .database import plain_errors, writing
@@ -226,7 +226,9 @@ def trend(
 ) -> list[dict[str, Any]]:
     """A feature's rows ordered by partition key as a person reads it (``2``
     before ``10``: :func:`~airflow_kl.core.partitions.natural_order`), then by
-    check time; with ``segment`` (its label, e.g. ``JFK``), that segment's rows."""
+    check time; with ``segment`` (its label, e.g. ``JFK``), that segment's rows.
+    Keys are read as the partition label rule spells them
+    (:func:`~airflow_kl.core.partitions.partition_label`: ``01`` is ``1``)."""
     engine = migrated(store_engine(target))
     table = HISTORY if segment is None else SEGMENT_HISTORY
     query = sa.select(table).where(table.c.feature == feature)
@@ -239,6 +241,15 @@ def trend(
     query = query.order_by(table.c.checked_at)
     with engine.connect() as conn:
         rows = [_trend_row(r) for r in conn.execute(query)]
+    # a key stored before the label rule (01) reads as the rule spells it (1); where a
+    # partition was recorded under both, the later row stands for it
+    latest = {}
+    for row in rows:  # in check order
+        row["partition_key"] = partition_label(row["partition_key"])
+        latest[
+            tuple(row[k] for k in ("dag_id", "task_id", "partition_key", "profile_checksum"))
+        ] = row
+    rows = list(latest.values())
     return sorted(rows, key=lambda r: natural_order(r["partition_key"]))  # stable: time kept
 
 

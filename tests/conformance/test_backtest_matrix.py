@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 import airflow_kl as ak
 from airflow_kl.core.binning import MISSING
@@ -109,3 +111,59 @@ def test_spark_aggregates_group_the_same_partitions(kind, every, stores, frame, 
     assert got == expected(frame, pandas_profile, kind, every)
     with pytest.raises(SchemaError, match="partition column 'float' holds"):
         ak.count_partition_bins(pandas_profile.features, source, "float")
+
+
+HIVE_MONTHS = ["01", "02", "10"]  # as hive folder names spell them: month=01
+
+
+@pytest.fixture(scope="module")
+def month_sources(tmp_path_factory, postgres_url, spark):
+    """The same rows partitioned by a month spelled ``01``: as hive folders
+    (Arrow and Spark infer integers), and as text in tables (DuckDB reading
+    the folders without casting, SQLite, PostgreSQL) and in a frame."""
+    d = tmp_path_factory.mktemp("months")
+    rows = pd.DataFrame(
+        {"x": (np.arange(90) % 7).astype(float), "month": np.repeat(HIVE_MONTHS, 30)}
+    )
+    rows = rows.iloc[: 30 + 30 + 17]  # months of 30, 30 and 17 rows
+    for month in HIVE_MONTHS:
+        (d / "hive" / f"month={month}").mkdir(parents=True)
+        part = rows[rows.month == month][["x"]]
+        part.to_parquet(d / "hive" / f"month={month}" / "part-0.parquet", index=False)
+    duck = sa.create_engine(f"duckdb:///{d}/months.duckdb")
+    with duck.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TABLE months AS SELECT * FROM read_parquet('{d}/hive/*/*.parquet', "
+            "hive_partitioning = true, hive_types_autocast = false)"
+        )
+    sqlite = sa.create_engine(f"sqlite:///{d}/months.db")
+    postgres = sa.create_engine(postgres_url)
+    for engine in (sqlite, postgres):
+        rows.to_sql("months", engine, index=False, if_exists="replace")
+    return rows, {
+        "pandas": rows,
+        "files": str(d / "hive"),
+        "spark": spark.read.parquet(str(d / "hive")),
+        "duckdb": ak.sql(duck, table="months"),
+        "sqlite": ak.sql(sqlite, table="months"),
+        "postgresql": ak.sql(postgres, table="months"),
+    }
+
+
+def test_a_month_spelled_01_has_one_label_on_every_engine(month_sources):
+    """One label rule: digits alone are labelled as the number (1, 2, 10, in
+    that order) whether the engine read them as integers or as text."""
+    rows, sources = month_sources
+    profile = ak.build_profile(rows[["x"]], bins=3)
+    want = {
+        str(int(m)): ak.count_bins(profile, rows[rows.month == m][["x"]])["x"].tolist()
+        for m in HIVE_MONTHS
+    }
+    assert list(want) == ["1", "2", "10"]
+    for name, source in sources.items():
+        found = ak.count_partition_bins(profile.features, source, "month")
+        got = {label: groups[0]["x"].tolist() for label, groups in found.items()}
+        assert list(got) == ["1", "2", "10"], name
+        assert got == want, name
+    timeline = ak.backtest(profile, sources["duckdb"], "month")
+    assert timeline.partitions == ["1", "2", "10"]

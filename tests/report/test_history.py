@@ -44,6 +44,21 @@ def test_rerun_upserts_instead_of_duplicating(engine, reports):
     assert count(engine) == 4
 
 
+def test_keys_stored_before_the_label_rule_read_as_it_spells_them(engine, reports):
+    """History a DuckDB backtest wrote as 01, 02 before the label rule, and a
+    check since that recorded 1: one point per month, the later row for 1."""
+    stable, drifted = reports
+    key = dict(dag_id="d", task_id="t")
+    record(engine, stable, partition_key="01", **key)
+    record(engine, stable, partition_key="02", **key)
+    record(engine, drifted, partition_key="1", **key)
+    assert count(engine) == 6  # nothing rewritten: the rows stay as stored
+    rows = trend(engine, "x", dag_id="d")
+    assert [(r["partition_key"], r["status"]) for r in rows] == [("1", "drift"), ("2", "ok")]
+    record(engine, stable, partition_key="2013-01", **key)  # not digits alone: as written
+    assert [r["partition_key"] for r in trend(engine, "x")] == ["1", "2", "2013-01"]
+
+
 def test_empty_partition_key_is_rejected(engine, reports):
     with pytest.raises(ak.ConfigError, match="partition_key"):
         record(engine, reports[0], partition_key="")
