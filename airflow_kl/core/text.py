@@ -49,6 +49,23 @@ def shown(text: object) -> str:
     return masked(printable(text))
 
 
+def page_title(source: object) -> str:
+    """A data location as a report page's title: a local absolute path by its
+    last two parts (a worker's or a temporary folder is no one's name for the
+    data), anything else as :func:`shown`.
+
+    >>> page_title("/tmp/pytest-7/dags0/flights/month=09")
+    '…/flights/month=09'
+    >>> page_title("s3://lake/flights/month=09"), page_title("flights/month=09")
+    ('s3://lake/flights/month=09', 'flights/month=09')
+    """
+    text = shown(source)
+    parts = text.split("/")
+    if text.startswith("/") and len(parts) > 3:
+        return "…/" + "/".join(parts[-2:])
+    return text
+
+
 def first_line(error: object) -> str:
     """The first non-empty line of an error's text (a driver's message may run
     on for lines), shown; the error's type when it has no text."""

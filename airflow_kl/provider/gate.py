@@ -147,6 +147,7 @@ class DriftGateOperator(CheckOptionsOperator):
         (:func:`airflow_kl.run.check.write_report`): its JSON, its page, the
         history rows and the report store; the page's URL (``html_url`` when
         given) becomes the task's "Drift report" link."""
+        from ..core.text import page_title
         from ..run.check import write_report
         from ..run.outputs import Outputs
         from .source_args import storage_path
@@ -156,7 +157,7 @@ class DriftGateOperator(CheckOptionsOperator):
         outputs = Outputs(
             storage_path(self.report_path, self.conn_id),
             storage_path(html_path, self.conn_id),
-            source,
+            page_title(source),
             history,
             task_store(self, context, source),
         )

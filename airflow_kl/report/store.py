@@ -132,9 +132,10 @@ class StoredReport:
         stored without one (a backtest's), rendered now from its JSON."""
         if self.html:
             return self.html
+        from ..core.text import page_title
         from .html import render_html
 
-        return render_html(self.report, title=f"{self.partition_key} ({self.source})")
+        return render_html(self.report, title=f"{self.partition_key} ({page_title(self.source)})")
 
 
 class ReportStore:

@@ -50,6 +50,8 @@ def test_drift_tab_of_the_check_task_shows_its_report(page, deployment):
     page.wait_for_url(re.compile(r"/plugin/airflow-kl-report$"))
     frame = plugin_frame(page, "/airflow-kl/reports/kl_drift_retrain/", "#verdict")
     assert frame.locator("#verdict").inner_text().strip() == "DRIFT in arr_delay"
+    heading = frame.locator("h1").inner_text()  # the data's name, not a worker's path
+    assert heading.endswith("/flights/month=09") and str(deployment.worker_home) not in heading
     rows = frame.locator("#features tr")
     assert rows.count() == FEATURES + 1
     first = rows.nth(1).locator("td")
