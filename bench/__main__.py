@@ -23,6 +23,7 @@ BENCHES = (
     "parquet_files",
     "engines",
     "warehouses",
+    "clickhouse_width",
     "gx_overhead",
     "scale_out",
     "segments",

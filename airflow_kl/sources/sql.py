@@ -37,7 +37,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ..core.binning import (
-    bin_tallies,
     edges_from_quantiles,
     quantile_levels,
     require_columns,
@@ -449,15 +448,13 @@ class SqlOps:
         return self.dialect.finite(self.x, sa.not_(self.missing()))
 
 
-def tally_conditions(column: SqlColumn, fp: FeatureProfile) -> list:
-    """The conditions of :func:`bin_tallies` for ``fp``'s bins."""
-    _check_column(column, fp)
-    return bin_tallies(column.ops(), fp.edges, fp.categories)
-
-
 def _check_column(column: SqlColumn, fp: FeatureProfile) -> None:
     value = column.checked_value(fp.described)
     check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, column.engine)
+
+
+class TallyOverflow(Exception):
+    """More rows than a dialect's packed tallies hold apart: count again, plainly."""
 
 
 @dataclass(frozen=True)
@@ -474,22 +471,31 @@ class Tallies:
     sizes: dict[str, int]  # tallies per feature
     dialect: Dialect
     arrays: list[bool]  # per query: its cells hold several tallies each (packed, or arrays)
+    widths: list[list[int]]  # per query: the tallies of each of its aggregates
+    plain: bool = False  # one count per tally, whatever the dialect packs
 
     @classmethod
     def of(
-        cls, dialect: str, columns: Mapping[str, SqlColumn], features: Mapping[str, FeatureProfile]
+        cls,
+        dialect: str,
+        columns: Mapping[str, SqlColumn],
+        features: Mapping[str, FeatureProfile],
+        plain: bool = False,
     ) -> Tallies:
         sql = dialect_named(dialect)
+        count_bins = Dialect.count_bins if plain else type(sql).count_bins
         aggregates, widths, sizes = [], [], {}
         for name, fp in features.items():
-            conds = tally_conditions(columns[name], fp)
-            sizes[name] = len(conds)
-            for aggregate, width in sql.count_all(conds):
+            _check_column(columns[name], fp)
+            ops = columns[name].ops()
+            counted = count_bins(sql, ops, fp.edges, fp.categories, len(features))
+            sizes[name] = sum(width for _, width in counted)
+            for aggregate, width in counted:
                 aggregates.append(aggregate)
                 widths.append(width)
         step = (sql.max_aggregates or len(aggregates) + 1) - 1  # room for the row count
         starts = range(0, len(aggregates), step) if aggregates else [0]
-        queries, chunks, arrays = [], [], []
+        queries, chunks, arrays, query_widths = [], [], [], []
         for i in starts:
             chunk = aggregates[i : i + step]
             columns_ = packed(sql, chunk)
@@ -500,15 +506,23 @@ class Tallies:
             )
             chunks.append(sum(widths[i : i + step]))
             arrays.append(len(columns_) != chunks[-1])
-        return cls(queries, chunks, sizes, sql, arrays)
+            query_widths.append(widths[i : i + step])
+        return cls(queries, chunks, sizes, sql, arrays, query_widths, plain)
 
     def read(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The tallies, then the row count, from one result row per query (as
-        the database gives them: a SUM over no rows is NULL)."""
+        the database gives them: a SUM over no rows is NULL). Raises
+        :class:`TallyOverflow` when the dialect packs several tallies into
+        one number and the rows are too many for it to hold them apart."""
+        rows_counted = rows[0][-1] or 0
+        limit = self.dialect.packed_rows_limit
+        if not self.plain and limit is not None and rows_counted >= limit:
+            raise TallyOverflow(rows_counted)
         flat: list[Any] = []
-        for row, arrays in zip(rows, self.arrays, strict=True):
+        for row, arrays, widths in zip(rows, self.arrays, self.widths, strict=True):
             cells = list(row[:-1])
-            flat += self.dialect.unpack(cells) if arrays else cells
+            values = self.dialect.unpack(cells) if arrays else cells
+            flat += values if self.plain else self.dialect.decode(values, widths)
         return [*flat, rows[0][-1]]
 
     def prepare(self, conn: sa.Connection) -> None:
@@ -521,14 +535,19 @@ def count_columns(
 ) -> dict[str, np.ndarray]:
     """Every feature's bin counts from one aggregate query over one scan
     (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
-    tallies = Tallies.of(conn.dialect.name, columns, features)
-    try:
-        tallies.prepare(conn)
-        rows = [conn.execute(tallies.dialect.finish(scope(q))).one() for q in tallies.queries]
-    except DBAPIError as exc:
-        _raise_query_error(exc, conn)
     kinds = {n: fp.kind for n, fp in features.items()}
-    return unpack_tallies(kinds, tallies.sizes, tallies.read(rows))
+    for plain in (False, True):
+        tallies = Tallies.of(conn.dialect.name, columns, features, plain)
+        try:
+            tallies.prepare(conn)
+            rows = [conn.execute(tallies.dialect.finish(scope(q))).one() for q in tallies.queries]
+        except DBAPIError as exc:
+            _raise_query_error(exc, conn)
+        try:
+            return unpack_tallies(kinds, tallies.sizes, tallies.read(rows))
+        except TallyOverflow:
+            continue  # a table too large for packed tallies: counted again, plainly
+    raise AssertionError("plain tallies never overflow")
 
 
 def segment_columns(
@@ -557,23 +576,28 @@ def grouped_counts(
     """Every feature's counts per distinct value of the ``keys`` expressions:
     the tallies, grouped by the keys (one query, unless the dialect caps its
     aggregates: then a few, each grouped the same way)."""
-    tallies = Tallies.of(conn.dialect.name, columns, features)
     labelled = [k.label(f"g{i}") for i, k in enumerate(keys)]
     positions = [sa.text(str(i + 1)) for i in range(len(keys))]
-    found: list[dict[tuple, Any]] = []
-    try:
-        tallies.prepare(conn)
-        for query in tallies.queries:
-            grouped = sa.select(*labelled, *query.selected_columns).group_by(*positions)
-            result = conn.execute(tallies.dialect.finish(scope(grouped))).all()
-            found.append({tuple(row[: len(keys)]): row[len(keys) :] for row in result})
-    except DBAPIError as exc:
-        _raise_query_error(exc, conn)
     kinds = {n: fp.kind for n, fp in features.items()}
-    return {
-        key: unpack_tallies(kinds, tallies.sizes, tallies.read([f[key] for f in found]))
-        for key in found[0]
-    }
+    for plain in (False, True):
+        tallies = Tallies.of(conn.dialect.name, columns, features, plain)
+        found: list[dict[tuple, Any]] = []
+        try:
+            tallies.prepare(conn)
+            for query in tallies.queries:
+                grouped = sa.select(*labelled, *query.selected_columns).group_by(*positions)
+                result = conn.execute(tallies.dialect.finish(scope(grouped))).all()
+                found.append({tuple(row[: len(keys)]): row[len(keys) :] for row in result})
+        except DBAPIError as exc:
+            _raise_query_error(exc, conn)
+        try:
+            return {
+                key: unpack_tallies(kinds, tallies.sizes, tallies.read([f[key] for f in found]))
+                for key in found[0]
+            }
+        except TallyOverflow:
+            continue  # a group too large for packed tallies: counted again, plainly
+    raise AssertionError("plain tallies never overflow")
 
 
 def count_segment_columns(

@@ -226,3 +226,71 @@ def test_a_wide_check_on_an_analyzed_table_large_enough_for_a_parallel_plan(post
         else:
             assert got.categories == fp.categories, name
     engine.dispose()
+
+
+def _packed_sum(constants: dict[int, int], indices: np.ndarray) -> int:
+    """What ``SUM(CASE bin WHEN i THEN c_i ... ELSE 0 END)`` returns, in Python."""
+    return sum(constants.get(int(i), 0) for i in indices)
+
+
+@pytest.mark.parametrize("numeric", [True, False])
+def test_mysql_packed_sums_decode_to_the_tallies(numeric):
+    """The base-2**32 digits of MariaDB's packed sums are the tallies of
+    bin_tallies (below each edge, each category, missing), computed here
+    from each row's bin directly."""
+    from airflow_kl.sources.dialects.mysql import (
+        PACK_BASE,
+        PACKED_TALLIES,
+        MySQL,
+        tallies_of_bin,
+    )
+
+    rng = np.random.default_rng(3)
+    tallies = 14  # missing and 13 edges (or categories): three packed sums
+    indices = rng.integers(-1, tallies, 5_000)  # -1 missing, else INTERVAL's or FIELD's value
+    if numeric:
+        want = [np.sum(indices == -1)] + [
+            np.sum((indices >= 0) & (indices < j)) for j in range(1, tallies)
+        ]
+    else:
+        want = [np.sum(indices == -1)] + [np.sum(indices == f) for f in range(1, tallies)]
+    sums, widths = [], []
+    for start in range(0, tallies, PACKED_TALLIES):
+        stop = min(tallies, start + PACKED_TALLIES)
+        constants = {
+            i: sum(
+                PACK_BASE ** (t - start)
+                for t in tallies_of_bin(i, tallies, numeric)
+                if start <= t < stop
+            )
+            for i in range(-1, tallies)
+        }
+        sums.append(_packed_sum(constants, indices))
+        widths.append(stop - start)
+    assert MySQL().decode(sums, widths) == [int(w) for w in want]
+
+
+def test_mariadb_counts_plainly_when_packed_tallies_could_not_hold_the_rows(
+    mariadb_url, monkeypatch
+):
+    """Past the rows packed sums hold apart (2**32; 50 here), the counts are
+    read again one tally to an aggregate, and equal pandas'."""
+    from airflow_kl.sources.dialects.mysql import MySQL
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": rng.normal(size=300), "c": rng.choice(["a", "B", "b"], 300)})
+    profile = ak.build_profile(frame)
+    engine = sa.create_engine(mariadb_url)
+    store_frame(frame, "packed_limit", engine)
+    statements = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    packed = ak.count_bins(profile, SqlSource(engine, table="packed_limit"))
+    monkeypatch.setattr(MySQL, "packed_rows_limit", 50)
+    plain = ak.count_bins(profile, SqlSource(engine, table="packed_limit"))
+    counted = [s for s in statements if "count(*)" in s.lower() and "packed_limit" in s]
+    assert len(counted) == 3  # one packed query, then a packed and a plain one
+    assert "interval(" in counted[0].lower() and "interval(" not in counted[2].lower()
+    want = ak.count_bins(profile, frame)
+    for got in (packed, plain):
+        assert {k: v.tolist() for k, v in got.items()} == {k: v.tolist() for k, v in want.items()}
+    engine.dispose()

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from ...core.binning import bin_tallies
 from ...core.values import canonical
 from ..sql_types import reflected_types, sql_value_type
 
@@ -128,6 +129,20 @@ class Dialect:
         many counts it returns (in order): one :meth:`count_where` per condition."""
         return [(self.count_where(c), 1) for c in conditions]
 
+    def count_bins(
+        self,
+        ops: Any,
+        edges: Sequence[float] | None,
+        categories: Sequence[str] | None,
+        features: int = 1,
+    ) -> list[tuple[sa.ColumnElement, int]]:
+        """A feature's tallies (:func:`~airflow_kl.core.binning.bin_tallies`:
+        missing, then below each edge or equal to each category) as aggregates,
+        each with how many counts it returns: :meth:`count_all` of the
+        conditions, unless a database counts a list of edges at once (``features``:
+        how many the query counts, for a database whose best form depends on it)."""
+        return self.count_all(bin_tallies(ops, edges, categories))
+
     def read_only(self, conn: sa.Connection) -> sa.Connection:
         """``conn``, its transactions read-only where the database can say so
         (set before the first statement; the pool resets it)."""
@@ -148,6 +163,15 @@ class Dialect:
     def unpack(self, cells: Sequence[Any]) -> list[Any]:
         """The tallies of packed result cells, as given (None where a SUM saw no row)."""
         return list(cells)
+
+    # rows from which packed tallies (:meth:`decode`) no longer hold apart; None:
+    # this dialect counts each tally on its own
+    packed_rows_limit: int | None = None
+
+    def decode(self, values: Sequence[Any], widths: Sequence[int]) -> list[Any]:
+        """The tallies of the aggregates' values (after :meth:`unpack`), given how
+        many tallies each aggregate counts: as they are, one value a tally."""
+        return list(values)
 
     def retryable(self, exc: DBAPIError) -> bool:
         """Whether a failed statement is worth a retry: the connection was lost,

@@ -71,6 +71,38 @@ def _render_parametric(element, compiler, **kw):
     return f"{element.function}({', '.join(element.parameters)})({arguments})"
 
 
+class _CountEach(FunctionElement):
+    """The rows where ``x`` is below each edge (or equal to each category), as
+    one array: ``sumForEach`` over ``arrayMap`` of one comparison with a
+    constant array, padded to its length over no rows."""
+
+    inherit_cache = False
+
+    def __init__(self, x, values: list, numeric: bool) -> None:
+        self.values, self.numeric = values, numeric
+        super().__init__(x)
+
+
+def string_literal(text: str) -> str:
+    r"""A ClickHouse string literal: backslash escapes, the text's UTF-8 as is.
+
+    >>> print(string_literal("it's a\\b"))
+    'it\'s a\\b'
+    """
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+@compiles(_CountEach)
+def _render_count_each(element, compiler, **kw):
+    # literals, not parameters: a 1,000-feature check has 10,000 of them, and the
+    # shortest repr of a double reads back as that double (checked bit for bit)
+    x = compiler.process(element.clauses, **kw)
+    items = [repr(float(v)) if element.numeric else string_literal(v) for v in element.values]
+    flag = f"toUInt8(ifNull({x} {'<' if element.numeric else '='} airflow_kl_v, 0))"
+    flags = f"arrayMap(airflow_kl_v -> {flag}, [{', '.join(items)}])"
+    return f"arrayResize(sumForEach({flags}), {len(element.values)})"
+
+
 class ClickHouse(Dialect):
     name, aliases, label = "chdb", ("clickhouse", "clickhousedb"), "ClickHouse"
     parser = "clickhouse"
@@ -136,6 +168,26 @@ class ClickHouse(Dialect):
         flags = [sa.func.toUInt8(sa.func.ifNull(c, 0)) for c in conditions]
         counts = sa.func.sumForEach(sa.func.array(*flags))  # [] over no rows: padded with 0
         return [(sa.func.arrayResize(counts, len(conditions)), len(conditions))]
+
+    # from this many features a query counts each feature's edges with one lambda
+    # (:meth:`count_bins`): 2.3x faster at 1,000 features, 5% slower at 25
+    # (bench/clickhouse_width.py)
+    wide_features = 100
+
+    def count_bins(self, ops, edges, categories, features=1):
+        """A narrow check: :meth:`count_all` of the conditions. A wide one: the
+        missing count and one lambda over a constant array of the edges (or
+        categories) per feature, so the query stays small for the analyzer,
+        whose time grows faster than the query's size; the arrays it builds
+        per row cost more than the flags at a few features."""
+        if features < self.wide_features:
+            return super().count_bins(ops, edges, categories, features)
+        values = list(edges or ()) if categories is None else list(categories)
+        missing = sa.func.array(self.count_where(ops.missing()))
+        if not values:
+            return [(missing, 1)]
+        each = _CountEach(ops.x, values, categories is None)
+        return [(sa.func.arrayConcat(missing, each), 1 + len(values))]
 
     def finish(self, query):
         # a 1,000-feature check is several MB of SQL: past the parser's defaults

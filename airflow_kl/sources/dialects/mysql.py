@@ -13,6 +13,12 @@ and ``mariadb``).
   ``TIMESTAMP`` (an instant, whatever the session's time zone).
 - No quantile aggregate: order statistics by ``ROW_NUMBER()`` (MySQL 8,
   MariaDB 10.2). Tallies pack into ``JSON_ARRAY`` past 4,000 columns.
+- Tallies are counted several to an aggregate (:meth:`MySQL.count_bins`): a
+  row's bin is found once, by ``INTERVAL`` over the edges or ``FIELD`` over
+  the categories, and a ``SUM`` of exact ``DECIMAL`` constants keeps six
+  tallies in base-2**32 digits. The server evaluates an aggregate row by row,
+  so fewer aggregates are most of the speed (3x at 25 features); a partition
+  of 2**32 rows or more is counted again one tally to an aggregate.
 - Retryable by the server's error number: a lost or refused connection,
   a lock wait timeout, a deadlock, a statement timeout, too many connections.
 
@@ -22,7 +28,9 @@ and ``mariadb``).
 
 from __future__ import annotations
 
+import json
 import uuid
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -65,6 +73,53 @@ class Utf8Bytes(sa.types.TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else bytes(value).decode("utf-8")
+
+
+PACK_BASE = 2**32  # one tally per base-PACK_BASE digit: exact below PACK_BASE rows
+PACKED_TALLIES = 6  # digits to a SUM: PACK_BASE**6 = 2**192 < 10**65, DECIMAL's limit
+
+
+def double_literal(value: float) -> str:
+    """A double as MySQL reads one: its shortest exact text with an exponent
+    (without one, a literal is a ``DECIMAL``).
+
+    >>> double_literal(0.1), double_literal(1e-320), double_literal(2.0)
+    ('0.1e0', '1e-320', '2.0e0')
+    """
+    text = repr(float(value))
+    return text if "e" in text else f"{text}e0"
+
+
+def bin_index(ops, edges, categories) -> sa.ColumnElement:
+    """Each row's bin as one number: -1 when missing; ``INTERVAL(x, e1, ...)``
+    (how many edges are <= x; -1 for NULL, which a ``DOUBLE`` without NaN makes
+    the only missing value) or ``FIELD(x, c1, ...)`` (the category's position,
+    0 for OTHER), the categories as their UTF-8 bytes."""
+    if categories is None:
+        values = [sa.literal_column(double_literal(e)) for e in edges or ()]
+        if values and not (ops.may_be_nan and ops.dialect.stores_nan):
+            return sa.func.interval(ops.x, *values)  # -1 for NULL, the only missing value
+        found = sa.func.interval(ops.x, *values) if values else sa.literal_column("0")
+    else:
+        values = [sa.literal_column(f"X'{c.encode('utf-8').hex()}'") for c in categories]
+        found = sa.func.field(ops.x, *values) if values else sa.literal_column("0")
+    return sa.case((ops.missing(), sa.literal_column("-1")), else_=found)
+
+
+def tallies_of_bin(index: int, tallies: int, numeric: bool) -> list[int]:
+    """The tallies (:func:`~airflow_kl.core.binning.bin_tallies`) a row of bin
+    ``index`` counts in: missing (-1) in the first; a number of bin ``i`` in
+    "below edge j" for every j > i; a category at ``FIELD`` position ``f`` in
+    tally ``f`` (OTHER, 0, in none).
+
+    >>> tallies_of_bin(-1, 4, True), tallies_of_bin(1, 4, True), tallies_of_bin(2, 4, False)
+    ([0], [2, 3], [2])
+    """
+    if index < 0:
+        return [0]
+    if numeric:
+        return list(range(index + 1, tallies))
+    return [index] if index > 0 else []
 
 
 class MySQL(JsonArrays, Dialect):
@@ -111,6 +166,46 @@ class MySQL(JsonArrays, Dialect):
         else:
             micros = sa.func.timestampdiff(sa.text("MICROSECOND"), sa.literal("1970-01-01"), col)
         return sa.cast(sa.cast(micros, sa.BigInteger), sa.Double) * self.literal_double(1000.0)
+
+    packed_rows_limit = PACK_BASE
+
+    def count_bins(self, ops, edges, categories, features=1):
+        """A feature's tallies, six to an aggregate: ``SUM(CASE bin WHEN i THEN
+        c_i ... END)`` where ``c_i`` holds a 1 in the base-2**32 digit of every
+        tally a row of bin ``i`` counts in (:func:`tallies_of_bin`); the digits
+        of the sum are the tallies, none reaching 2**32 below 2**32 rows."""
+        numeric = categories is None
+        tallies = 1 + len(edges or () if numeric else categories)
+        index = bin_index(ops, edges, categories)
+        bins = range(-1, tallies)  # the values the index takes
+        counted = []
+        for start in range(0, tallies, PACKED_TALLIES):
+            stop = min(tallies, start + PACKED_TALLIES)
+            whens = {}
+            for i in bins:
+                digits = [t for t in tallies_of_bin(i, tallies, numeric) if start <= t < stop]
+                if digits:
+                    whens[i] = sa.literal_column(str(sum(PACK_BASE ** (t - start) for t in digits)))
+            case = sa.case(whens, value=index, else_=sa.literal_column("0"))
+            counted.append((sa.func.sum(case), stop - start))
+        return counted
+
+    def unpack(self, cells):
+        """Aggregates packed into JSON arrays (past 4,096 result columns), their
+        exact decimals kept; else the cells as they are."""
+        if cells and isinstance(cells[0], (str, bytes)):
+            return [v for cell in cells for v in json.loads(cell, parse_float=Decimal)]
+        return list(cells)
+
+    def decode(self, values, widths):
+        """Each packed sum's base-2**32 digits, lowest first: its tallies."""
+        out = []
+        for value, width in zip(values, widths, strict=True):
+            number = int(value or 0)
+            for _ in range(width):
+                number, digit = divmod(number, PACK_BASE)
+                out.append(digit)
+        return out
 
     def retryable(self, exc):
         args = getattr(exc.orig, "args", ())
