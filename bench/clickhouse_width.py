@@ -22,22 +22,11 @@ from airflow_kl.sources.dialects.clickhouse import ClickHouse
 
 from .data import make_frame
 from .timing import best_of
+from .warehouses import counted_once
 
 ROWS = 100_000
 NUMERIC, CATEGORICAL = 900, 100
 FORMS = {"a flag per bin in one sumForEach": 10**9, "one lambda over the edges": 0}
-
-
-def _counted_once(engine: sa.Engine, profile, source) -> tuple[dict, int]:
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", seen)
-    got = ak.count_bins(profile, source)
-    sa.event.remove(engine, "before_cursor_execute", seen)
-    return got, sum("count(*)" in s.lower() for s in statements)
 
 
 def run() -> list[dict]:
@@ -79,7 +68,7 @@ def _both_forms(n_rows: int, numeric: int, categorical: int) -> list[dict]:
             taken = (len(profile.features) >= chosen) == (wide_features == 0)
             ClickHouse.wide_features = wide_features
             try:
-                got, scans = _counted_once(engine, profile, source)
+                got, scans = counted_once(engine, profile, source)
                 t_ours = best_of(lambda: ak.count_bins(profile, source), repeat=2)
             finally:
                 ClickHouse.wide_features = chosen

@@ -17,8 +17,8 @@ from .timing import best_of
 ROWS = 1_000_000
 
 
-def _row(label: str, engine: sa.Engine, profile, current, expected) -> dict:
-    source = ak.sql(engine, table="cur")
+def counted_once(engine: sa.Engine, profile, source) -> tuple[dict, int]:
+    """``count_bins`` of ``source``, and how many aggregate queries it sent."""
     statements: list[str] = []
 
     def seen(conn, cursor, statement, *args):
@@ -27,7 +27,12 @@ def _row(label: str, engine: sa.Engine, profile, current, expected) -> dict:
     sa.event.listen(engine, "before_cursor_execute", seen)
     got = ak.count_bins(profile, source)
     sa.event.remove(engine, "before_cursor_execute", seen)
-    scans = sum("count(*)" in s.lower() for s in statements)
+    return got, sum("count(*)" in s.lower() for s in statements)
+
+
+def _row(label: str, engine: sa.Engine, profile, current, expected) -> dict:
+    source = ak.sql(engine, table="cur")
+    got, scans = counted_once(engine, profile, source)
     t_ours = best_of(lambda: ak.count_bins(profile, source), repeat=2)
     quote = engine.dialect.identifier_preparer.quote
     numeric = [c for c in current.columns if current[c].dtype.kind == "f"]
