@@ -453,7 +453,7 @@ def _check_column(column: SqlColumn, fp: FeatureProfile) -> None:
     check_value_type(fp.name, fp.value, fp.source_type, value, column.type_name, column.engine)
 
 
-class TallyOverflow(Exception):
+class _TallyOverflow(Exception):
     """More rows than a dialect's packed tallies hold apart: count again, plainly."""
 
 
@@ -512,12 +512,12 @@ class Tallies:
     def read(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The tallies, then the row count, from one result row per query (as
         the database gives them: a SUM over no rows is NULL). Raises
-        :class:`TallyOverflow` when the dialect packs several tallies into
+        :class:`_TallyOverflow` when the dialect packs several tallies into
         one number and the rows are too many for it to hold them apart."""
         rows_counted = rows[0][-1] or 0
         limit = self.dialect.packed_rows_limit
         if not self.plain and limit is not None and rows_counted >= limit:
-            raise TallyOverflow(rows_counted)
+            raise _TallyOverflow(rows_counted)
         flat: list[Any] = []
         for row, arrays, widths in zip(rows, self.arrays, self.widths, strict=True):
             cells = list(row[:-1])
@@ -545,7 +545,7 @@ def count_columns(
             _raise_query_error(exc, conn)
         try:
             return unpack_tallies(kinds, tallies.sizes, tallies.read(rows))
-        except TallyOverflow:
+        except _TallyOverflow:
             continue  # a table too large for packed tallies: counted again, plainly
     raise AssertionError("plain tallies never overflow")
 
@@ -595,7 +595,7 @@ def grouped_counts(
                 key: unpack_tallies(kinds, tallies.sizes, tallies.read([f[key] for f in found]))
                 for key in found[0]
             }
-        except TallyOverflow:
+        except _TallyOverflow:
             continue  # a group too large for packed tallies: counted again, plainly
     raise AssertionError("plain tallies never overflow")
 
