@@ -467,12 +467,16 @@ class Tallies:
     cap forces, each a scan."""
 
     queries: list[sa.Select]
-    chunks: list[int]  # tallies in each query
     sizes: dict[str, int]  # tallies per feature
     dialect: Dialect
     arrays: list[bool]  # per query: its cells hold several tallies each (packed, or arrays)
     widths: list[list[int]]  # per query: the tallies of each of its aggregates
     plain: bool = False  # one count per tally, whatever the dialect packs
+
+    @property
+    def chunks(self) -> list[int]:
+        """The tallies each query counts."""
+        return [sum(widths) for widths in self.widths]
 
     @classmethod
     def of(
@@ -495,7 +499,7 @@ class Tallies:
                 widths.append(width)
         step = (sql.max_aggregates or len(aggregates) + 1) - 1  # room for the row count
         starts = range(0, len(aggregates), step) if aggregates else [0]
-        queries, chunks, arrays, query_widths = [], [], [], []
+        queries, arrays, query_widths = [], [], []
         for i in starts:
             chunk = aggregates[i : i + step]
             columns_ = packed(sql, chunk)
@@ -504,10 +508,9 @@ class Tallies:
                     *[c.label(f"t{j}") for j, c in enumerate(columns_)], sa.func.count().label("n")
                 )
             )
-            chunks.append(sum(widths[i : i + step]))
-            arrays.append(len(columns_) != chunks[-1])
             query_widths.append(widths[i : i + step])
-        return cls(queries, chunks, sizes, sql, arrays, query_widths, plain)
+            arrays.append(len(columns_) != sum(query_widths[-1]))
+        return cls(queries, sizes, sql, arrays, query_widths, plain)
 
     def read(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The tallies, then the row count, from one result row per query (as
@@ -535,19 +538,7 @@ def count_columns(
 ) -> dict[str, np.ndarray]:
     """Every feature's bin counts from one aggregate query over one scan
     (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
-    kinds = {n: fp.kind for n, fp in features.items()}
-    for plain in (False, True):
-        tallies = Tallies.of(conn.dialect.name, columns, features, plain)
-        try:
-            tallies.prepare(conn)
-            rows = [conn.execute(tallies.dialect.finish(scope(q))).one() for q in tallies.queries]
-        except DBAPIError as exc:
-            _raise_query_error(exc, conn)
-        try:
-            return unpack_tallies(kinds, tallies.sizes, tallies.read(rows))
-        except _TallyOverflow:
-            continue  # a table too large for packed tallies: counted again, plainly
-    raise AssertionError("plain tallies never overflow")
+    return grouped_counts(conn, columns, features, [], scope)[()]
 
 
 def segment_columns(
@@ -575,7 +566,8 @@ def grouped_counts(
 ) -> dict[tuple, dict[str, np.ndarray]]:
     """Every feature's counts per distinct value of the ``keys`` expressions:
     the tallies, grouped by the keys (one query, unless the dialect caps its
-    aggregates: then a few, each grouped the same way)."""
+    aggregates: then a few, each grouped the same way). With no keys, one
+    group, ``()``, which an aggregate without GROUP BY returns even over no rows."""
     labelled = [k.label(f"g{i}") for i, k in enumerate(keys)]
     positions = [sa.text(str(i + 1)) for i in range(len(keys))]
     kinds = {n: fp.kind for n, fp in features.items()}

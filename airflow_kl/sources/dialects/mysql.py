@@ -92,14 +92,15 @@ def double_literal(value: float) -> str:
 
 def bin_index(ops, edges, categories) -> sa.ColumnElement:
     """Each row's bin as one number: -1 when missing; ``INTERVAL(x, e1, ...)``
-    (how many edges are <= x; -1 for NULL, which a ``DOUBLE`` without NaN makes
-    the only missing value) or ``FIELD(x, c1, ...)`` (the category's position,
-    0 for OTHER), the categories as their UTF-8 bytes."""
+    (how many edges are <= x) or ``FIELD(x, c1, ...)`` (the category's
+    position, 0 for OTHER), the categories as their UTF-8 bytes. A ``DOUBLE``
+    holds no NaN, so a number is missing only when NULL, for which
+    ``INTERVAL`` gives -1 itself."""
     if categories is None:
         values = [sa.literal_column(double_literal(e)) for e in edges or ()]
-        if values and not (ops.may_be_nan and ops.dialect.stores_nan):
-            return sa.func.interval(ops.x, *values)  # -1 for NULL, the only missing value
-        found = sa.func.interval(ops.x, *values) if values else sa.literal_column("0")
+        if values:
+            return sa.func.interval(ops.x, *values)
+        found = sa.literal_column("0")
     else:
         values = [sa.literal_column(f"X'{c.encode('utf-8').hex()}'") for c in categories]
         found = sa.func.field(ops.x, *values) if values else sa.literal_column("0")
@@ -175,7 +176,7 @@ class MySQL(JsonArrays, Dialect):
         tally a row of bin ``i`` counts in (:func:`tallies_of_bin`); the digits
         of the sum are the tallies, none reaching 2**32 below 2**32 rows."""
         numeric = categories is None
-        tallies = 1 + len(edges or () if numeric else categories)
+        tallies = 1 + len((edges or ()) if numeric else categories)
         index = bin_index(ops, edges, categories)
         bins = range(-1, tallies)  # the values the index takes
         counted = []
