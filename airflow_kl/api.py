@@ -11,19 +11,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from .core.binning import check_bins, check_top_k
-from .core.compare import compare_counts, profiled_features
+from .core.compare import compare_counts, profiled_features, selected_pairs
 from .core.errors import ConfigError
 from .core.inputs import instance_of
 from .core.options import DEFAULT_MAX_SEGMENTS
+from .core.pair_profile import PAIR_BINS, pair_cells, read_pairs, with_tables
 from .core.partitions import label_partitions
-from .core.profile import FORMAT_VERSION, SEGMENTED_VERSION, FeatureProfile, Profile
+from .core.profile import (
+    FORMAT_VERSION,
+    PAIRED_VERSION,
+    SEGMENTED_VERSION,
+    FeatureProfile,
+    Profile,
+)
 from .core.results import DriftReport
 from .core.segments import (
     SegmentProfile,
@@ -35,7 +42,7 @@ from .core.settings import CheckSettings
 from .core.values import NULL
 from .sources.profiling import check_binning
 from .sources.resolve import resolve
-from .sources.source import GroupBy, empty_groups
+from .sources.source import GroupBy, Source, check_counts_pairs, empty_groups
 
 Data = Any  # anything :func:`airflow_kl.sources.resolve.resolve` takes: a frame, a path, ak.sql()
 
@@ -50,6 +57,7 @@ def build_profile(
     metadata: Mapping[str, Any] | None = None,
     segment_by: str | list[str] | None = None,
     max_segments: int = DEFAULT_MAX_SEGMENTS,
+    pairs: Any = None,
 ) -> Profile:
     """Summarise a reference table into per-feature bins and counts.
 
@@ -86,15 +94,26 @@ def build_profile(
         None for no segments.
     max_segments
         Segments kept, the largest first; the rest count as OTHER.
+    pairs
+        Pairs of profiled features whose joint counts are kept, to judge how
+        they move together (:mod:`airflow_kl.core.pairs`): ``[("a", "b")]``,
+        ``["a:b"]`` or ``"a:b,c:d"``. Not with ``segment_by`` (for now).
     """
     bins, top_k = check_bins(bins), check_top_k(top_k)
     check_binning(binning)
     by, max_segments = check_segment_by(segment_by), check_max_segments(max_segments)
+    wanted_pairs = read_pairs(pairs)
+    if wanted_pairs and by:
+        raise ConfigError("pairs with segment_by are not supported yet: build one or the other")
     source = resolve(reference)
+    if wanted_pairs:
+        check_counts_pairs(source)
     profiled = source.profile(features, bins, top_k, binning, edges)
     settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
     settings.update(profiled.settings)
     profile = Profile(profiled.features, settings=settings, metadata=dict(metadata or {}))
+    if wanted_pairs:
+        return with_pairs(profile, source, wanted_pairs)
     if not by:
         return profile
     rows, values = source.segment_rows(by)
@@ -108,6 +127,18 @@ def build_profile(
         "max_segments": max_segments,
     }
     return replace(profile, settings=settings, segments=replace(stub, counts=tuple(groups)))
+
+
+def with_pairs(profile: Profile, source: Source, pairs: Sequence[tuple[str, str]]) -> Profile:
+    """``profile`` with the joint counts of ``pairs``: their cells from the
+    features' counts (:func:`~airflow_kl.core.pair_profile.pair_cells`), then
+    one more pass of the reference's rows."""
+    stubs = tuple(pair_cells(profile.features, pairs))
+    names = {n for pair in pairs for n in pair}
+    features = {n: fp for n, fp in profile.features.items() if n in names}
+    counted = source.count(features, GroupBy(pairs=stubs))
+    settings = {**profile.settings, "format_version": PAIRED_VERSION, "pair_bins": PAIR_BINS}
+    return replace(profile, settings=settings, pairs=with_tables(stubs, counted.pairs))
 
 
 def segment_rows(data: Data, by: tuple[str, ...]) -> tuple[dict, tuple[str, ...]]:
@@ -243,9 +274,19 @@ def count_profile(
     >>> count_profile(base, pd.DataFrame({"x": [0.0, 9.0, 9.5]})).features["x"].counts
     (1, 2, 0)
     """
-    counts = count_bins(profile, data)  # which checks the profile
+    _require_profile(profile)
+    source = resolve(data)
+    if profile.pairs:
+        check_counts_pairs(source)
+    counted = source.count(profile.features, GroupBy(pairs=profile.pairs))
+    counts = counted.totals()
     features = {n: f.with_counts(counts[n]) for n, f in profile.features.items()}
-    return Profile(features, settings=dict(profile.settings), metadata=dict(metadata or {}))
+    return Profile(
+        features,
+        settings=dict(profile.settings),
+        metadata=dict(metadata or {}),
+        pairs=with_tables(profile.pairs, counted.pairs),
+    )
 
 
 def check_drift(
@@ -254,9 +295,11 @@ def check_drift(
     features: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
     settings: CheckSettings | None = None,
+    pairs: Any = None,
     **options: Any,
 ) -> DriftReport:
-    """Count ``current`` into the profile's bins and judge each feature.
+    """Count ``current`` into the profile's bins and judge each feature (and
+    each of the profile's pairs).
 
     ``options`` are the check options of :data:`airflow_kl.core.settings.OPTIONS`
     (``threshold``, ``alpha``, ``smoothing``, ``min_rows``, ``correction``,
@@ -278,6 +321,9 @@ def check_drift(
         sources), for a progress bar; None for none.
     settings
         Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
+    pairs
+        The profile's pairs to judge (``[("a", "b")]``, ``"a:b,c:d"``): by
+        default every pair whose two features are judged; ``[]`` for none.
     **options
         Check options by name (see :class:`~airflow_kl.CheckSettings`), as
         values or their text forms (``threshold="0.1,dep_delay=0.2"``).
@@ -285,12 +331,34 @@ def check_drift(
     _require_profile(profile)
     settings = check_settings(settings, options)
     segments = judged_segments(profile, settings)
+    if profile.pairs or pairs:
+        return _check_with_pairs(profile, current, features, progress, settings, pairs)
     if segments is None:
         counts = count_bins(profile, current, features, progress)
         return compare_counts(profile, counts, settings, features)
     wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
     groups = count_segment_bins(wanted, current, segments, progress)
     return compare_groups(profile, groups, settings, features, segments)
+
+
+def _check_with_pairs(profile, current, features, progress, settings, pairs) -> DriftReport:
+    """A check of a profile with pairs: the features and the selected pairs
+    (:func:`~airflow_kl.core.compare.selected_pairs`), counted in one pass."""
+    wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
+    judged = tuple(selected_pairs(profile, pairs, list(wanted)))
+    source = resolve(current)
+    if judged:
+        check_counts_pairs(source)
+    counted = source.count(wanted, GroupBy(pairs=judged), progress)
+    totals = counted.totals()
+    return compare_counts(
+        profile,
+        totals,
+        settings,
+        features,
+        pair_counts=counted.pairs,
+        pairs=[p.features for p in judged],
+    )
 
 
 def check_settings(settings: CheckSettings | None, options: Mapping[str, Any]) -> CheckSettings:
@@ -317,7 +385,10 @@ def compare_groups(
     segments: SegmentProfile | None,
 ) -> DriftReport:
     """Judge counts given per segment of ``segments`` (OTHER last), or in one
-    group when it is None: each feature over all rows by the groups' sum."""
+    group when it is None: each feature over all rows by the groups' sum (a
+    profile's pairs are not counted per group yet: not judged here)."""
     counts = {n: sum(g[n] for g in groups) for n in groups[0]}
     segment_counts = groups if segments is not None else None
-    return compare_counts(profile, counts, settings, features, segment_counts=segment_counts)
+    return compare_counts(
+        profile, counts, settings, features, segment_counts=segment_counts, pairs=()
+    )

@@ -207,6 +207,11 @@ def make_parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_SEGMENTS,
         help=f"segments kept by reference rows; the rest are OTHER ({DEFAULT_MAX_SEGMENTS})",
     )
+    prof.add_argument(
+        "--pairs",
+        help="pairs of features whose joint counts are kept, to judge how they move "
+        "together: a:b,c:d",
+    )
     _add_sql_arguments(prof)
 
     chk = sub.add_parser(
@@ -224,6 +229,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_check_options(chk)
     chk.add_argument(
         "--features", type=_features, help="check only these features (comma-separated)"
+    )
+    chk.add_argument(
+        "--pairs", help="judge only these of the profile's pairs: a:b,c:d (default all)"
     )
     _add_output_arguments(chk, "the report", "the report's HTML page")
     chk.add_argument(
@@ -356,12 +364,15 @@ def run_profile(args: argparse.Namespace) -> int:
         metadata={"reference": _shown(args.reference, args)},
         segment_by=args.segment_by,
         max_segments=args.max_segments,
+        pairs=args.pairs,
     )
     checksum = profile.save(args.output)
-    segments = ""
+    parts = ""
     if profile.segments is not None:
-        segments = f", {len(profile.segments.keys)} segments + OTHER"
-    print(f"wrote {args.output}: {len(profile.features)} features{segments}, {checksum}")
+        parts = f", {len(profile.segments.keys)} segments + OTHER"
+    if profile.pairs:
+        parts = f", {len(profile.pairs)} pair{'s' if len(profile.pairs) > 1 else ''}"
+    print(f"wrote {args.output}: {len(profile.features)} features{parts}, {checksum}")
     return EXIT_OK
 
 
@@ -401,6 +412,7 @@ def run_check(args: argparse.Namespace) -> int:
             profile,
             data,
             features=args.features,
+            pairs=args.pairs,
             progress=bar.update,
             settings=settings,
             outputs=outputs,

@@ -56,3 +56,80 @@ def holm(pvalues: dict[str, float]) -> dict[str, float]:
         running = max(running, min(1.0, (m - i) * p))
         out[name] = running
     return out
+
+
+def pair_tables(ref: pd.DataFrame, cur: pd.DataFrame, a: str, b: str, edges, cells):
+    """Both sides' 2-D counts of two numeric columns: each value's bin by
+    ``np.digitize`` over ``edges[name]`` (NaN in MISSING, the last bin), the bin
+    mapped to its cell by ``cells[name]``."""
+
+    def cell(s: pd.Series, name: str) -> np.ndarray:
+        values = s.to_numpy(float)
+        bins = np.digitize(np.nan_to_num(values, nan=0.0), edges[name], right=False)
+        bins[np.isnan(values)] = len(edges[name]) + 1
+        return np.asarray(cells[name])[bins]
+
+    shape = (max(cells[a]) + 1, max(cells[b]) + 1)
+
+    def table(frame: pd.DataFrame) -> np.ndarray:
+        out = np.zeros(shape, dtype=np.int64)
+        np.add.at(out, (cell(frame[a], a), cell(frame[b], b)), 1)
+        return out
+
+    return table(ref), table(cur)
+
+
+def pair_split(ref_table, cur_table, alpha=0.5, iterations=2000):
+    """``(joint KL, dependence part, marginal part)`` of KL(current || reference)
+    from the definition: cells empty on both sides dropped, ``alpha`` added to
+    the others, the reference refitted to the current marginals by a fixed
+    number of row and column scalings, each KL a plain sum of p ln(p / q)."""
+    ref, cur = np.asarray(ref_table, float), np.asarray(cur_table, float)
+    kept = (ref + cur) > 0
+    k = kept.sum()
+    p = np.where(kept, (cur + alpha) / (cur.sum() + k * alpha), 0.0)
+    q = np.where(kept, (ref + alpha) / (ref.sum() + k * alpha), 0.0)
+    fitted = q.copy()
+
+    def scale(wanted, found):  # a row or column with nothing in it stays empty
+        return np.divide(wanted, found, out=np.zeros_like(wanted), where=found > 0)
+
+    for _ in range(iterations):
+        fitted = fitted * scale(p.sum(axis=1), fitted.sum(axis=1))[:, None]
+        fitted = fitted * scale(p.sum(axis=0), fitted.sum(axis=0))[None, :]
+
+    def kl(x, y):
+        on = x > 0
+        return float(np.sum(x[on] * np.log(x[on] / y[on])))
+
+    return kl(p, q), kl(p, fitted), kl(fitted, q)
+
+
+def no_three_way_g(ref_table, cur_table):
+    """G of the log-linear model [DA][DB][AB] on the 2 x r x c table (no cell
+    empty), fitted as a Poisson regression by iteratively reweighted least
+    squares on a dummy-coded design matrix: a computation that shares nothing
+    with iterative proportional fitting."""
+    table = np.stack([np.asarray(ref_table, float), np.asarray(cur_table, float)])
+    d, r, c = np.indices(table.shape)
+    d, r, c, y = d.ravel(), r.ravel(), c.ravel(), table.ravel()
+
+    def dummies(levels, count):
+        return np.stack([(levels == i).astype(float) for i in range(1, count)], axis=1)
+
+    nr, nc = table.shape[1], table.shape[2]
+    da, db = dummies(d, 2), dummies(r, nr)
+    dc = dummies(c, nc)
+    columns = [np.ones_like(y), da[:, 0], *db.T, *dc.T]
+    columns += [da[:, 0] * x for x in db.T] + [da[:, 0] * x for x in dc.T]
+    columns += [x * z for x in db.T for z in dc.T]
+    design = np.stack(columns, axis=1)
+    beta = np.zeros(design.shape[1])
+    beta[0] = np.log(y.mean())
+    for _ in range(100):
+        mu = np.exp(design @ beta)
+        z = design @ beta + (y - mu) / mu
+        w = np.sqrt(mu)
+        beta = np.linalg.lstsq(design * w[:, None], z * w, rcond=None)[0]
+    mu = np.exp(design @ beta)
+    return float(2 * np.sum(y * np.log(y / mu)))

@@ -33,6 +33,9 @@ from .errors import ConfigError, SchemaError
 from .inputs import count_vector, instance_of
 from .option_values import DEFAULT_KEY
 from .options import DEFAULTS
+from .pair_profile import PairProfile, cell_labels, read_pairs
+from .pair_results import PairResult
+from .pairs import association_test, pair_divergences
 from .profile import FeatureProfile, Profile
 from .results import BinResult, DriftReport, FeatureResult, SegmentResult
 from .segments import segment_label
@@ -160,6 +163,8 @@ def compare_counts(
     settings: CheckSettings,
     features: list[str] | None = None,
     segment_counts: Sequence[Mapping[str, Any]] | None = None,
+    pair_counts: Mapping[tuple[str, str], Any] | None = None,
+    pairs: Any = None,
 ) -> DriftReport:
     """Judge each profiled feature (or the ``features`` subset) from its current counts.
 
@@ -184,6 +189,13 @@ def compare_counts(
         The features to judge (default: all of the profile's).
     segment_counts
         Each segment's ``{feature: counts}``, OTHER last, or None.
+    pair_counts
+        Each pair's current table in the profile's cells, by its two
+        features' names (``Counted.pairs``); needed when the profile has pairs
+        whose features are both judged. Pairs are their own correction family.
+    pairs
+        The profile's pairs to judge (:func:`selected_pairs`): None for every
+        pair whose two features are judged, ``()`` for none.
     """
     instance_of(profile, Profile, "profile", " (Profile.load(path))")
     instance_of(current_counts, Mapping, "current_counts", " of feature name to bin counts")
@@ -194,26 +206,159 @@ def compare_counts(
     if missing:
         raise SchemaError(f"no current counts for feature {missing[0]!r}")
     features = profile.features
-    pairs = {(-1, n): (features[n], current_counts[n], features[n].count_array) for n in names}
+    rows = {(-1, n): (features[n], current_counts[n], features[n].count_array) for n in names}
     segments = _segments(profile, segment_counts)
     within = [n for n in names if not segments or n not in profile.segments.by]
     for i, (reference, counts) in enumerate(segments):
-        pairs.update({(i, n): (features[n], counts[n], reference[n]) for n in within})
-    stats = judged_stats(pairs, settings)
+        rows.update({(i, n): (features[n], counts[n], reference[n]) for n in within})
+    stats = judged_stats(rows, settings)
     p_values = corrected_pvalues(stats, settings)
     results = {k: feature_result(s, p_values[k], settings) for k, s in stats.items()}
     overall = {n: results[(-1, n)] for n in names}
     judged = _segment_results(profile, within, results, len(segments), settings)
     drifted = dataset_drifted([f.status for f in overall.values()], settings.drift_share)
+    pair_results = judged_pairs(
+        profile, selected_pairs(profile, pairs, names), pair_counts, settings
+    )
     return DriftReport(
         features=overall,
-        drifted=drifted or any(s.drifted for s in judged),
+        drifted=drifted
+        or any(s.drifted for s in judged)
+        or any(p.drifted for p in pair_results.values()),
         settings=settings.to_dict(),
         profile_checksum=profile.checksum,
         bins_checksum=profile.bins_checksum,
         segment_by=profile.segments.by if judged else (),
         segments=judged,
+        pairs=pair_results,
     )
+
+
+def selected_pairs(profile: Profile, pairs: Any, names: Sequence[str]) -> list[PairProfile]:
+    """The profile's pairs to judge: with ``pairs`` None, every pair whose two
+    features are among ``names``; else the named ones (in either order),
+    each of which must be in the profile with both features judged.
+
+    Parameters
+    ----------
+    profile
+        The reference profile.
+    pairs
+        None, or pairs as :func:`~airflow_kl.core.pair_profile.read_pairs` reads them.
+    names
+        The features judged.
+    """
+    if pairs is None:
+        return [p for p in profile.pairs if set(p.features) <= set(names)]
+    kept = {frozenset(p.features): p for p in profile.pairs}
+    out = []
+    for a, b in read_pairs(pairs):
+        if frozenset((a, b)) not in kept:
+            have = ", ".join(p.features[0] + ":" + p.features[1] for p in profile.pairs)
+            raise ConfigError(f"pair {a}:{b} is not in the profile; its pairs: {have or 'none'}")
+        outside = [n for n in (a, b) if n not in names]
+        if outside:
+            raise ConfigError(f"pair {a}:{b} needs feature {outside[0]!r}, which is not checked")
+        out.append(kept[frozenset((a, b))])
+    return out
+
+
+def judged_pairs(
+    profile: Profile,
+    pairs: Sequence[PairProfile],
+    pair_counts: Mapping[tuple[str, str], Any] | None,
+    settings: CheckSettings,
+) -> dict[tuple[str, str], PairResult]:
+    """Each pair judged: its divergences
+    (:func:`~airflow_kl.core.pairs.pair_divergences`) and homogeneous-association
+    test, the p-values corrected over the judged pairs alone (adding pairs never
+    changes a feature's p-value), and a status on the dependence part."""
+    if not pairs:
+        return {}
+    if pair_counts is None:
+        raise SchemaError(f"the profile has pairs: no current counts for pair {pairs[0].name!r}")
+    tables = {p.features: _pair_table(p, pair_counts) for p in pairs}
+    tests = {p.features: association_test(tables[p.features], p.count_array) for p in pairs}
+    p_raw = g_pvalues(*(np.array([t[i] for t in tests.values()], dtype=float) for i in range(3)))
+    raw = dict(zip(tests, p_raw.tolist(), strict=True))
+    judged = [
+        p.features
+        for p in pairs
+        if min(tables[p.features].sum(), p.count_array.sum()) >= settings.min_rows
+    ]
+    adjusted = correct_pvalues([raw[k] for k in judged], settings.correction).tolist()
+    corrected = {**raw, **dict(zip(judged, adjusted, strict=True))}
+    return {
+        p.features: _pair_result(
+            profile,
+            p,
+            tables[p.features],
+            tests[p.features],
+            raw[p.features],
+            corrected[p.features],
+            settings,
+        )
+        for p in pairs
+    }
+
+
+def _pair_table(pair: PairProfile, pair_counts: Mapping[tuple[str, str], Any]) -> np.ndarray:
+    """A pair's current table, checked: whole counts >= 0 in the pair's cells."""
+    if pair.features not in pair_counts:
+        raise SchemaError(f"no current counts for pair {pair.name!r}")
+    table = np.asarray(pair_counts[pair.features])
+    if table.shape != pair.shape:
+        raise SchemaError(
+            f"pair {pair.name!r}: current table is {table.shape}, the profile's is {pair.shape}"
+        )
+    where = f"pair {pair.name!r}"
+    return count_vector(table.ravel(), where, table.size).reshape(pair.shape)
+
+
+def _pair_result(profile, pair, table, test, p_raw, p_value, settings) -> PairResult:
+    """The verdict and the report row of one pair."""
+    reference = pair.count_array
+    div = pair_divergences(table, reference, settings.smoothing, settings.direction)
+    scale = 1 / math.log(2) if settings.base == "bits" else 1.0
+    n_current, n_reference = int(table.sum()), int(reference.sum())
+    threshold = settings.default_threshold
+    status = feature_status(
+        kl=_clean(div.dependence) * scale,
+        p_value=p_value,
+        n_current=n_current,
+        n_reference=n_reference,
+        threshold=threshold,
+        alpha=settings.alpha,
+        min_rows=settings.min_rows,
+    )
+    a, b = (profile.features[n] for n in pair.features)
+    return PairResult(
+        features=pair.features,
+        kl=_clean(div.kl) * scale,
+        dependence=_clean(div.dependence) * scale,
+        marginal=_clean(div.marginal) * scale,
+        mi_reference=div.mi_reference * scale,
+        mi_current=div.mi_current * scale,
+        g_statistic=float(test[0]),
+        df=int(test[1]),
+        p_value=float(p_value),
+        p_value_raw=float(p_raw),
+        threshold=threshold,
+        status=status,
+        n_reference=n_reference,
+        n_current=n_current,
+        row_labels=tuple(cell_labels(a, pair.cells[0])),
+        column_labels=tuple(cell_labels(b, pair.cells[1])),
+        reference_counts=_grid(reference),
+        current_counts=_grid(table),
+        expected=_grid(np.nan_to_num(div.fitted)),
+        contributions=_grid(div.terms * scale),
+        direction=settings.direction,
+    )
+
+
+def _grid(values: np.ndarray) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(row) for row in values.tolist())
 
 
 def _segments(profile: Profile, segment_counts) -> list[tuple[dict[str, np.ndarray], Any]]:

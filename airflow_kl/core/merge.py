@@ -4,7 +4,8 @@ reference without reading any data again (a rolling reference: "the last
 three months that passed").
 
 Bins are the same when the bins checksums are (:attr:`Profile.bins_checksum`:
-kind, value type, edges or categories of every feature); anything else is
+kind, value type, edges or categories of every feature, a pair's cells); a
+pair's tables add up cell by cell as the features' counts do. Anything else is
 refused, since counts of other bins do not add up. The merged profile records
 what it holds in ``metadata["merged_from"]``.
 
@@ -28,6 +29,7 @@ import numpy as np
 
 from .errors import ConfigError, ProfileError
 from .inputs import instance_of
+from .pair_profile import with_tables
 from .profile import Profile, _now
 from .results import DriftReport
 
@@ -59,8 +61,12 @@ def merge_profiles(
     if base.segments is not None:
         parts = [p.segments.counts for p in profiles if p.segments is not None]
         groups = [_sum([part[i] for part in parts]) for i in range(len(base.segments.counts))]
+    tables = {
+        pair.features: np.sum([p.pairs[i].count_array for p in profiles], axis=0)
+        for i, pair in enumerate(base.pairs)
+    }
     names = [str(p.metadata.get("partition") or p.checksum) for p in profiles]
-    return _with_counts(base, counts, names, metadata, groups)
+    return _with_counts(base, counts, names, metadata, groups, tables)
 
 
 def _sequence(values: Any, what: str) -> Sequence:
@@ -118,6 +124,9 @@ def reference_from_reports(
         _require_same_bins(profile, report.bins_checksum, where, report.features)
         if profile.segments is not None and len(report.segments) != len(profile.segments.counts):
             raise ProfileError(f"cannot merge: the {where} was not judged per segment")
+        for pair in profile.pairs:
+            if pair.features not in report.pairs:
+                raise ProfileError(f"cannot merge: the {where} has no counts of pair {pair.name!r}")
     counts = _sum([_current(r.features, names) for r in reports])
     groups = None
     if profile.segments is not None:
@@ -125,7 +134,12 @@ def reference_from_reports(
             _sum([_current(r.segments[i].features, names) for r in reports])
             for i in range(len(profile.segments.counts))
         ]
-    return _with_counts(profile, counts, [str(p) for p in partitions], metadata, groups)
+    tables = {
+        p.features: np.sum([r.pairs[p.features].current_counts for r in reports], axis=0)
+        for p in profile.pairs
+    }
+    names = [str(p) for p in partitions]
+    return _with_counts(profile, counts, names, metadata, groups, tables)
 
 
 def _require_same_bins(base: Profile, checksum: str, where: str, features: Mapping) -> None:
@@ -146,13 +160,16 @@ def _with_counts(
     names: list[str],
     metadata: Mapping[str, Any] | None,
     groups: Sequence[Mapping[str, Sequence[int]]] | None = None,
+    tables: Mapping[tuple[str, str], np.ndarray] | None = None,
 ) -> Profile:
     features = {name: f.with_counts(counts[name]) for name, f in base.features.items()}
     segments = None if groups is None else replace(base.segments, counts=tuple(groups))
+    pairs = with_tables(base.pairs, tables or {})
     return replace(
         base,
         features=features,
         created_at=_now(),
         metadata={**dict(metadata or {}), "merged_from": names},
         segments=segments,
+        pairs=pairs,
     )

@@ -26,13 +26,15 @@ from .errors import ProfileError
 from .file_io import atomic_write_text, read_text
 from .inputs import COUNT_LIMIT, count_vector
 from .json_input import strict_json
+from .pair_profile import PairProfile
 from .segments import SegmentProfile
 from .values import VALUE_TYPES, layout_of
 
 FORMAT = "airflow-kl/profile"
 FORMAT_VERSION = 2  # 2 records each feature's value type; 1 is still read
 SEGMENTED_VERSION = 3  # 3 adds counts per segment; unsegmented profiles stay 2
-READABLE_VERSIONS = (1, 2, 3)
+PAIRED_VERSION = 4  # 4 adds pairs' joint counts; profiles without pairs stay 2 or 3
+READABLE_VERSIONS = (1, 2, 3, 4)
 _V1_BOOLEAN_TYPES = ("bool", "boolean")
 KINDS = ("numeric", "categorical")
 Kind = Literal["numeric", "categorical"]
@@ -247,6 +249,19 @@ def _segments(data: dict[str, Any], version: int) -> SegmentProfile | None:
     return SegmentProfile.from_dict(data["segments"])
 
 
+def _pairs(data: dict[str, Any], version: int) -> tuple[PairProfile, ...]:
+    """The pairs of a version-4 profile (earlier versions have none)."""
+    if "pairs" not in data:
+        if version == PAIRED_VERSION:
+            raise ProfileError("a version-4 profile needs field 'pairs'")
+        return ()
+    if version != PAIRED_VERSION:
+        raise ProfileError(f"field 'pairs' needs format_version 4, got {version!r}")
+    if not isinstance(data["pairs"], list):
+        raise ProfileError("profile field 'pairs' must be a list")
+    return tuple(PairProfile.from_dict(p) for p in data["pairs"])
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -272,8 +287,11 @@ class Profile:
     segments: SegmentProfile | None = None
     """Each segment's counts, when the profile was built with ``segment_by``;
     None otherwise."""
+    pairs: tuple[PairProfile, ...] = ()
+    """Each pair's joint counts, when the profile was built with ``pairs``."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "pairs", tuple(self.pairs))
         if not self.features:
             raise ProfileError("a profile needs at least one feature")
         for name, feature in self.features.items():
@@ -281,6 +299,10 @@ class Profile:
                 raise ProfileError(f"feature key {name!r} differs from its name {feature.name!r}")
         if self.segments is not None:
             self.segments.check_sums(self.features)
+        if self.pairs and self.segments is not None:
+            raise ProfileError("a profile has pairs or segments, not both (for now)")
+        for pair in self.pairs:
+            pair.check(self.features)
         self._canonical()  # settings and metadata that are not strict JSON are refused now
 
     def _canonical(self) -> str:
@@ -292,7 +314,10 @@ class Profile:
 
     @property
     def format_version(self) -> int:
-        """The version this profile is written in: 3 when segmented, else 2."""
+        """The version this profile is written in: 4 with pairs, 3 when
+        segmented, else 2."""
+        if self.pairs:
+            return PAIRED_VERSION
         return FORMAT_VERSION if self.segments is None else SEGMENTED_VERSION
 
     def _body(self) -> dict[str, Any]:
@@ -306,6 +331,8 @@ class Profile:
         }
         if self.segments is not None:
             body["segments"] = self.segments.to_dict()
+        if self.pairs:
+            body["pairs"] = [p.to_dict() for p in self.pairs]
         return body
 
     @property
@@ -322,6 +349,9 @@ class Profile:
         bins: dict[str, Any] = {name: f.bins() for name, f in self.features.items()}
         if self.segments is not None:  # a key no feature can have
             bins = {"features": bins, "segments": self.segments.bins()}
+        if self.pairs:
+            cells = [{"features": list(p.features), "cells": list(p.cells)} for p in self.pairs]
+            bins = {"features": bins, "pairs": cells}
         digest = hashlib.sha256(canonical_json(bins).encode("utf-8")).hexdigest()
         return f"sha256:{digest}"
 
@@ -351,7 +381,7 @@ class Profile:
             raise ProfileError(f"not an airflow-kl profile: format is {data.get('format')!r}")
         version = data.get("format_version")
         if version not in READABLE_VERSIONS or isinstance(version, bool):
-            newer = isinstance(version, int) and version > SEGMENTED_VERSION
+            newer = isinstance(version, int) and version > PAIRED_VERSION
             hint = "upgrade airflow-kl" if newer else "rebuild the profile"
             raise ProfileError(
                 f"unsupported profile format_version {version!r} (this airflow-kl reads "
@@ -368,6 +398,7 @@ class Profile:
             created_at=data.get("created_at", ""),
             metadata=data.get("metadata", {}),
             segments=_segments(data, version),
+            pairs=_pairs(data, version),
         )
         stored = data.get("checksum")
         body = {k: v for k, v in data.items() if k != "checksum"}

@@ -84,4 +84,5 @@ def profile_subset(profile: Profile, features: list[str]) -> Profile:
         created_at=profile.created_at,
         metadata=metadata,
         segments=segments,
+        pairs=tuple(p for p in profile.pairs if set(p.features) <= set(features)),
     )

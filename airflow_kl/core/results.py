@@ -1,11 +1,8 @@
-"""Drift results: per-bin, per-feature and per-dataset, as strict-JSON-safe dicts.
+"""Drift results: per-bin, per-feature, per-pair and per-dataset, as
+strict-JSON-safe dicts (numbers by :mod:`.json_numbers`).
 
-Infinite values (KL with ``smoothing=0`` and an empty reference bin) are
-written as the string ``"inf"``: strict JSON has no infinity, and a null
-would read as "no value".
-
->>> json_number(float("inf")), json_number(0.25), parse_number("inf")
-('inf', 0.25, inf)
+>>> BinResult("< 1", 5, 7, float("inf")).to_dict()["contribution"]
+'inf'
 """
 
 from __future__ import annotations
@@ -17,25 +14,10 @@ from typing import Any, NamedTuple
 
 from .decision import DRIFT, INSUFFICIENT, dataset_status
 from .inputs import whole_count
+from .json_numbers import json_number, parse_number
 from .measures import MeasureAttributes, measure_names, summary_measures
+from .pair_results import PairResult
 from .text import printable
-
-
-def json_number(value: float | None) -> float | str | None:
-    """A float for strict JSON: finite as is, infinities as ``"inf"``/``"-inf"``."""
-    if value is None:
-        return None
-    value = float(value)
-    if math.isfinite(value):
-        return value
-    if math.isnan(value):
-        return "nan"
-    return "inf" if value > 0 else "-inf"
-
-
-def parse_number(value: float | str | None) -> float | None:
-    """Inverse of :func:`json_number`."""
-    return None if value is None else float(value)
 
 
 class BinResult(NamedTuple):
@@ -252,11 +234,19 @@ class DriftReport:
     """The segment columns judged, or empty."""
     segments: tuple[SegmentResult, ...] = ()
     """Each segment's result (OTHER last), when segments were judged."""
+    pairs: dict[tuple[str, str], PairResult] = field(default_factory=dict)
+    """Each pair's :class:`~airflow_kl.core.pair_results.PairResult`, by its two
+    features' names, when the profile has pairs."""
 
     @property
     def drifted_features(self) -> list[str]:
         """The names of the features that drifted over all rows."""
         return _drifted(self.features)
+
+    @property
+    def drifted_pairs(self) -> list[str]:
+        """The names (``"a × b"``) of the pairs that drifted."""
+        return [p.name for p in self.pairs.values() if p.drifted]
 
     @property
     def drifted_segments(self) -> list[str]:
@@ -287,6 +277,9 @@ class DriftReport:
             out["segment_by"] = list(self.segment_by)
             out["drifted_segments"] = self.drifted_segments
             out["segments"] = [s.to_dict() for s in self.segments]
+        if self.pairs:
+            out["drifted_pairs"] = self.drifted_pairs
+            out["pairs"] = [p.to_dict() for p in self.pairs.values()]
         return out
 
     def to_json(self) -> str:
@@ -310,6 +303,7 @@ class DriftReport:
             bins_checksum=str(data.get("bins_checksum", "")),
             segment_by=tuple(data.get("segment_by", ())),
             segments=tuple(SegmentResult.from_dict(s) for s in data.get("segments", ())),
+            pairs=_pairs_from_dict(data.get("pairs", ())),
         )
 
     def table(self) -> str:
@@ -340,7 +334,7 @@ class DriftReport:
             )
             for r in rows
         ]
-        lines += self._segment_lines()
+        lines += self._segment_lines() + self._pair_lines()
         return "\n".join([*lines, f"dataset: {self.verdict()}"])
 
     def verdict(self) -> str:
@@ -350,7 +344,35 @@ class DriftReport:
         parts = [", ".join(map(printable, self.drifted_features))] if self.drifted_features else []
         if self.drifted_segments:
             parts.append("segments " + ", ".join(map(printable, self.drifted_segments)))
+        if self.drifted_pairs:
+            parts.append("pairs " + ", ".join(map(printable, self.drifted_pairs)))
         return "DRIFT in " + "; ".join(parts)
+
+    def _pair_lines(self) -> list[str]:
+        """One row per pair: its joint KL, the two parts, the test and its status."""
+        if not self.pairs:
+            return []
+        header = ("pair", "KL", "dependence", "marginal", "MI ref", "MI cur", "p_value", "status")
+        rows = [header]
+        for p in sorted(self.pairs.values(), key=lambda p: -_sortable(p.dependence)):
+            numbers = (p.kl, p.dependence, p.marginal, p.mi_reference, p.mi_current)
+            rows.append(
+                (
+                    printable(p.name),
+                    *(measure_text(v) for v in numbers),
+                    measure_text(p.p_value, p=True),
+                    p.status,
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        left = (0, len(header) - 1)
+        return [""] + [
+            "  ".join(
+                c.ljust(w) if i in left else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            ).rstrip()
+            for r in rows
+        ]
 
     def _segment_lines(self) -> list[str]:
         """One row per segment: its rows, its worst feature and its status."""
@@ -382,6 +404,15 @@ class DriftReport:
             ).rstrip()
             for r in rows
         ]
+
+
+def _sortable(value: float) -> float:
+    return -1.0 if math.isnan(value) else value
+
+
+def _pairs_from_dict(data: Any) -> dict[tuple[str, str], PairResult]:
+    pairs = (PairResult.from_dict(p) for p in data)
+    return {p.features: p for p in pairs}
 
 
 def measure_text(value: float | None, p: bool = False) -> str:

@@ -82,7 +82,8 @@ def _family_report(
     if key not in _REPORTS:
         while len(_REPORTS) >= 8:
             _REPORTS.pop(next(iter(_REPORTS)))
-        _REPORTS[key] = compare_counts(profile, counts, settings, segment_counts=segments)
+        # features only: a profile's pairs are not judged through GX yet
+        _REPORTS[key] = compare_counts(profile, counts, settings, segment_counts=segments, pairs=())
     return _REPORTS[key]
 
 

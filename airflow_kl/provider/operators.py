@@ -30,7 +30,8 @@ class BuildReferenceProfileOperator(BaseOperator):
     """Summarise a reference source into a profile written atomically to ``profile_path``.
 
     Returns ``{"path", "checksum", "features"}``. ``segment_by`` (templated) and
-    ``max_segments`` also count each segment (see :func:`airflow_kl.build_profile`).
+    ``max_segments`` also count each segment; ``pairs`` (templated: ``"a:b,c:d"``
+    or a list of pairs) keeps pairs' joint counts (see :func:`airflow_kl.build_profile`).
     When the file already holds a
     profile with the same bins and counts, it is kept as is (a rerun writes nothing).
     With ``if_exists="keep"`` a valid profile already at ``profile_path`` is
@@ -39,7 +40,7 @@ class BuildReferenceProfileOperator(BaseOperator):
     credentials of the Airflow connection ``conn_id`` when given.
     """
 
-    template_fields = ("source", "profile_path", "features", "segment_by")
+    template_fields = ("source", "profile_path", "features", "segment_by", "pairs")
     ui_color = "#e8f4fd"
 
     def __init__(
@@ -56,6 +57,7 @@ class BuildReferenceProfileOperator(BaseOperator):
         conn_id: str | None = None,
         segment_by: str | list[str] | None = None,
         max_segments: int = DEFAULT_MAX_SEGMENTS,
+        pairs: str | list | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -63,6 +65,7 @@ class BuildReferenceProfileOperator(BaseOperator):
         self.source, self.profile_path, self.features = source, profile_path, features
         self.bins, self.top_k, self.binning = bins, top_k, binning
         self.segment_by, self.max_segments = segment_by, max_segments
+        self.pairs = pairs
         self.if_exists = if_exists
 
     def execute(self, context: Any) -> dict[str, Any]:
@@ -93,6 +96,7 @@ class BuildReferenceProfileOperator(BaseOperator):
                 metadata={"source": describe(self.source)},
                 segment_by=self.segment_by,
                 max_segments=self.max_segments,
+                pairs=self.pairs,
             )
             target = storage_path(self.profile_path, self.conn_id)
             existing = _load_if_same(target, profile)
@@ -120,10 +124,11 @@ def _load_if_same(path: Any, profile: Profile) -> Profile | None:
         existing = Profile.load(path)
     except AirflowKLError:  # missing, or corrupted: then it is replaced
         return None
-    same = (existing.features, existing.settings, existing.segments) == (
+    same = (existing.features, existing.settings, existing.segments, existing.pairs) == (
         profile.features,
         profile.settings,
         profile.segments,
+        profile.pairs,
     )
     return existing if same else None
 
@@ -136,6 +141,8 @@ class KLDriftCheckOperator(DriftGateOperator):
         ``{"conn_id", "table" | "sql", "where", "parameters"}`` (any common.sql
         connection), or a callable taking the task's context (``**context``) and
         returning a DataFrame or ``ak.sql(...)`` (templated).
+    :param pairs: the profile's pairs to judge, ``"a:b,c:d"`` or a list of pairs
+        (templated; default: every pair whose two features are judged).
     :param threshold: and the other check options (``alpha``, ``smoothing``,
         ``min_rows``, ``correction``, ``direction``, ``base``, ``drift_share``,
         ``segment_by``), with the names, defaults and validation of
@@ -164,6 +171,7 @@ class KLDriftCheckOperator(DriftGateOperator):
         "source",
         *OPTION_NAMES,
         "features",
+        "pairs",
         *OUTPUT_FIELDS,
     )
     template_fields_renderers = {"source": "json", "threshold": "json"}
@@ -176,6 +184,7 @@ class KLDriftCheckOperator(DriftGateOperator):
         profile: str,
         source: Any,
         features: list[str] | None = None,
+        pairs: str | list | None = None,
         on_drift: str = "fail",
         on_insufficient_data: str = "fail",
         drift_asset: Asset | str | None = None,
@@ -192,7 +201,7 @@ class KLDriftCheckOperator(DriftGateOperator):
         super().__init__(
             source=source, partition_key=partition_key, base_dir=base_dir, conn_id=conn_id, **kwargs
         )
-        self.profile, self.features = profile, features
+        self.profile, self.features, self.pairs = profile, features, pairs
         self.on_drift, self.on_insufficient_data = on_drift, on_insufficient_data
         self.drift_asset = asset
 
@@ -225,6 +234,7 @@ class KLDriftCheckOperator(DriftGateOperator):
                 Profile.load(storage_path(self.profile, self.conn_id)),
                 resolve_source(self.source, self.conn_id),
                 features=self.features,
+                pairs=self.pairs,
                 settings=settings,
             )
         except AirflowKLError as exc:
@@ -245,6 +255,7 @@ class KLDriftCheckOperator(DriftGateOperator):
                 "drifted_features": report.drifted_features,
                 "segment_by": list(report.segment_by),
                 "drifted_segments": report.drifted_segments,
+                "drifted_pairs": report.drifted_pairs,
                 "profile_checksum": report.profile_checksum,
                 "source": result["source"],
             }

@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from ..core.pair_results import PairResult  # noqa: E402
 from ..core.partitions import natural_order  # noqa: E402
 from ..core.results import FeatureResult  # noqa: E402
 from ..core.text import printable  # noqa: E402
@@ -56,6 +57,44 @@ def _bars(labels: list[str], ref: list[float], cur: list[float], width: float) -
     ax.set_ylabel("share of rows")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8)
+    return _svg(fig)
+
+
+def pair_svg(pair: PairResult) -> str:
+    """A heatmap of a pair's cells: each cell's term of the dependence part
+    (darker: more of the change in association), written over with the cell's
+    share of the first side's rows and the share the other side's association
+    predicts at these marginals. Rows are the first feature's cells."""
+    with matplotlib.rc_context(AS_TEXT):
+        return _heatmap(pair)
+
+
+def _heatmap(pair: PairResult) -> str:
+    both = [
+        [r + c for r, c in zip(ref, cur, strict=True)]
+        for ref, cur in zip(pair.reference_counts, pair.current_counts, strict=True)
+    ]
+    rows = [i for i, r in enumerate(both) if any(r)] or [0]  # cells empty on both sides: left out
+    cols = [j for j in range(len(both[0])) if any(r[j] for r in both)] or [0]
+    terms = [[max(pair.contributions[i][j], 0.0) for j in cols] for i in rows]
+    shares, expected = pair.shares(), pair.expected
+    size = (max(4.5, 1.5 * len(cols) + 2.5), max(2.6, 0.9 * len(rows) + 1.4))
+    fig, ax = plt.subplots(figsize=size, dpi=96)
+    image = ax.imshow(terms, cmap="Oranges", aspect="auto")
+    for y, i in enumerate(rows):
+        for x, j in enumerate(cols):
+            text = f"{shares[i][j]:.1%}\n({expected[i][j]:.1%})"
+            ax.text(x, y, text, ha="center", va="center", fontsize=7)
+    ax.set_xticks(range(len(cols)))
+    labels = [printable(pair.column_labels[j]) for j in cols]
+    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([printable(pair.row_labels[i]) for i in rows], fontsize=7)
+    ax.set_xlabel(printable(pair.features[1]), fontsize=8)
+    ax.set_ylabel(printable(pair.features[0]), fontsize=8)
+    side = "current" if pair.direction == "current||reference" else "reference"
+    ax.set_title(f"share of {side} rows (expected)", fontsize=8, loc="left")
+    fig.colorbar(image, ax=ax, label="dependence term")
     return _svg(fig)
 
 

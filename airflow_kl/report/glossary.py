@@ -44,6 +44,16 @@ TERMS: dict[str, str] = {
     "at once: holm, Holm's step-down method; bonferroni, each multiplied by the number "
     "of features judged; bh, Benjamini-Hochberg (the false discovery rate); none, "
     "uncorrected.",
+    "dependence part": "Of a pair's joint KL, the part the change in how the two features "
+    "relate explains: KL(P ‖ P^), where P^ is the reference's joint refitted to the current "
+    "marginals (its association kept). 0 when only the features' own shares moved. A pair "
+    "drifts when it reaches the threshold and the homogeneous-association test's p-value "
+    "is below alpha.",
+    "marginal part": "Of a pair's joint KL, the part the features' own drift explains: "
+    "KL(P^ ‖ Q). The two parts add up to the joint KL.",
+    "MI ref": "Mutual information of the pair in the reference: how much knowing one "
+    "feature's cell tells about the other's (0 when independent).",
+    "MI cur": "Mutual information of the pair in the current rows.",
     "nats, bits": "The unit of KL and JS: natural logarithms, or bits (base 2: the nats divided "
     "by ln 2). PSI is in nats either way.",
 }

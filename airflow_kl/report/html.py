@@ -22,7 +22,7 @@ from ..core.file_io import atomic_write_text
 from ..core.measures import MEASURES, summary_measures
 from ..core.results import DriftReport
 from ..core.status import STATUSES
-from .charts import feature_svg
+from .charts import feature_svg, pair_svg
 from .glossary import TERMS, settings_rows, title_of
 from .templates import PAGE
 
@@ -51,6 +51,10 @@ def render_html(
     features = sorted(
         report.features.values(), key=lambda f: (-1.0 if math.isnan(f.kl) else -f.kl, f.name)
     )
+    pairs = sorted(
+        report.pairs.values(),
+        key=lambda p: (-1.0 if math.isnan(p.dependence) else -p.dependence, p.name),
+    )
     counts = Counter(dict.fromkeys(STATUSES, 0))
     counts.update(f.status for f in features)
     return _ENV.from_string(PAGE).render(
@@ -59,6 +63,8 @@ def render_html(
         counts=counts,
         title=title,
         charts={f.name: feature_svg(f) for f in features},
+        pairs=pairs,
+        pair_charts={p.name: pair_svg(p) for p in pairs},
         trends=dict(trends or {}),
         summary=summary_measures(),
         details=[m for m in MEASURES if not m.in_summary],

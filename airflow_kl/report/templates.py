@@ -10,7 +10,7 @@ border-radius:.4rem;display:inline-block} .drift{background:#fde2e1;color:#a1150
 .ok{background:#e3f6e5;color:#17622a} .insufficient_data{background:#eee;color:#555}
 table{border-collapse:collapse;margin:.8rem 0} th,td{padding:.25rem .6rem;
 border-bottom:1px solid #ddd;text-align:right} th:first-child,td:first-child{text-align:left}
-.feature{margin:2rem 0;border-top:2px solid #eee;padding-top:1rem} .muted{color:#666}
+.feature,.pair{margin:2rem 0;border-top:2px solid #eee;padding-top:1rem} .muted{color:#666}
 .chart,.trend{text-align:center;margin:.6rem 0} .chart svg{height:22rem;width:auto}
 .trend svg{height:19rem;width:auto} svg{max-width:100%}
 th[title]{text-decoration:underline dotted;cursor:help} #settings td.muted{text-align:left}
@@ -55,6 +55,29 @@ p-values corrected over every feature and (segment, feature) judged.</p>
 <td>{{ fmt(f.kl) }}</td><td>{{ pfmt(f.p_value) }}</td><td>{{ f.n_reference }}</td>
 <td>{{ f.n_current }}</td><td><span class="verdict {{ f.status }}">{{ f.status }}</span></td>
 </tr>{% endfor %}</table></details>{% endfor %}{% endif %}
+{% if pairs %}<h2>Pairs by dependence part</h2>
+<p class="muted">How two features move together. The joint KL of a pair's cells splits
+exactly into a dependence part (the change in how the two relate) and a marginal part
+(what the features' own drift explains); a pair drifts on its dependence part. p-values
+are corrected over the pairs judged.</p>
+<table id="pairs"><tr><th>pair</th>{{ th("KL") }}{{ th("dependence part") }}
+{{ th("marginal part") }}{{ th("MI ref") }}{{ th("MI cur") }}{{ th("p-value") }}
+<th>df</th><th>n ref</th><th>n cur</th>{{ th("status") }}</tr>
+{% for p in pairs %}<tr data-pair="{{ p.name }}"><td><a href="#p-{{ loop.index }}">{{ p.name
+}}</a></td><td>{{ fmt(p.kl) }}</td><td>{{ fmt(p.dependence) }}</td><td>{{ fmt(p.marginal) }}</td>
+<td>{{ fmt(p.mi_reference) }}</td><td>{{ fmt(p.mi_current) }}</td><td>{{ pfmt(p.p_value) }}</td>
+<td>{{ p.df }}</td><td>{{ p.n_reference }}</td><td>{{ p.n_current }}</td>
+<td><span class="verdict {{ p.status }}">{{ p.status }}</span></td></tr>{% endfor %}</table>
+{% for p in pairs %}<section class="pair" id="p-{{ loop.index }}" data-pair="{{ p.name }}">
+<h3>{{ p.name }} <span class="verdict {{ p.status }}">{{ p.status }}</span></h3>
+<p class="muted">KL {{ fmt(p.kl) }} = dependence {{ fmt(p.dependence) }} + marginal
+{{ fmt(p.marginal) }} &middot; G {{ "%.2f"|format(p.g_statistic) }} on {{ p.df }} df,
+p-value {{ pfmt(p.p_value) }} (raw {{ pfmt(p.p_value_raw) }})</p>
+{% set moved = p.moved_cells() %}{% if moved %}<p class="moved">Cells that moved most
+against the {{ "reference" if p.direction == "current||reference" else "current" }}'s
+association:</p><ul class="moved">{% for line in moved %}<li>{{ line }}</li>{% endfor
+%}</ul>{% else %}<p class="moved muted">No cell moved against the association.</p>{% endif %}
+<div class="chart">{{ pair_charts[p.name]|safe }}</div></section>{% endfor %}{% endif %}
 {% for f in features %}
 <section class="feature" id="f-{{ loop.index }}" data-feature="{{ f.name }}">
 <h3>{{ f.name }} <span class="verdict {{ f.status }}">{{ f.status }}</span></h3>

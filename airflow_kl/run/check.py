@@ -26,6 +26,7 @@ def run_check(
     data: Any,
     *,
     features: list[str] | None = None,
+    pairs: Any = None,
     settings: CheckSettings | None = None,
     progress: Callable[[int], None] | None = None,
     outputs: Outputs = NO_OUTPUTS,
@@ -43,6 +44,8 @@ def run_check(
         :func:`airflow_kl.sql` source).
     features
         The features to judge (default: all of the profile's).
+    pairs
+        The profile's pairs to judge (default: every pair of judged features).
     settings
         Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
     progress
@@ -55,7 +58,13 @@ def run_check(
     from ..api import check_drift
 
     report = check_drift(
-        profile, data, features=features, progress=progress, settings=settings, **options
+        profile,
+        data,
+        features=features,
+        pairs=pairs,
+        progress=progress,
+        settings=settings,
+        **options,
     )
     return report, write_report(report, outputs)
 

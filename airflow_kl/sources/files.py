@@ -138,6 +138,8 @@ class FileSource(Source):
     profile) reuses the same file list, so an object store answers one LIST.
     """
 
+    counts_pairs = True
+
     def __init__(self, data: Any) -> None:
         self.location = locate(data)
         self._datasets: dict[tuple, ds.Dataset] = {}
@@ -352,7 +354,7 @@ class FileSource(Source):
         """The sum of per-batch counts by the in-memory kernel: one batch of the
         features (and grouping columns) in memory at a time; for Parquet without
         grouping, one decoded column chunk of one row group."""
-        if not group_by.columns() and self.format == "parquet":
+        if not group_by.columns() and not group_by.pairs and self.format == "parquet":
             files = []
             with self._read_errors():
                 dataset = self.dataset()
@@ -372,7 +374,8 @@ class FileSource(Source):
             return total
         if group_by.partition_by is not None:  # no batch at all
             return Counted({}, NULL)
-        return Counted({WHOLE: empty_groups(features, group_by.width)})
+        empty = {p.features: np.zeros(p.shape, dtype=np.int64) for p in group_by.pairs}
+        return Counted({WHOLE: empty_groups(features, group_by.width)}, pairs=empty)
 
     def _count_parquet_columns(
         self, files: list[str], features: Mapping[str, FeatureProfile], progress: Progress | None

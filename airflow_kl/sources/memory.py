@@ -40,6 +40,7 @@ from .frame import (
     profile_column,
     select_features,
 )
+from .pair_tables import count_tables
 from .profiling import EngineColumn, check_profiling
 from .source import UNGROUPED, WHOLE, Counted, GroupBy, Profiled, Progress, Source
 from .threads import map_columns
@@ -57,6 +58,8 @@ def as_table(data: Any) -> pd.DataFrame | pa.Table:
 class FrameSource(Source):
     """A pandas DataFrame or Arrow Table (``engine``: how messages name it, as
     the source it was read from: "Parquet", "Spark", "Polars")."""
+
+    counts_pairs = True
 
     def __init__(self, data: Any, engine: str | None = None) -> None:
         self.data = as_table(data)
@@ -99,6 +102,8 @@ class FrameSource(Source):
             counted = Counted({WHOLE: groups})
         else:
             counted = Counted({WHOLE: [count_frame(self.data, features, self.engine)]})
+        if group_by.pairs:
+            counted.pairs = count_tables(self.data, features, group_by.pairs, self.engine)
         if progress is not None:
             progress(len(self.data))
         return counted

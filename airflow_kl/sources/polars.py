@@ -34,6 +34,8 @@ ENGINE = "Polars"
 class PolarsSource(Source):
     """A ``polars.DataFrame`` or ``polars.LazyFrame``."""
 
+    counts_pairs = True
+
     def __init__(self, frame: Any) -> None:
         self.frame = frame
 

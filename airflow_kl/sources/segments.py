@@ -96,6 +96,15 @@ def bin_index(column: TypedColumn | None, fp: FeatureProfile, rows: int) -> np.n
     return np.array([categories.get(v, other) for v in labels] + [missing_bin])[codes]
 
 
+def row_bins(column: TypedColumn | None, fp: FeatureProfile, rows: int) -> np.ndarray:
+    """Each row's bin in ``fp`` (:func:`airflow_kl.core.binning.numeric_bin_index`
+    for numbers, :func:`bin_index` for categories); every row in MISSING when
+    the column is all missing (``None``: of another type)."""
+    if fp.kind == "numeric" and column is not None and column.value != NULL:
+        return numeric_bin_index(column.numbers(), np.asarray(fp.edges))
+    return bin_index(column, fp, rows)
+
+
 def categorical_by_run(arrow: Any, fp: FeatureProfile, bounds: np.ndarray) -> np.ndarray:
     """Counts per group of a categorical column whose rows are in group order:
     each group's run (a zero-copy slice) counted by the unsegmented kernel."""
@@ -216,10 +225,7 @@ def count_groups(
             return numeric_by_run(column.numbers(), fp.edges, bounds)
         if in_order and present and column.arrow is not None:
             return categorical_by_run(column.arrow, fp, bounds)
-        if numeric:
-            bins = numeric_bin_index(column.numbers(), np.asarray(fp.edges))
-        else:
-            bins = bin_index(column, fp, rows)
+        bins = row_bins(column, fp, rows)
         return count_by_offset(offsets[len(fp.counts)], bins, groups, len(fp.counts))
 
     counted = map_columns(one, list(features.items()), rows)

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..core.binning import check_feature_names
 from ..core.errors import ConfigError, SchemaError, SourceError
+from ..core.pair_profile import PairProfile
 from ..core.partitions import check_value_types, merge_found
 from ..core.profile import FeatureProfile
 from ..core.segments import Key, SegmentProfile
@@ -55,6 +56,16 @@ class GroupBy:
     every: str | None = None
     """The calendar period of a datetime ``partition_by`` (``"month"``), or None
     for its raw values."""
+    pairs: tuple[PairProfile, ...] = ()
+    """Pairs whose joint tables are counted too (over all rows: not yet by
+    segment or partition)."""
+
+    def __post_init__(self) -> None:
+        if self.pairs and (self.segments is not None or self.partition_by is not None):
+            raise ConfigError(
+                "pairs are not counted by segment or partition yet: check pairs "
+                "without segment_by and partition_by"
+            )
 
     @property
     def width(self) -> int:
@@ -81,6 +92,8 @@ class Counted:
     per group."""
     value: str | None = None
     """The value type of the partition column, or None when not partitioned."""
+    pairs: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    """Each pair's joint table over all rows, by its features' names."""
 
     @property
     def groups(self) -> Groups:
@@ -97,8 +110,11 @@ def add_counted(total: Counted | None, more: Counted, column: str, engine: str) 
     """Counts of two passes (batches, files, workers) added; a partition
     column must hold one value type across them."""
     if total is None:
-        return Counted({k: [dict(g) for g in v] for k, v in more.parts.items()}, more.value)
+        parts = {k: [dict(g) for g in v] for k, v in more.parts.items()}
+        return Counted(parts, more.value, dict(more.pairs))
     merge_found(total.parts, more.parts)
+    for key, table in more.pairs.items():
+        total.pairs[key] = total.pairs[key] + table
     if more.value is not None:
         total.value = check_value_types([total.value or more.value, more.value], column, engine)
     return total
@@ -118,6 +134,16 @@ def empty_groups(features: Mapping[str, FeatureProfile], groups: int) -> Groups:
     ]
 
 
+def check_counts_pairs(source: Source) -> None:
+    """Raise :class:`~airflow_kl.ConfigError` unless ``source`` counts pairs
+    (asked before anything is read)."""
+    if not source.counts_pairs:
+        raise ConfigError(
+            f"pairs are counted from pandas, Arrow, Polars, Parquet and CSV for now, "
+            f"not from {source}; check this source without pairs"
+        )
+
+
 @dataclass(frozen=True)
 class Profiled:
     """What :meth:`Source.profile` returns: the features, and settings to keep
@@ -130,6 +156,10 @@ class Profiled:
 class Source(ABC):
     """Rows to profile or count, wherever they are; ``str()`` of a source says
     where, for logs and reports."""
+
+    counts_pairs: bool = False
+    """True when :meth:`count` counts ``group_by.pairs`` (sources that count
+    rows in memory, for now)."""
 
     @abstractmethod
     def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:

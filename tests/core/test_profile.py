@@ -101,8 +101,8 @@ def test_truncated_profile(saved):
 
 
 def test_future_version(saved):
-    edit(saved, lambda d: d.update(format_version=4))
-    with pytest.raises(ProfileError, match="format_version 4.*upgrade"):
+    edit(saved, lambda d: d.update(format_version=5))
+    with pytest.raises(ProfileError, match="format_version 5.*upgrade"):
         Profile.load(saved)
 
 
@@ -392,18 +392,18 @@ def test_version_1_features_read_the_datetime_flag():
         (lambda d: [d], "a profile is a JSON object, got list"),
         (lambda d: {**d, "format": "other"}, "not an airflow-kl profile: format is 'other'"),
         (
-            lambda d: {**d, "format_version": 4},
-            "unsupported profile format_version 4 (this airflow-kl reads 1, 2, 3); upgrade "
+            lambda d: {**d, "format_version": 5},
+            "unsupported profile format_version 5 (this airflow-kl reads 1, 2, 3, 4); upgrade "
             "airflow-kl",
         ),
         (
             lambda d: {**d, "format_version": 0},
-            "unsupported profile format_version 0 (this airflow-kl reads 1, 2, 3); "
+            "unsupported profile format_version 0 (this airflow-kl reads 1, 2, 3, 4); "
             "rebuild the profile",
         ),
         (
             lambda d: {**d, "format_version": True},
-            "unsupported profile format_version True (this airflow-kl reads 1, 2, 3); "
+            "unsupported profile format_version True (this airflow-kl reads 1, 2, 3, 4); "
             "rebuild the profile",
         ),
         (lambda d: {**d, "features": []}, "profile field 'features' must be an object"),

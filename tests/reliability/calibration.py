@@ -109,3 +109,56 @@ def segment_drift_rates(runs: int, seed: int, shift=None, **options) -> tuple[np
         flagged += [f"s{i:02d}" in drifted for i in range(SEGMENTS)]
         any_drift += report.drifted
     return flagged / runs, any_drift / runs
+
+
+def bivariate(rho: float, shift: float = 0.0):
+    """Draws of two standard normal features with correlation ``rho``, the first
+    moved by ``shift`` standard deviations."""
+    cov = [[1.0, rho], [rho, 1.0]]
+    return lambda rng, n: rng.multivariate_normal([shift, 0.0], cov, n)
+
+
+def judge_pair(ref: np.ndarray, cur: np.ndarray, settings: CheckSettings):
+    """Statuses of two numeric features (10 quantile bins each) and their pair,
+    profiled from ``ref`` (rows of two values) and checked on ``cur``."""
+    from airflow_kl.core.binning import numeric_bin_index
+    from airflow_kl.core.pair_profile import PairProfile, merged_cells
+
+    features, cells, index = {}, [], []
+    for j, name in enumerate(("a", "b")):
+        edges = quantile_edges(ref[:, j], 10)
+        counts = numeric_counts(ref[:, j], edges)
+        features[name] = FeatureProfile(
+            name, "numeric", tuple(counts.tolist()), edges=tuple(edges.tolist())
+        )
+        cells.append(merged_cells(counts))
+        index.append((edges, np.asarray(cells[-1])))
+    shape = (max(cells[0]) + 1, max(cells[1]) + 1)
+
+    def table(rows):
+        (ea, ca), (eb, cb) = index
+        flat = (
+            ca[numeric_bin_index(rows[:, 0], ea)] * shape[1] + cb[numeric_bin_index(rows[:, 1], eb)]
+        )
+        return np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape)
+
+    pair = PairProfile(("a", "b"), tuple(cells), tuple(map(tuple, table(ref).tolist())))
+    profile = Profile(features, pairs=(pair,))
+    current = {
+        name: numeric_counts(cur[:, j], np.asarray(fp.edges))
+        for j, (name, fp) in enumerate(features.items())
+    }
+    report = compare_counts(profile, current, settings, pair_counts={("a", "b"): table(cur)})
+    return report.pairs[("a", "b")].status, [f.status for f in report.features.values()]
+
+
+def pair_drift_rates(draw_ref, draw_cur, n: int, runs: int, seed: int, **options):
+    """``(share of runs whose pair drifted, share in which a feature drifted)``."""
+    settings = CheckSettings(**options)
+    rng = np.random.default_rng(seed)
+    pairs = features = 0
+    for _ in range(runs):
+        pair, statuses = judge_pair(draw_ref(rng, n), draw_cur(rng, n), settings)
+        pairs += pair == "drift"
+        features += "drift" in statuses
+    return pairs / runs, features / runs
