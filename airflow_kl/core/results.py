@@ -325,15 +325,7 @@ class DriftReport:
                     f.status,
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-        left = (0, 1, len(header) - 1)
-        lines = [
-            "  ".join(
-                c.ljust(w) if i in left else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            )
-            for r in rows
-        ]
+        lines = aligned(rows, left=(0, 1, len(header) - 1), strip=False)
         lines += self._segment_lines() + self._pair_lines()
         return "\n".join([*lines, f"dataset: {self.verdict()}"])
 
@@ -364,15 +356,7 @@ class DriftReport:
                     p.status,
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-        left = (0, len(header) - 1)
-        return [""] + [
-            "  ".join(
-                c.ljust(w) if i in left else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            ).rstrip()
-            for r in rows
-        ]
+        return ["", *aligned(rows, left=(0, len(header) - 1))]
 
     def _segment_lines(self) -> list[str]:
         """One row per segment: its rows, its worst feature and its status."""
@@ -395,15 +379,26 @@ class DriftReport:
                     ", ".join(map(printable, s.drifted_features)),
                 )
             )
-        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-        left = (0, 3, 6, 7)
-        return [""] + [
-            "  ".join(
-                c.ljust(w) if i in left else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            ).rstrip()
-            for r in rows
-        ]
+        return ["", *aligned(rows, left=(0, 3, 6, 7))]
+
+
+def aligned(rows: list[tuple[str, ...]], left: tuple[int, ...], strip: bool = True) -> list[str]:
+    """Rows of cells as fixed-width lines, two spaces apart: the ``left``
+    columns padded on the right, the others on the left; ``strip`` drops the
+    padding at the end of a line.
+
+    >>> aligned([("a", "1"), ("bcd", "22")], left=(0,))
+    ['a     1', 'bcd  22']
+    """
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i in left else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    return [line.rstrip() for line in lines] if strip else lines
 
 
 def _sortable(value: float) -> float:
