@@ -104,7 +104,13 @@ class PairResult:
     def moved_cells(self, top: int = 3) -> list[str]:
         """In words, the cells whose share moved most from what the other
         side's association predicts at these marginals: those holding at least
-        5% of the dependence part, largest first."""
+        5% of the dependence part, largest first.
+
+        Parameters
+        ----------
+        top
+            How many cells at most.
+        """
         side = "current" if self.direction == "current||reference" else "reference"
         a, b = map(printable, self.features)
         shares, terms = self.shares(), self.contributions
