@@ -22,7 +22,7 @@ from .core.compare import compare_counts, profiled_features, selected_pairs
 from .core.errors import ConfigError
 from .core.inputs import instance_of
 from .core.options import DEFAULT_MAX_SEGMENTS
-from .core.pair_profile import PAIR_BINS, pair_cells, read_pairs, with_tables
+from .core.pair_profile import PAIR_BINS, PairProfile, pair_cells, read_pairs, with_tables
 from .core.partitions import label_partitions
 from .core.profile import (
     FORMAT_VERSION,
@@ -136,9 +136,9 @@ def with_pairs(profile: Profile, source: Source, pairs: Sequence[tuple[str, str]
     stubs = tuple(pair_cells(profile.features, pairs))
     names = {n for pair in pairs for n in pair}
     features = {n: fp for n, fp in profile.features.items() if n in names}
-    counted = source.count(features, GroupBy(pairs=stubs))
+    tables = source.count(features, GroupBy(pairs=stubs)).totals()
     settings = {**profile.settings, "format_version": PAIRED_VERSION, "pair_bins": PAIR_BINS}
-    return replace(profile, settings=settings, pairs=with_tables(stubs, counted.pairs))
+    return replace(profile, settings=settings, pairs=with_tables(stubs, tables))
 
 
 def segment_rows(data: Data, by: tuple[str, ...]) -> tuple[dict, tuple[str, ...]]:
@@ -190,7 +190,8 @@ def count_partition_bins(
     segments: SegmentProfile | None = None,
     every: str | None = None,
     progress: Callable[[int], None] | None = None,
-) -> dict[str, list[dict[str, np.ndarray]]]:
+    pairs: Sequence[PairProfile] = (),
+) -> dict[str, list[dict[Any, np.ndarray]]]:
     """Per partition of ``data`` (``{label: groups}`` in partition order; see
     :mod:`airflow_kl.core.partitions`), the counts in the features' bins, per
     segment of ``segments`` (OTHER last) or in one group: one pass.
@@ -215,9 +216,15 @@ def count_partition_bins(
     progress
         Called with the number of rows of each batch read (file and frame
         sources), for a progress bar; None for none.
+    pairs
+        Pairs whose tables are counted per partition too, each under the key
+        ``(a, b)`` of the partition's group (not with ``segments``).
     """
     _check_counted(features, segments, segments_needed=False)
-    counted = resolve(data).count(features, GroupBy(segments, partition_by, every), progress)
+    source = resolve(data)
+    if pairs:
+        check_counts_pairs(source)
+    counted = source.count(features, GroupBy(segments, partition_by, every, tuple(pairs)), progress)
     return label_partitions(counted.parts, counted.value, every, partition_by)
 
 
@@ -278,14 +285,13 @@ def count_profile(
     source = resolve(data)
     if profile.pairs:
         check_counts_pairs(source)
-    counted = source.count(profile.features, GroupBy(pairs=profile.pairs))
-    counts = counted.totals()
+    counts = source.count(profile.features, GroupBy(pairs=profile.pairs)).totals()
     features = {n: f.with_counts(counts[n]) for n, f in profile.features.items()}
     return Profile(
         features,
         settings=dict(profile.settings),
         metadata=dict(metadata or {}),
-        pairs=with_tables(profile.pairs, counted.pairs),
+        pairs=with_tables(profile.pairs, counts),
     )
 
 
@@ -349,15 +355,9 @@ def _check_with_pairs(profile, current, features, progress, settings, pairs) -> 
     source = resolve(current)
     if judged:
         check_counts_pairs(source)
-    counted = source.count(wanted, GroupBy(pairs=judged), progress)
-    totals = counted.totals()
+    totals = source.count(wanted, GroupBy(pairs=judged), progress).totals()
     return compare_counts(
-        profile,
-        totals,
-        settings,
-        features,
-        pair_counts=counted.pairs,
-        pairs=[p.features for p in judged],
+        profile, totals, settings, features, pair_counts=totals, pairs=[p.features for p in judged]
     )
 
 
@@ -385,10 +385,17 @@ def compare_groups(
     segments: SegmentProfile | None,
 ) -> DriftReport:
     """Judge counts given per segment of ``segments`` (OTHER last), or in one
-    group when it is None: each feature over all rows by the groups' sum (a
-    profile's pairs are not counted per group yet: not judged here)."""
+    group when it is None: each feature over all rows by the groups' sum, and
+    the pairs whose tables the groups hold (under ``(a, b)``)."""
     counts = {n: sum(g[n] for g in groups) for n in groups[0]}
     segment_counts = groups if segments is not None else None
+    counted_pairs = [k for k in counts if isinstance(k, tuple)]
     return compare_counts(
-        profile, counts, settings, features, segment_counts=segment_counts, pairs=()
+        profile,
+        counts,
+        settings,
+        features,
+        segment_counts=segment_counts,
+        pair_counts=counts,
+        pairs=counted_pairs,
     )

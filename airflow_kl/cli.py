@@ -231,7 +231,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--features", type=_features, help="check only these features (comma-separated)"
     )
     chk.add_argument(
-        "--pairs", help="judge only these of the profile's pairs: a:b,c:d (default all)"
+        "--pairs", help="judge only these of the profile's pairs: a:b,c:d; '' for none (all)"
     )
     _add_output_arguments(chk, "the report", "the report's HTML page")
     chk.add_argument(
@@ -260,6 +260,9 @@ def make_parser() -> argparse.ArgumentParser:
     _add_check_options(bt)
     bt.add_argument(
         "--features", type=_features, help="judge only these features (comma-separated)"
+    )
+    bt.add_argument(
+        "--pairs", help="judge only these of the profile's pairs: a:b,c:d; '' for none (all)"
     )
     _add_output_arguments(bt, "every partition's report", "the timeline's HTML page")
     bt.add_argument(
@@ -448,6 +451,7 @@ def run_backtest(args: argparse.Namespace) -> int:
             args.partition_by,
             every=args.every,
             features=args.features,
+            pairs=args.pairs,
             progress=bar.update,
             settings=settings,
             normal=args.normal,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..api import check_settings, compare_groups, count_partition_bins, judged_segments
-from ..core.compare import profiled_features
+from ..core.compare import profiled_features, selected_pairs
 from ..core.errors import SourceError
 from ..core.inputs import instance_of
 from ..core.partitions import check_every, check_partition_by
@@ -25,6 +25,7 @@ def backtest(
     features: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
     settings: CheckSettings | None = None,
+    pairs: Any = None,
     **options: Any,
 ) -> Backtest:
     """Judge every partition of ``data`` (rows grouped by ``partition_by``;
@@ -55,6 +56,9 @@ def backtest(
         Called with the rows of each batch read, for a progress bar.
     settings
         Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
+    pairs
+        The profile's pairs to judge in every partition (``"a:b"``): by default
+        every pair whose two features are judged; ``[]`` for none.
     **options
         Check options by name (see :class:`~airflow_kl.CheckSettings`).
     """
@@ -65,7 +69,8 @@ def backtest(
     settings.check_features(names)  # before any data is read
     segments = judged_segments(profile, settings)
     wanted = {n: profile.features[n] for n in names}
-    found = count_partition_bins(wanted, data, partition_by, segments, every, progress)
+    judged = selected_pairs(profile, pairs, names)
+    found = count_partition_bins(wanted, data, partition_by, segments, every, progress, judged)
     if not found:
         raise SourceError("the data to backtest has no rows: no partition to judge")
     reports = {

@@ -149,7 +149,8 @@ class Backtest:
             worst = self.worst(label)
             kl = "" if worst is None else measure_text(worst.kl)
             name = "" if worst is None else worst.name
-            drifted = ", ".join(report.drifted_features + report.drifted_segments) or "-"
+            found = report.drifted_features + report.drifted_segments + report.drifted_pairs
+            drifted = ", ".join(found) or "-"
             rows.append((label, report.status, kl, name, drifted))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         return "\n".join(

@@ -29,7 +29,8 @@ class KLBacktestOperator(CheckOptionsOperator):
     ``backtest.output["threshold"]`` is ready for a gate's ``threshold=``.
     ``report_path``/``html_path`` write the timeline's JSON and HTML page;
     ``backfill_dag_id``/``backfill_task_id`` write every partition's report to
-    the report store as that gate task's history.
+    the report store as that gate task's history. ``pairs`` (templated) chooses
+    the profile's pairs to judge in every partition (default: all).
     """
 
     template_fields = (
@@ -41,6 +42,7 @@ class KLBacktestOperator(CheckOptionsOperator):
         "max_alarm_rate",
         *OPTION_NAMES,
         "features",
+        "pairs",
         "report_path",
         "html_path",
     )
@@ -57,6 +59,7 @@ class KLBacktestOperator(CheckOptionsOperator):
         normal: str | list[str] | None = None,
         max_alarm_rate: float = 0.0,
         features: list[str] | None = None,
+        pairs: str | list | None = None,
         report_path: str | None = None,
         html_path: str | None = None,
         backfill_dag_id: str | None = None,
@@ -69,6 +72,7 @@ class KLBacktestOperator(CheckOptionsOperator):
         self.profile, self.source, self.partition_by = profile, source, partition_by
         self.every, self.normal, self.max_alarm_rate = every, normal, max_alarm_rate
         self.features, self.report_path, self.html_path = features, report_path, html_path
+        self.pairs = pairs
         self.backfill_dag_id, self.backfill_task_id = backfill_dag_id, backfill_task_id
         self.base_dir, self.conn_id = base_dir, conn_id
 
@@ -89,6 +93,7 @@ class KLBacktestOperator(CheckOptionsOperator):
                 self.partition_by,
                 every=self.every,
                 features=self.features,
+                pairs=self.pairs,
                 settings=settings,
                 normal=self.normal,
                 max_alarm_rate=float(self.max_alarm_rate),

@@ -162,7 +162,7 @@ judged it.</p>
 <tr data-partition="{{ p }}">
 <td>{{ p }}</td><td><span class="verdict {{ r.status }}">{{ r.status }}</span></td>
 <td>{{ fmt(w.kl) if w else "" }}</td><td>{{ w.name if w else "" }}</td>
-<td>{{ (r.drifted_features + r.drifted_segments)|join(", ") or "none" }}</td>
+<td>{{ (r.drifted_features + r.drifted_segments + r.drifted_pairs)|join(", ") or "none" }}</td>
 <td>{{ timeline.rows(p) }}</td></tr>{% endfor %}</table>
 {% if suggestion %}<h2>Suggested thresholds</h2>
 <p class="muted">The smallest KL threshold (3 significant digits, never below the default) at

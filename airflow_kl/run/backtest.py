@@ -69,6 +69,7 @@ def run_backtest(
     *,
     every: str | None = None,
     features: list[str] | None = None,
+    pairs: Any = None,
     settings: CheckSettings | None = None,
     progress: Callable[[int], None] | None = None,
     normal: str | list[str] | None = None,
@@ -95,6 +96,8 @@ def run_backtest(
         With a datetime ``partition_by``, the period one partition spans.
     features
         The features to judge (default: all of the profile's).
+    pairs
+        The profile's pairs to judge (default: every pair of judged features).
     settings
         Ready :class:`~airflow_kl.CheckSettings`, instead of ``options``.
     progress
@@ -119,6 +122,7 @@ def run_backtest(
         partition_by,
         every=every,
         features=features,
+        pairs=pairs,
         progress=progress,
         settings=settings,
         **options,

@@ -374,8 +374,7 @@ class FileSource(Source):
             return total
         if group_by.partition_by is not None:  # no batch at all
             return Counted({}, NULL)
-        empty = {p.features: np.zeros(p.shape, dtype=np.int64) for p in group_by.pairs}
-        return Counted({WHOLE: empty_groups(features, group_by.width)}, pairs=empty)
+        return Counted({WHOLE: empty_groups(features, group_by.width, group_by.pairs)})
 
     def _count_parquet_columns(
         self, files: list[str], features: Mapping[str, FeatureProfile], progress: Progress | None

@@ -92,7 +92,13 @@ class FrameSource(Source):
         seg = group_by.segments
         if group_by.partition_by is not None:
             value, found = partitions.count_partitions(
-                self.data, features, group_by.partition_by, seg, group_by.every, self.engine
+                self.data,
+                features,
+                group_by.partition_by,
+                seg,
+                group_by.every,
+                self.engine,
+                group_by.pairs,
             )
             counted = Counted(found, value)
         elif seg is not None:
@@ -101,9 +107,9 @@ class FrameSource(Source):
             )
             counted = Counted({WHOLE: groups})
         else:
-            counted = Counted({WHOLE: [count_frame(self.data, features, self.engine)]})
-        if group_by.pairs:
-            counted.pairs = count_tables(self.data, features, group_by.pairs, self.engine)
+            counts: dict[Any, np.ndarray] = dict(count_frame(self.data, features, self.engine))
+            counts.update(count_tables(self.data, features, group_by.pairs, self.engine))
+            counted = Counted({WHOLE: [counts]})
         if progress is not None:
             progress(len(self.data))
         return counted

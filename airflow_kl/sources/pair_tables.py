@@ -33,8 +33,12 @@ def count_tables(
     features: Mapping[str, FeatureProfile],
     pairs: Sequence[PairProfile],
     engine: str | None = None,
+    group: np.ndarray | None = None,
+    groups: int = 1,
 ) -> dict[tuple[str, str], np.ndarray]:
-    """Each pair's table of current rows, by its two features' names."""
+    """Each pair's table of the rows, by its two features' names; with
+    ``group`` (each row's group, ``0 .. groups-1``), a table per group, stacked
+    on a first axis."""
     engine = engine or engine_of(data)
     rows = len(data)
     cells: dict[tuple[str, tuple[int, ...]], np.ndarray] = {}
@@ -49,7 +53,12 @@ def count_tables(
     tables = {}
     for pair in pairs:
         (a, b), (ca, cb) = pair.features, pair.cells
-        shape = pair.shape
-        flat = cell_of(a, ca) * shape[1] + cell_of(b, cb)
-        tables[pair.features] = np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape)
+        rows_, cols = pair.shape
+        flat = cell_of(a, ca) * cols + cell_of(b, cb)
+        if group is None:
+            tables[pair.features] = np.bincount(flat, minlength=rows_ * cols).reshape(rows_, cols)
+        else:
+            flat = group * (rows_ * cols) + flat
+            size = groups * rows_ * cols
+            tables[pair.features] = np.bincount(flat, minlength=size).reshape(groups, rows_, cols)
     return tables

@@ -16,7 +16,7 @@ the grouped kernel of segments (:func:`.segments.count_groups`) counts every
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,11 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..core.binning import require_columns
+from ..core.pair_profile import PairProfile
 from ..core.partitions import check_partition_column
 from ..core.profile import FeatureProfile
 from ..core.segments import SegmentProfile
 from ..core.values import NS_PER_DAY, NULL
 from .frame import TypedColumn, column_names, engine_of, get_column
+from .pair_tables import count_tables
 from .segments import category_codes, count_groups, segments_of_rows
 
 Found = dict[Any, list[dict[str, np.ndarray]]]  # raw partition value -> groups
@@ -67,10 +69,12 @@ def count_partitions(
     segments: SegmentProfile | None = None,
     every: str | None = None,
     engine: str | None = None,
+    pairs: Sequence[PairProfile] = (),
 ) -> tuple[str, Found]:
     """``(value type of the partition column, {raw value: groups})``: per raw
     partition value found, every feature's counts per segment of ``segments``
-    (OTHER last), or in one group when there are none."""
+    (OTHER last), or in one group when there are none; with ``pairs`` (and no
+    segments), each pair's table too, under the key ``(a, b)``."""
     engine = engine or engine_of(data)
     require_columns(column_names(data), [*features, partition_by], f"{engine} data")
     column = TypedColumn(partition_by, get_column(data, partition_by), engine)
@@ -85,6 +89,9 @@ def count_partitions(
         group = part * width + seg
     parts = len(raws) + 1  # the last: missing
     counted = count_groups(data, features, group, parts * width, engine)
+    for pair, tables in count_tables(data, features, pairs, engine, part, parts).items():
+        for p in range(parts):
+            counted[p][pair] = tables[p]
     rows = np.bincount(part, minlength=parts)
     found = {
         raw: counted[p * width : (p + 1) * width] for p, raw in enumerate([*raws, None]) if rows[p]

@@ -39,7 +39,7 @@ from ..core.segments import Key, SegmentProfile
 from .profiling import EngineColumn, EnginePrimitives, bin_stubs, check_profiling, default_features
 
 Progress = Callable[[int], None]
-Groups = list[dict[str, np.ndarray]]
+Groups = list[dict[Any, np.ndarray]]  # per group: counts by feature name, tables by pair (a, b)
 WHOLE = "\0whole"  # the one part of counts not grouped by partition
 
 
@@ -57,15 +57,12 @@ class GroupBy:
     """The calendar period of a datetime ``partition_by`` (``"month"``), or None
     for its raw values."""
     pairs: tuple[PairProfile, ...] = ()
-    """Pairs whose joint tables are counted too (over all rows: not yet by
-    segment or partition)."""
+    """Pairs whose joint tables are counted too, each group's under the key
+    ``(a, b)`` beside the features' counts (not yet by segment)."""
 
     def __post_init__(self) -> None:
-        if self.pairs and (self.segments is not None or self.partition_by is not None):
-            raise ConfigError(
-                "pairs are not counted by segment or partition yet: check pairs "
-                "without segment_by and partition_by"
-            )
+        if self.pairs and self.segments is not None:
+            raise ConfigError("pairs are not counted by segment yet: check pairs without segments")
 
     @property
     def width(self) -> int:
@@ -84,24 +81,23 @@ UNGROUPED = GroupBy()
 @dataclass
 class Counted:
     """Counts in a profile's bins: per part (a raw partition value, or
-    :data:`WHOLE`), per group (segment, OTHER last), per feature. ``value`` is
-    the partition column's value type."""
+    :data:`WHOLE`), per group (segment, OTHER last), per feature (and per
+    pair, its table under the key ``(a, b)``). ``value`` is the partition
+    column's value type."""
 
     parts: dict[Any, Groups] = field(default_factory=dict)
     """Per part (a raw partition value, or ``WHOLE``), one ``{feature: counts}``
-    per group."""
+    per group (with ``{(a, b): table}`` for pairs)."""
     value: str | None = None
     """The value type of the partition column, or None when not partitioned."""
-    pairs: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
-    """Each pair's joint table over all rows, by its features' names."""
 
     @property
     def groups(self) -> Groups:
         """The groups of counts not grouped by partition."""
         return self.parts[WHOLE]
 
-    def totals(self) -> dict[str, np.ndarray]:
-        """Every feature's counts over all parts and groups."""
+    def totals(self) -> dict[Any, np.ndarray]:
+        """Every feature's counts (and pair's table) over all parts and groups."""
         groups = [g for part in self.parts.values() for g in part]
         return {name: sum(g[name] for g in groups) for name in groups[0]}
 
@@ -110,19 +106,18 @@ def add_counted(total: Counted | None, more: Counted, column: str, engine: str) 
     """Counts of two passes (batches, files, workers) added; a partition
     column must hold one value type across them."""
     if total is None:
-        parts = {k: [dict(g) for g in v] for k, v in more.parts.items()}
-        return Counted(parts, more.value, dict(more.pairs))
+        return Counted({k: [dict(g) for g in v] for k, v in more.parts.items()}, more.value)
     merge_found(total.parts, more.parts)
-    for key, table in more.pairs.items():
-        total.pairs[key] = total.pairs[key] + table
     if more.value is not None:
         total.value = check_value_types([total.value or more.value, more.value], column, engine)
     return total
 
 
-def empty_groups(features: Mapping[str, FeatureProfile], groups: int) -> Groups:
-    """Zero counts of every feature, for each of ``groups`` segments (the start of
-    a sum, and what a segment without rows has).
+def empty_groups(
+    features: Mapping[str, FeatureProfile], groups: int, pairs: Sequence[PairProfile] = ()
+) -> Groups:
+    """Zero counts of every feature (and table of every pair), for each of
+    ``groups`` segments (the start of a sum, and what a segment without rows has).
 
     >>> x = FeatureProfile("x", "numeric", (1, 2, 0), edges=(0.0,))
     >>> [g["x"].tolist() for g in empty_groups({"x": x}, 2)]
@@ -130,6 +125,7 @@ def empty_groups(features: Mapping[str, FeatureProfile], groups: int) -> Groups:
     """
     return [
         {n: np.zeros(len(fp.counts), dtype=np.int64) for n, fp in features.items()}
+        | {p.features: np.zeros(p.shape, dtype=np.int64) for p in pairs}
         for _ in range(groups)
     ]
 
@@ -140,7 +136,7 @@ def check_counts_pairs(source: Source) -> None:
     if not source.counts_pairs:
         raise ConfigError(
             f"pairs are counted from pandas, Arrow, Polars, Parquet and CSV for now, "
-            f"not from {source}; check this source without pairs"
+            f"not from {source}; judge the features alone with pairs=[] (--pairs '')"
         )
 
 
