@@ -8,7 +8,7 @@ from tests.reliability.test_calibration import noise
 
 
 @pytest.mark.parametrize("rho", [0.0, 0.6])
-@pytest.mark.parametrize("n,runs", [(100, 2000), (1_000, 500), (20_000, 100)])
+@pytest.mark.parametrize("n,runs", [(100, 2000), (1_000, 300), (20_000, 60)])
 def test_aa_splits_rarely_flag_a_pair(rho, n, runs):
     draw = bivariate(rho)
     pairs, _ = pair_drift_rates(draw, draw, n, runs, seed=n + int(10 * rho))

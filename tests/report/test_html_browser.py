@@ -138,3 +138,25 @@ def test_the_docs_picture_of_a_report_is_september_against_january(flights, tmp_
     assert Image.open(shot).size == (1200, 1500)
     assert share_of(shot, REFERENCE_COLOR) > 0.002 and share_of(shot, CURRENT_COLOR) > 0.002
     assert share_of(shot, "#fde2e1") > 0.0005  # arr_delay's drift badge
+
+
+def test_a_drifted_pair_is_drawn_as_a_heatmap(tmp_path):
+    """A butterfly's page: the pair's row, and in its section a heatmap whose
+    darkest cells (the top of matplotlib's Oranges) are painted big enough to see."""
+    rng = np.random.default_rng(8)
+
+    def wings(rho):
+        x = rng.multivariate_normal([0.0, 0.0], [[1.0, rho], [rho, 1.0]], 5000)
+        return pd.DataFrame({"a": x[:, 0], "b": x[:, 1]})
+
+    report = ak.check_drift(ak.build_profile(wings(0.6), pairs="a:b"), wings(-0.6))
+    path = tmp_path / "pairs.html"
+    write_html(report, path, title="butterfly")
+    dom = chromium("--dump-dom", path.as_uri(), cwd=tmp_path).stdout
+    assert dom.count("<svg") == len(report.features) + 1
+    assert re.search(r'<tr data-pair="a × b">.*?drift</span>', dom, re.S)
+    section = dom[dom.index('<section class="pair"') : dom.index("</section>")]
+    assert "<svg" in section and "dependence term" in section
+    shot = tmp_path / "shot.png"
+    chromium(f"--screenshot={shot}", "--window-size=1200,1800", path.as_uri(), cwd=tmp_path)
+    assert share_of(shot, "#7f2704") > 0.001, share_of(shot, "#7f2704")
