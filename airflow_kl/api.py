@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,7 @@ from .core.compare import compare_counts, profiled_features, selected_pairs
 from .core.errors import ConfigError
 from .core.inputs import instance_of
 from .core.options import DEFAULT_MAX_SEGMENTS
+from .core.pair_choice import AUTO, choose_pairs, read_auto
 from .core.pair_profile import PAIR_BINS, PairProfile, pair_cells, read_pairs, with_tables
 from .core.partitions import label_partitions
 from .core.profile import (
@@ -44,6 +47,7 @@ from .sources.profiling import check_binning
 from .sources.resolve import resolve
 from .sources.source import GroupBy, Source, check_counts_pairs, empty_groups
 
+log = logging.getLogger(__name__)
 Data = Any  # anything :func:`airflow_kl.sources.resolve.resolve` takes: a frame, a path, ak.sql()
 
 
@@ -97,21 +101,28 @@ def build_profile(
     pairs
         Pairs of profiled features whose joint counts are kept, to judge how
         they move together (:mod:`airflow_kl.core.pairs`): ``[("a", "b")]``,
-        ``["a:b"]`` or ``"a:b,c:d"``. Not with ``segment_by`` (for now).
+        ``["a:b"]`` or ``"a:b,c:d"``; or ``"auto"`` (``"auto:N"``: at most N,
+        10 by default), the pairs of largest bias-corrected mutual information
+        in the reference (:mod:`airflow_kl.core.pair_choice`), recorded with
+        their scores in ``settings["pairs_picked"]``. Not with ``segment_by``
+        (for now).
     """
     bins, top_k = check_bins(bins), check_top_k(top_k)
     check_binning(binning)
     by, max_segments = check_segment_by(segment_by), check_max_segments(max_segments)
-    wanted_pairs = read_pairs(pairs)
-    if wanted_pairs and by:
+    most = read_auto(pairs)
+    wanted_pairs = read_pairs(pairs) if most is None else ()
+    if (wanted_pairs or most) and by:
         raise ConfigError("pairs with segment_by are not supported yet: build one or the other")
     source = resolve(reference)
-    if wanted_pairs:
+    if wanted_pairs or most:
         check_counts_pairs(source)
     profiled = source.profile(features, bins, top_k, binning, edges)
     settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
     settings.update(profiled.settings)
     profile = Profile(profiled.features, settings=settings, metadata=dict(metadata or {}))
+    if most is not None:
+        return with_pairs(profile, source, list(combinations(profile.features, 2)), most)
     if wanted_pairs:
         return with_pairs(profile, source, wanted_pairs)
     if not by:
@@ -129,15 +140,30 @@ def build_profile(
     return replace(profile, settings=settings, segments=replace(stub, counts=tuple(groups)))
 
 
-def with_pairs(profile: Profile, source: Source, pairs: Sequence[tuple[str, str]]) -> Profile:
+def with_pairs(
+    profile: Profile, source: Source, pairs: Sequence[tuple[str, str]], most: int | None = None
+) -> Profile:
     """``profile`` with the joint counts of ``pairs``: their cells from the
     features' counts (:func:`~airflow_kl.core.pair_profile.pair_cells`), then
-    one more pass of the reference's rows."""
+    one more pass of the reference's rows. With ``most``, ``pairs`` are the
+    candidates and the ``most`` of largest corrected mutual information are
+    kept (:func:`~airflow_kl.core.pair_choice.choose_pairs`)."""
     stubs = tuple(pair_cells(profile.features, pairs))
     names = {n for pair in pairs for n in pair}
     features = {n: fp for n, fp in profile.features.items() if n in names}
     tables = source.count(features, GroupBy(pairs=stubs)).totals()
-    settings = {**profile.settings, "format_version": PAIRED_VERSION, "pair_bins": PAIR_BINS}
+    settings = dict(profile.settings)
+    if most is not None:
+        picked = choose_pairs({p.features: tables[p.features] for p in stubs}, most)
+        kept = {tuple(c["pair"].split(":", 1)) for c in picked}
+        order = [tuple(c["pair"].split(":", 1)) for c in picked]
+        stubs = tuple(
+            sorted((p for p in stubs if p.features in kept), key=lambda p: order.index(p.features))
+        )
+        settings.update(pairs=AUTO, max_pairs=most, pairs_picked=picked)
+        log.info("pairs picked by mutual information: %s", ", ".join(c["pair"] for c in picked))
+    if stubs:
+        settings.update(format_version=PAIRED_VERSION, pair_bins=PAIR_BINS)
     return replace(profile, settings=settings, pairs=with_tables(stubs, tables))
 
 

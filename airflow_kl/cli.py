@@ -210,7 +210,8 @@ def make_parser() -> argparse.ArgumentParser:
     prof.add_argument(
         "--pairs",
         help="pairs of features whose joint counts are kept, to judge how they move "
-        "together: a:b,c:d",
+        "together: a:b,c:d; or auto (auto:N, at most N, 10 by default): the pairs most "
+        "dependent in the reference",
     )
     _add_sql_arguments(prof)
 
@@ -376,6 +377,12 @@ def run_profile(args: argparse.Namespace) -> int:
     if profile.pairs:
         parts = f", {len(profile.pairs)} pair{'s' if len(profile.pairs) > 1 else ''}"
     print(f"wrote {args.output}: {len(profile.features)} features{parts}, {checksum}")
+    for picked in profile.settings.get("pairs_picked", []):
+        print(
+            f"picked pair {picked['pair']}: mutual information "
+            f"{picked['mutual_information']:.4f} nats, {picked['corrected']:.4f} less its "
+            f"small-sample bias"
+        )
     return EXIT_OK
 
 

@@ -215,3 +215,49 @@ def test_a_source_that_cannot_count_pairs_says_so_before_reading(tmp_path):
     with pytest.raises(ConfigError, match=r"pairs are counted from pandas, .* not from"):
         ak.check_drift(profile, ak.sql(engine, table="rows"))
     assert ak.check_drift(profile, ak.sql(engine, table="rows"), pairs=[]).pairs == {}
+
+
+def test_a_sparse_table_is_not_favoured_for_its_plug_in_bias():
+    """A 4 x 4 table of 140 rows has the larger plug-in mutual information, all
+    of it bias ((R - 1)(C - 1) / 2N = 9 / 280); a 2 x 2 table of 2,000 rows a
+    smaller one that is real: only the second is picked."""
+    from airflow_kl.core.pair_choice import choose_pairs
+
+    sparse = np.array([[12, 8, 10, 10], [8, 12, 10, 10], [10, 10, 7, 3], [10, 10, 3, 7]])
+    dense = np.array([[560, 440], [440, 560]])
+
+    def plug_in(t):
+        p = t / t.sum()
+        return float(np.sum(p * np.log(p / np.outer(p.sum(1), p.sum(0)))))
+
+    assert plug_in(sparse) > plug_in(dense)
+    (picked,) = choose_pairs({("a", "b"): sparse, ("c", "d"): dense}, 5)
+    assert picked["pair"] == "c:d"
+    assert picked["mutual_information"] == pytest.approx(plug_in(dense), abs=1e-15)
+    assert picked["corrected"] == pytest.approx(plug_in(dense) - 1 / 4000, abs=1e-15)
+
+
+def test_auto_pairs_are_the_dependent_ones_best_first():
+    rng = np.random.default_rng(9)
+    n = 4000
+    a = rng.normal(size=n)
+    c = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "a": a,
+            "b": a + 0.5 * rng.normal(size=n),
+            "c": c,
+            "d": 0.4 * c + rng.normal(size=n),
+            "e": rng.normal(size=n),
+            "f": rng.choice(list("pqrstu"), n),
+        }
+    )
+    profile = ak.build_profile(frame, pairs="auto")
+    assert [p.features for p in profile.pairs] == [("a", "b"), ("c", "d")]
+    picked = profile.settings["pairs_picked"]
+    assert [p["pair"] for p in picked] == ["a:b", "c:d"]
+    assert picked[0]["corrected"] > picked[1]["corrected"] > 0
+    assert all(p["p_value"] < 0.01 for p in picked)
+    assert ak.build_profile(frame, pairs="auto:1").pairs == profile.pairs[:1]
+    with pytest.raises(ConfigError, match="pairs='auto:N' needs a whole number N >= 1"):
+        ak.build_profile(frame, pairs="auto:0")
