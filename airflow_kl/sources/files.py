@@ -303,6 +303,10 @@ class FileSource(Source):
                     )
                     types = {field.name: field.type for field in table.schema}
                     yield from table.to_batches()
+                    del table
+                    # the C library's allocator (ARROW_DEFAULT_MEMORY_POOL=system, which
+                    # the Snowflake connector sets) keeps what a block freed unless asked
+                    pa.default_memory_pool().release_unused()
 
     def _stored_parquet_files(self, dataset: ds.Dataset, columns: list[str] | None) -> list[str]:
         """The Parquet files to read directly, row group by row group: all of them when
