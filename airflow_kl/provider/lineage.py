@@ -6,7 +6,9 @@ operators report the partition they read as an input dataset carrying
 - ``dataQualityAssertions``: one assertion per feature, "binned KL below its
   threshold", with its success, column, threshold (expected) and KL (actual),
   and one per (segment, feature) of a segmented check (named "... where
-  origin = JFK"); a GX validation adds its suite's other expectations;
+  origin = JFK"); one per pair, "dependence part of the pair's KL below the
+  threshold" (its column ``a,b``); a GX validation adds its suite's other
+  expectations;
 - ``dataQualityMetrics``: the rows counted, and per column the count and the
   null count.
 
@@ -30,6 +32,7 @@ from ..core.file_io import is_object_path
 from ..core.results import DriftReport
 
 ASSERTION = "binned_kl_below_threshold"
+PAIR_ASSERTION = "pair_dependence_below_threshold"
 
 
 def dataset_name(source: Any) -> tuple[str, str] | None:
@@ -112,8 +115,25 @@ def drift_facets(
             actual=repr(f.kl),
         )
 
+    def pair_check(p: Any) -> Any:
+        return assertion(
+            assertions,
+            assertion=PAIR_ASSERTION,
+            success=p.status == "ok",
+            column=",".join(p.features),
+            severity=severity,
+            name=f"dependence of {p.name}",
+            description=(
+                f"{p.status}: KL {p.kl:.6g} = dependence {p.dependence:.6g} + marginal "
+                f"{p.marginal:.6g}, p = {p.p_value:.3g}"
+            ),
+            expected=f"< {p.threshold}",
+            actual=repr(p.dependence),
+        )
+
     checks = [check(name, f) for name, f in report.features.items()]
     checks += [check(n, f, s.label) for s in report.segments for n, f in s.features.items()]
+    checks += [pair_check(p) for p in report.pairs.values()]
     columns = {
         name: metrics.ColumnMetrics(
             nullCount=sum(b.current_count for b in f.bins if b.label == MISSING),

@@ -145,3 +145,26 @@ def test_a_segmented_check_asserts_each_segment_and_feature():
         "binned KL of x where store = b": False,
         "binned KL of x where store = OTHER": False,
     }
+
+
+def test_a_check_with_pairs_asserts_each_pair_on_its_dependence_part():
+    import numpy as np
+    import pandas as pd
+
+    from airflow_kl.provider.lineage import drift_facets
+
+    rng = np.random.default_rng(3)
+
+    def wings(rho):
+        x = rng.multivariate_normal([0.0, 0.0], [[1.0, rho], [rho, 1.0]], 4000)
+        return pd.DataFrame({"a": x[:, 0], "b": x[:, 1]})
+
+    report = ak.check_drift(ak.build_profile(wings(0.6), pairs="a:b"), wings(-0.6))
+    dataset, _ = drift_facets(report, "error")
+    found = {
+        (a.name if NAMED else a.assertion): (a.success, a.column, a.actual)
+        for a in dataset["dataQualityAssertions"].assertions
+    }
+    dependence = repr(report.pairs[("a", "b")].dependence)
+    assert found["dependence of a × b"] == (False, "a,b", dependence)
+    assert found["binned KL of a"][0] and found["binned KL of b"][0]
