@@ -162,9 +162,10 @@ def test_a_check_with_pairs_asserts_each_pair_on_its_dependence_part():
     report = ak.check_drift(ak.build_profile(wings(0.6), pairs="a:b"), wings(-0.6))
     dataset, _ = drift_facets(report, "error")
     found = {
-        (a.name if NAMED else a.assertion): (a.success, a.column, a.actual)
-        for a in dataset["dataQualityAssertions"].assertions
+        (a.name if NAMED else a.assertion): a for a in dataset["dataQualityAssertions"].assertions
     }
-    dependence = repr(report.pairs[("a", "b")].dependence)
-    assert found["dependence of a × b"] == (False, "a,b", dependence)
-    assert found["binned KL of a"][0] and found["binned KL of b"][0]
+    pair = found["dependence of a × b"]
+    assert (pair.success, pair.column) == (False, "a,b")
+    if NAMED:  # older clients (1.45 beside Airflow 3.1) have no name, expected or actual
+        assert pair.actual == repr(report.pairs[("a", "b")].dependence)
+    assert found["binned KL of a"].success and found["binned KL of b"].success
