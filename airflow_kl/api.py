@@ -115,8 +115,7 @@ def build_profile(
     if (wanted_pairs or most) and by:
         raise ConfigError("pairs with segment_by are not supported yet: build one or the other")
     source = resolve(reference)
-    if wanted_pairs or most:
-        check_counts_pairs(source)
+    check_counts_pairs(source, wanted_pairs or most)
     profiled = source.profile(features, bins, top_k, binning, edges)
     settings = {"bins": bins, "top_k": top_k, "binning": binning, "format_version": FORMAT_VERSION}
     settings.update(profiled.settings)
@@ -155,11 +154,8 @@ def with_pairs(
     settings = dict(profile.settings)
     if most is not None:
         picked = choose_pairs({p.features: tables[p.features] for p in stubs}, most)
-        kept = {tuple(c["pair"].split(":", 1)) for c in picked}
-        order = [tuple(c["pair"].split(":", 1)) for c in picked]
-        stubs = tuple(
-            sorted((p for p in stubs if p.features in kept), key=lambda p: order.index(p.features))
-        )
+        by_name = {":".join(p.features): p for p in stubs}
+        stubs = tuple(by_name[c["pair"]] for c in picked)
         settings.update(pairs=AUTO, max_pairs=most, pairs_picked=picked)
         log.info("pairs picked by mutual information: %s", ", ".join(c["pair"] for c in picked))
     if stubs:
@@ -248,8 +244,7 @@ def count_partition_bins(
     """
     _check_counted(features, segments, segments_needed=False)
     source = resolve(data)
-    if pairs:
-        check_counts_pairs(source)
+    check_counts_pairs(source, pairs)
     counted = source.count(features, GroupBy(segments, partition_by, every, tuple(pairs)), progress)
     return label_partitions(counted.parts, counted.value, every, partition_by)
 
@@ -309,8 +304,7 @@ def count_profile(
     """
     _require_profile(profile)
     source = resolve(data)
-    if profile.pairs:
-        check_counts_pairs(source)
+    check_counts_pairs(source, profile.pairs)
     counts = source.count(profile.features, GroupBy(pairs=profile.pairs)).totals()
     features = {n: f.with_counts(counts[n]) for n, f in profile.features.items()}
     return Profile(
@@ -379,8 +373,7 @@ def _check_with_pairs(profile, current, features, progress, settings, pairs) -> 
     wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
     judged = tuple(selected_pairs(profile, pairs, list(wanted)))
     source = resolve(current)
-    if judged:
-        check_counts_pairs(source)
+    check_counts_pairs(source, judged)
     totals = source.count(wanted, GroupBy(pairs=judged), progress).totals()
     return compare_counts(
         profile, totals, settings, features, pair_counts=totals, pairs=[p.features for p in judged]

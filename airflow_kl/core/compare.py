@@ -191,8 +191,8 @@ def compare_counts(
         Each segment's ``{feature: counts}``, OTHER last, or None.
     pair_counts
         Each pair's current table in the profile's cells, by its two
-        features' names (``Counted.pairs``); needed when the profile has pairs
-        whose features are both judged. Pairs are their own correction family.
+        features' names (the ``(a, b)`` entries of a source's counts); needed
+        for every pair judged. Pairs are their own correction family.
     pairs
         The profile's pairs to judge (:func:`selected_pairs`): None for every
         pair whose two features are judged, ``()`` for none.

@@ -130,10 +130,10 @@ def empty_groups(
     ]
 
 
-def check_counts_pairs(source: Source) -> None:
-    """Raise :class:`~airflow_kl.ConfigError` unless ``source`` counts pairs
-    (asked before anything is read)."""
-    if not source.counts_pairs:
+def check_counts_pairs(source: Source, pairs: Any) -> None:
+    """Raise :class:`~airflow_kl.ConfigError` when ``pairs`` are asked of a
+    source that does not count pairs (asked before anything is read)."""
+    if pairs and not source.counts_pairs:
         raise ConfigError(
             f"pairs are counted from pandas, Arrow, Polars, Parquet and CSV for now, "
             f"not from {source}; judge the features alone with pairs=[] (--pairs '')"

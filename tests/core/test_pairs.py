@@ -261,3 +261,11 @@ def test_auto_pairs_are_the_dependent_ones_best_first():
     assert ak.build_profile(frame, pairs="auto:1").pairs == profile.pairs[:1]
     with pytest.raises(ConfigError, match="pairs='auto:N' needs a whole number N >= 1"):
         ak.build_profile(frame, pairs="auto:0")
+
+
+def test_auto_pairs_keep_a_feature_whose_name_holds_the_separator():
+    rng = np.random.default_rng(10)
+    a = rng.normal(size=2000)
+    frame = pd.DataFrame({"rate:usd": a, "tier": a + 0.3 * rng.normal(size=2000)})
+    profile = ak.build_profile(frame, pairs="auto")
+    assert [p.features for p in profile.pairs] == [("rate:usd", "tier")]
