@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
+from .airflow_versions import reuse_in_process_api
 from .servers import free_port
 
 # Property tests: the same examples on every CI run (derandomised, no deadline:
@@ -112,6 +113,7 @@ def airflow_db():
     airflow = Path(sys.executable).with_name("airflow")
     done = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
+    reuse_in_process_api()
     return _AIRFLOW_HOME
 
 

@@ -23,7 +23,10 @@ from datetime import UTC, datetime
 from airflow.sdk import DAG
 
 from airflow_kl.provider import GXValidationOperator, KLDriftCheckOperator
+from tests.airflow_versions import reuse_in_process_api
 from tests.provider.test_operators import run_dag
+
+reuse_in_process_api()
 
 profile, lake = sys.argv[1], sys.argv[2]
 for month in (2, 9):

@@ -22,6 +22,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from ..airflow_versions import DAGS_TEST
 from ..conftest import ROOT, stop_group
 from ..servers import free_port
 
@@ -118,9 +119,7 @@ def deployment(tmp_path_factory, postgres_url):
         )
     try:
         for month in MONTHS:  # the worker runs while the server starts
-            _run(
-                [AIRFLOW, "dags", "test", "kl_drift_retrain", month], worker, root / f"{month}.log"
-            )
+            _run([*DAGS_TEST, "kl_drift_retrain", month], worker, root / f"{month}.log")
         _wait_healthy(url, process, server_log)
         deployed = Deployment(url, {}, worker_home, store_url)
         runs = httpx.get(
