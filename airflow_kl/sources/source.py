@@ -135,8 +135,9 @@ def check_counts_pairs(source: Source, pairs: Any) -> None:
     source that does not count pairs (asked before anything is read)."""
     if pairs and not source.counts_pairs:
         raise ConfigError(
-            f"pairs are counted from pandas, Arrow, Polars, Parquet and CSV for now, "
-            f"not from {source}; judge the features alone with pairs=[] (--pairs '')"
+            f"pairs are counted from pandas, Arrow, Polars, Parquet, CSV and SQL "
+            f"databases for now, not from {source}; judge the features alone with "
+            f"pairs=[] (--pairs '')"
         )
 
 
@@ -155,7 +156,7 @@ class Source(ABC):
 
     counts_pairs: bool = False
     """True when :meth:`count` counts ``group_by.pairs`` (sources that count
-    rows in memory, for now)."""
+    rows in memory, and SQL databases, for now)."""
 
     @abstractmethod
     def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:

@@ -43,6 +43,7 @@ from ..core.binning import (
     unpack_tallies,
 )
 from ..core.errors import ConfigError, DatabaseUnavailable, SchemaError, SourceError
+from ..core.pair_profile import PairProfile
 from ..core.partitions import check_partition_column
 from ..core.profile import FeatureProfile
 from ..core.quantiles import from_order_statistics, needed_ranks
@@ -52,6 +53,7 @@ from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_
 from .dialects import Dialect, dialect_named, dialect_of, packed
 from .profiling import EngineColumn
 from .source import UNGROUPED, WHOLE, Counted, GroupBy, Progress, Source, empty_groups
+from .sql_pairs import cell_case, pair_scans
 from .sql_text import check_filter, check_query, parenthesised
 
 log = logging.getLogger(__name__)
@@ -175,6 +177,8 @@ class Reading:
 class SqlRows(Source):
     """Rows in a database, counted and profiled there: what a table, a query
     and a GX batch share. A subclass opens a :class:`Reading`."""
+
+    counts_pairs = True
 
     def reading(self) -> Any:  # a context manager of a Reading
         raise NotImplementedError
@@ -534,11 +538,11 @@ class Tallies:
 
 
 def count_columns(
-    conn: sa.Connection, columns: Mapping[str, SqlColumn], features, scope
-) -> dict[str, np.ndarray]:
-    """Every feature's bin counts from one aggregate query over one scan
-    (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
-    return grouped_counts(conn, columns, features, [], scope)[()]
+    conn: sa.Connection, columns: Mapping[str, SqlColumn], features, scope, pairs=()
+) -> dict[Any, np.ndarray]:
+    """Every feature's bin counts (and each pair's table) from one aggregate
+    query over one scan (:class:`Tallies`); ``scope`` adds FROM/WHERE."""
+    return grouped_counts(conn, columns, features, [], scope, pairs)[()]
 
 
 def segment_columns(
@@ -562,6 +566,39 @@ def segment_case(columns: Sequence[SqlColumn], keys: Sequence[Key]) -> sa.Column
 
 
 def grouped_counts(
+    conn: sa.Connection,
+    columns: Mapping[str, SqlColumn],
+    features,
+    keys,
+    scope,
+    pairs: Sequence[PairProfile] = (),
+) -> dict[tuple, dict[Any, np.ndarray]]:
+    """Every feature's counts (and each pair's table, under ``(a, b)``) per
+    distinct value of the ``keys`` expressions. Pairs group the same tallies by
+    their features' cells too (:mod:`.sql_pairs`): one scan, unless the pairs
+    share too few features for one scan's groups."""
+    if not pairs:
+        return _grouped_tallies(conn, columns, features, keys, scope)
+    found: dict[tuple, dict[Any, np.ndarray]] = {}
+    for i, scan in enumerate(pair_scans(pairs)):
+        counted = features if i == 0 else {n: features[n] for n in scan.partners}
+        cells = [cell_case(columns[n].ops(), features[n], c) for n, c in scan.keys]
+        by_cells = _grouped_tallies(conn, columns, counted, [*keys, *cells], scope)
+        for key, counts in by_cells.items():
+            outer = key[: len(keys)]
+            if outer not in found:
+                found[outer] = empty_groups(features, 1, pairs)[0]
+            group = found[outer]
+            if i == 0:
+                for name in features:
+                    group[name] += counts[name]
+            scan.add(group, key[len(keys) :], counts)
+    if not keys and () not in found:  # no rows: no group, but zero counts
+        found[()] = empty_groups(features, 1, pairs)[0]
+    return found
+
+
+def _grouped_tallies(
     conn: sa.Connection, columns: Mapping[str, SqlColumn], features, keys, scope
 ) -> dict[tuple, dict[str, np.ndarray]]:
     """Every feature's counts per distinct value of the ``keys`` expressions:
@@ -625,9 +662,10 @@ def count_partition_columns(
     segments: SegmentProfile | None,
     every: str | None,
     scope,
-) -> tuple[str, dict[Any, list[dict[str, np.ndarray]]]]:
+    pairs: Sequence[PairProfile] = (),
+) -> tuple[str, dict[Any, list[dict[Any, np.ndarray]]]]:
     """``(value type, {raw partition value: groups})``: one query, grouped by
-    partition (and segment)."""
+    partition (and segment, or the pairs' cells)."""
     column = columns[partition_by]
     value = column.checked_value()
     check_partition_column(partition_by, value, column.type_name, column.engine, every)
@@ -637,9 +675,9 @@ def count_partition_columns(
         keys.append(segment_case(by, segments.keys))
     width = len(segments.counts) if segments is not None else 1
     found: dict[Any, list[dict[str, np.ndarray]]] = {}
-    for key, counts in grouped_counts(conn, columns, features, keys, scope).items():
+    for key, counts in grouped_counts(conn, columns, features, keys, scope, pairs).items():
         raw = key[0] if key[0] is None or value in ("number", "datetime") else canonical(key[0])
-        groups = found.setdefault(raw, empty_groups(features, width))
+        groups = found.setdefault(raw, empty_groups(features, width, pairs))
         groups[int(key[1]) if segments is not None else 0] = counts
     return value, found
 
@@ -655,13 +693,20 @@ def count_grouped(
     partition and segment expressions in the database."""
     if group_by.partition_by is not None:
         value, found = count_partition_columns(
-            conn, columns, features, group_by.partition_by, group_by.segments, group_by.every, scope
+            conn,
+            columns,
+            features,
+            group_by.partition_by,
+            group_by.segments,
+            group_by.every,
+            scope,
+            group_by.pairs,
         )
         return Counted(found, value)
     if group_by.segments is not None:
         groups = count_segment_columns(conn, columns, features, group_by.segments, scope)
         return Counted({WHOLE: groups})
-    return Counted({WHOLE: [count_columns(conn, columns, features, scope)]})
+    return Counted({WHOLE: [count_columns(conn, columns, features, scope, group_by.pairs)]})
 
 
 def _raise_query_error(exc: DBAPIError, conn: sa.Connection) -> None:

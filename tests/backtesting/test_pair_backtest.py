@@ -1,9 +1,11 @@
 """A backtest of a year shows the month whose dependence changed, and each
-month's pairs are those its own check gives."""
+month's pairs are those its own check gives (in memory, from Parquet
+folders and from a database)."""
 
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 import airflow_kl as ak
 from airflow_kl.core.errors import ConfigError
@@ -23,7 +25,7 @@ def year(seed=21):
     return pd.concat(months, ignore_index=True)
 
 
-@pytest.mark.parametrize("where", ["pandas", "Parquet folders"])
+@pytest.mark.parametrize("where", ["pandas", "Parquet folders", "DuckDB"])
 def test_the_month_whose_relation_flipped_drifts_on_its_pair(where, tmp_path):
     rows = year()
     january = ak.build_profile(
@@ -33,6 +35,10 @@ def test_the_month_whose_relation_flipped_drifts_on_its_pair(where, tmp_path):
     if where == "Parquet folders":
         rows.to_parquet(tmp_path / "flights", partition_cols=["month"])
         data = tmp_path / "flights"
+    if where == "DuckDB":  # grouped by month and by the pair's cells in one query
+        engine = sa.create_engine(f"duckdb:///{tmp_path / 'year.duckdb'}")
+        rows.to_sql("flights", engine, index=False)
+        data = ak.sql(engine, table="flights")
     run = ak.backtest(january, data, partition_by="month")
     assert run.drifted == ["7"]
     july = run.reports["7"]

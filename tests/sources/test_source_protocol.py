@@ -144,7 +144,7 @@ def test_every_count_against_data_is_inside_a_source():
     assert outside == {}, f"counts made outside a Source: {outside}"
     # the check has teeth: it finds the counting kernels, which only Sources reach
     kernels = {"sources.frame._counts", "sources.segments.count_groups"}
-    kernels.add("sources.sql.grouped_counts")
+    kernels.add("sources.sql._grouped_tallies")
     assert kernels <= counting & called
     assert not kernels & set(reached)
     assert "sources.spark.SparkSource._by_aggregates" in in_source & counting
