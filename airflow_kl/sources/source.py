@@ -135,9 +135,7 @@ def check_counts_pairs(source: Source, pairs: Any) -> None:
     source that does not count pairs (asked before anything is read)."""
     if pairs and not source.counts_pairs:
         raise ConfigError(
-            f"pairs are counted from pandas, Arrow, Polars, Parquet, CSV and SQL "
-            f"databases for now, not from {source}; judge the features alone with "
-            f"pairs=[] (--pairs '')"
+            f"{source} does not count pairs; judge the features alone with pairs=[] (--pairs '')"
         )
 
 
@@ -155,8 +153,8 @@ class Source(ABC):
     where, for logs and reports."""
 
     counts_pairs: bool = False
-    """True when :meth:`count` counts ``group_by.pairs`` (sources that count
-    rows in memory, and SQL databases, for now)."""
+    """True when :meth:`count` counts ``group_by.pairs`` (every source of this
+    package does; a source added by another package says so)."""
 
     @abstractmethod
     def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:

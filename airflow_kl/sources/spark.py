@@ -37,6 +37,7 @@ from ..core.partitions import check_partition_column, merge_found, whole_number
 from ..core.profile import FeatureProfile
 from ..core.segments import Key, check_segment_column, segment_conditions
 from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
+from .pair_groups import cell_whens, grouped_with_pairs
 from .profiling import EngineColumn
 from .source import (
     UNGROUPED,
@@ -144,6 +145,17 @@ class SparkOps:
         return ~self.missing() & (_f().abs(self.x) < _f().lit(float("inf")))
 
 
+def _cell_column(ops: SparkOps, fp: FeatureProfile, cells: tuple[int, ...]) -> Any:
+    """A row's pair cell (:func:`.pair_groups.cell_whens`) as a Spark column."""
+    F = _f()  # noqa: N806
+    whens, other = cell_whens(ops, fp, cells)
+    (condition, cell), *rest = whens
+    column = F.when(condition, F.lit(cell))
+    for condition, cell in rest:
+        column = column.when(condition, F.lit(cell))
+    return column.otherwise(F.lit(other))
+
+
 class _Counter:
     """Run in a Spark Python worker: one Spark partition's counts by the
     in-memory kernel (:class:`.memory.FrameSource`) on its Arrow batches, one
@@ -170,7 +182,8 @@ class _Counter:
             if raw is not None and total.value in ("number", "datetime"):  # (a UTC day is whole)
                 key = whole_number(raw, self.group_by.partition_by)
             keys.append("" if raw == WHOLE else json.dumps(key))
-            counts.append(np.concatenate([g[n] for g in groups for n in self.features]).tolist())
+            names = [*self.features, *(p.features for p in self.group_by.pairs)]
+            counts.append(np.concatenate([g[n].ravel() for g in groups for n in names]).tolist())
         schema = pa.schema([("key", pa.string()), ("counts", pa.list_(pa.int64()))])
         yield pa.RecordBatch.from_pydict({"key": keys, "counts": counts}, schema=schema)
 
@@ -230,6 +243,7 @@ class SparkSource(Source):
 
     frame: Any
     kernel: str = "arrow"
+    counts_pairs = True
 
     def _columns(self, wanted: list[str] | None = None) -> list[SparkColumn]:
         fields = {f.name: f.dataType for f in self.frame.schema.fields}
@@ -296,7 +310,9 @@ class SparkSource(Source):
     def _in_python_workers(self, features, group_by: GroupBy, value: str | None) -> Counted:
         import json
 
-        sizes = {name: len(fp.counts) for name, fp in features.items()}
+        sizes: dict = {name: len(fp.counts) for name, fp in features.items()}
+        shapes = {p.features: p.shape for p in group_by.pairs}
+        sizes.update({name: rows * cols for name, (rows, cols) in shapes.items()})
         names = list(dict.fromkeys([*features, *group_by.columns()]))
         counter = _Counter(dict(features), group_by)
         rows = self._in_workers(counter, names, "key string, counts array<long>")
@@ -304,9 +320,11 @@ class SparkSource(Source):
         for row in rows:
             per_group = np.asarray(row["counts"], dtype=np.int64).reshape(group_by.width, -1)
             groups = [unpack_counts(sizes, g.tolist()) for g in per_group]
+            for group in groups:
+                group.update({name: group[name].reshape(shape) for name, shape in shapes.items()})
             merge_found(found, {WHOLE if row["key"] == "" else json.loads(row["key"]): groups})
         if group_by.partition_by is None and not found:  # no rows at all
-            found[WHOLE] = empty_groups(features, group_by.width)
+            found[WHOLE] = empty_groups(features, group_by.width, group_by.pairs)
         return Counted(found, value)
 
     def _by_aggregates(self, columns, features, group_by: GroupBy, value: str | None) -> Counted:
@@ -327,18 +345,39 @@ class SparkSource(Source):
         if seg is not None:
             by = self._segment_columns(seg.by, seg.values)
             keys.append(self._segment_expression(by, seg.keys).alias("segment"))
-        aggs, sizes = self._tallies(columns, features)
-        found_rows = self.frame.groupBy(*keys).agg(*aggs, F.count(F.lit(1))).collect()
-        kinds = {n: fp.kind for n, fp in features.items()}
+        pairs = group_by.pairs
+        if pairs:
+            by_name = {c.name: c for c in columns}
+            grouped = grouped_with_pairs(
+                features,
+                pairs,
+                len(keys),
+                lambda counted, cells: self._grouped(
+                    [*keys, *cells], [by_name[n] for n in counted], counted
+                ),
+                lambda name, cells: _cell_column(by_name[name].ops(), features[name], cells),
+            )
+        else:
+            grouped = self._grouped(keys, columns, features)
         found: dict = {}
         if group_by.partition_by is None:
-            found[WHOLE] = empty_groups(features, group_by.width)
-        for row in found_rows:
-            part = row[0] if group_by.partition_by is not None else WHOLE
-            groups = found.setdefault(part, empty_groups(features, group_by.width))
-            group = int(row[len(keys) - 1]) if seg is not None else 0
-            groups[group] = unpack_tallies(kinds, sizes, list(row[len(keys) :]))
+            found[WHOLE] = empty_groups(features, group_by.width, pairs)
+        for key, counts in grouped.items():
+            part = key[0] if group_by.partition_by is not None else WHOLE
+            groups = found.setdefault(part, empty_groups(features, group_by.width, pairs))
+            groups[int(key[-1]) if seg is not None else 0] = counts
         return Counted(found, value)
+
+    def _grouped(self, keys, columns, features) -> dict[tuple, dict[str, np.ndarray]]:
+        """Every feature's counts per distinct value of the ``keys`` columns."""
+        F = _f()  # noqa: N806
+        aggs, sizes = self._tallies(columns, features)
+        found = self.frame.groupBy(*keys).agg(*aggs, F.count(F.lit(1))).collect()
+        kinds = {n: fp.kind for n, fp in features.items()}
+        return {
+            tuple(row[: len(keys)]): unpack_tallies(kinds, sizes, list(row[len(keys) :]))
+            for row in found
+        }
 
     @staticmethod
     def _tallies(columns, features) -> tuple[list, dict[str, int]]:

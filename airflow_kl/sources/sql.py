@@ -51,9 +51,9 @@ from ..core.segments import Key, SegmentProfile, check_segment_column, segment_c
 from ..core.text import first_line, masked, shown
 from ..core.values import NS_PER_DAY, NULL, canonical, check_value_type, layout_of, unsupported
 from .dialects import Dialect, dialect_named, dialect_of, packed
+from .pair_groups import cell_whens, grouped_with_pairs
 from .profiling import EngineColumn
 from .source import UNGROUPED, WHOLE, Counted, GroupBy, Progress, Source, empty_groups
-from .sql_pairs import cell_case, pair_scans
 from .sql_text import check_filter, check_query, parenthesised
 
 log = logging.getLogger(__name__)
@@ -575,27 +575,26 @@ def grouped_counts(
 ) -> dict[tuple, dict[Any, np.ndarray]]:
     """Every feature's counts (and each pair's table, under ``(a, b)``) per
     distinct value of the ``keys`` expressions. Pairs group the same tallies by
-    their features' cells too (:mod:`.sql_pairs`): one scan, unless the pairs
+    their features' cells too (:mod:`.pair_groups`): one scan, unless the pairs
     share too few features for one scan's groups."""
     if not pairs:
         return _grouped_tallies(conn, columns, features, keys, scope)
-    found: dict[tuple, dict[Any, np.ndarray]] = {}
-    for i, scan in enumerate(pair_scans(pairs)):
-        counted = features if i == 0 else {n: features[n] for n in scan.partners}
-        cells = [cell_case(columns[n].ops(), features[n], c) for n, c in scan.keys]
-        by_cells = _grouped_tallies(conn, columns, counted, [*keys, *cells], scope)
-        for key, counts in by_cells.items():
-            outer = key[: len(keys)]
-            if outer not in found:
-                found[outer] = empty_groups(features, 1, pairs)[0]
-            group = found[outer]
-            if i == 0:
-                for name in features:
-                    group[name] += counts[name]
-            scan.add(group, key[len(keys) :], counts)
+    found = grouped_with_pairs(
+        features,
+        pairs,
+        len(keys),
+        lambda counted, cells: _grouped_tallies(conn, columns, counted, [*keys, *cells], scope),
+        lambda name, cells: cell_case(columns[name].ops(), features[name], cells),
+    )
     if not keys and () not in found:  # no rows: no group, but zero counts
         found[()] = empty_groups(features, 1, pairs)[0]
     return found
+
+
+def cell_case(ops: SqlOps, fp: FeatureProfile, cells: tuple[int, ...]) -> sa.ColumnElement:
+    """A row's pair cell (:func:`.pair_groups.cell_whens`) as a ``CASE``."""
+    whens, other = cell_whens(ops, fp, cells)
+    return sa.case(*whens, else_=other)
 
 
 def _grouped_tallies(

@@ -147,7 +147,7 @@ def test_every_count_against_data_is_inside_a_source():
     kernels.add("sources.sql._grouped_tallies")
     assert kernels <= counting & called
     assert not kernels & set(reached)
-    assert "sources.spark.SparkSource._by_aggregates" in in_source & counting
+    assert "sources.spark.SparkSource._grouped" in in_source & counting
 
 
 class CallGraph:

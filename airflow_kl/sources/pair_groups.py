@@ -1,4 +1,5 @@
-"""Pairs counted in a database, in the scan that counts the features.
+"""Pairs counted by an engine that groups (SQL, Spark's aggregates), in the
+scan that counts the features.
 
 A pair's table is its first feature's cells by its second's. Grouping the
 features' tallies by one feature's pair cell (a ``CASE`` of a few
@@ -25,15 +26,15 @@ only the partners it needs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 
 from ..core.pair_profile import PairProfile, merge_counts
 from ..core.profile import FeatureProfile
+from .source import empty_groups
 
 MAX_GROUPS = 4096  # groups of one scan: the product of its key features' cells
 
@@ -103,19 +104,49 @@ def pair_scans(pairs: Sequence[PairProfile], max_groups: int | None = None) -> l
     ]
 
 
-def cell_case(ops: Any, fp: FeatureProfile, cells: Cells) -> sa.ColumnElement:
-    """Each row's pair cell of feature ``fp``, by the conditions its own tallies
-    use (``ops``: missing, below an edge, equal to a category): MISSING first,
-    then a numeric value's cell by the edges where cells change, a category's
-    by its cell's categories (OTHER: the rest)."""
+def grouped_with_pairs(
+    features: Mapping[str, FeatureProfile],
+    pairs: Sequence[PairProfile],
+    outer: int,
+    grouped: Callable[[Mapping[str, FeatureProfile], list[Any]], dict[tuple, dict[str, Any]]],
+    cell: Callable[[str, Cells], Any],
+) -> dict[tuple, dict[Any, np.ndarray]]:
+    """Every feature's counts and each pair's table per outer key: for each scan
+    of :func:`pair_scans`, ``grouped(features counted, cell keys)`` gives the
+    counts per key (the ``outer`` keys first, then the cells), and ``cell(name,
+    cells)`` is the engine's cell expression of a feature (:func:`cell_whens`)."""
+    found: dict[tuple, dict[Any, np.ndarray]] = {}
+    for i, scan in enumerate(pair_scans(pairs)):
+        counted = features if i == 0 else {n: features[n] for n in scan.partners}
+        by_cells = grouped(counted, [cell(n, c) for n, c in scan.keys])
+        for key, counts in by_cells.items():
+            group = found.get(key[:outer])
+            if group is None:
+                group = found[key[:outer]] = empty_groups(features, 1, pairs)[0]
+            if i == 0:
+                for name in features:
+                    group[name] += counts[name]
+            scan.add(group, key[outer:], counts)
+    return found
+
+
+def cell_whens(ops: Any, fp: FeatureProfile, cells: Cells) -> tuple[list[tuple[Any, int]], int]:
+    """Each row's pair cell of feature ``fp`` as ``(whens, else)``: conditions in
+    order, each with its cell, by the comparisons its own tallies make
+    (``ops``: missing, below an edge, equal to a category): MISSING first, then
+    a numeric value's cell by the edges where cells change, a category's by its
+    cell's categories (OTHER: the rest)."""
     whens = [(ops.missing(), cells[-1])]
     if fp.kind == "numeric":
         for i, edge in enumerate(fp.edges):
             if cells[i] != cells[i + 1]:
                 whens.append((ops.less(float(edge)), cells[i]))
-        return sa.case(*whens, else_=cells[-2])
+        return whens, cells[-2]
     other = cells[len(fp.categories)]
     for cell in sorted(set(cells[: len(fp.categories)]) - {other}):
         members = [c for c, k in zip(fp.categories, cells, strict=False) if k == cell]
-        whens.append((sa.or_(*(ops.equals(c) for c in members)), cell))
-    return sa.case(*whens, else_=other)
+        condition = ops.equals(members[0])
+        for c in members[1:]:
+            condition = condition | ops.equals(c)
+        whens.append((condition, cell))
+    return whens, other

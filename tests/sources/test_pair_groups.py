@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import airflow_kl as ak
-from airflow_kl.sources import sql_pairs
+from airflow_kl.sources import pair_groups
 
 
 def rows(seed: int, n: int, rho: float) -> pd.DataFrame:
@@ -75,8 +75,8 @@ def test_pairs_sharing_no_feature_past_one_scans_groups_take_a_scan_each(engine,
     later one only the partner of its pair's grouped feature."""
     pairs = [("a", "b"), ("c", "d"), ("e", "f")]
     profile = ak.build_profile(rows(1, 4000, 0.6), pairs=pairs)
-    assert [len(s.keys) for s in sql_pairs.pair_scans(profile.pairs, 4)] == [1, 1, 1]
-    monkeypatch.setattr(sql_pairs, "MAX_GROUPS", 4)
+    assert [len(s.keys) for s in pair_groups.pair_scans(profile.pairs, 4)] == [1, 1, 1]
+    monkeypatch.setattr(pair_groups, "MAX_GROUPS", 4)
     checked, scans = scans_of(
         engine, "cur", lambda: ak.check_drift(profile, ak.sql(engine, table="cur"))
     )
