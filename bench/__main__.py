@@ -27,6 +27,7 @@ BENCHES = (
     "gx_overhead",
     "scale_out",
     "segments",
+    "pairs",
     "judging",
     "backtest",
     "import_cost",

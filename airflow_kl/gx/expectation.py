@@ -82,7 +82,7 @@ def _family_report(
     if key not in _REPORTS:
         while len(_REPORTS) >= 8:
             _REPORTS.pop(next(iter(_REPORTS)))
-        # features only: a profile's pairs are not judged through GX yet
+        # features only: a pair has an expectation of its own (pair_expectation)
         _REPORTS[key] = compare_counts(profile, counts, settings, segment_counts=segments, pairs=())
     return _REPORTS[key]
 

@@ -8,12 +8,17 @@ from typing import Any
 
 import great_expectations as gx
 
-from ..core.compare import DEFAULT_THRESHOLD
+from ..core.compare import DEFAULT_THRESHOLD, selected_pairs
 from ..core.errors import ConfigError
 from ..core.options import OPTION_NAMES, OPTIONS
 from ..core.profile import Profile
 from ..core.settings import CheckSettings
 from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
+from .pair_expectation import (
+    PAIR_OPTIONS,
+    ExpectColumnPairDependenceDriftToBeLessThan,
+    family_profile,
+)
 
 # options that judge a whole dataset, which a suite of per-column expectations cannot
 DATASET_OPTIONS = tuple(o.name for o in OPTIONS if not o.per_feature)
@@ -26,11 +31,15 @@ def build_suite(
     features: list[str] | None = None,
     correction: str = "bonferroni",
     thresholds: float | Mapping[str, float] | None = None,
+    pairs: Any = None,
     **options: Any,
 ) -> gx.ExpectationSuite:
     """One expectation per profiled feature, judged together as one family: each
     expectation's p-value is corrected over the suite's features that have
     enough rows, so verdicts equal ``check_drift(..., correction=correction)``.
+    Then one expectation per pair of the profile
+    (:class:`~airflow_kl.gx.ExpectColumnPairDependenceDriftToBeLessThan`),
+    the pairs a family of their own, as in ``check_drift``.
 
     ``correction`` stays Bonferroni by default, as suites built by airflow-kl
     0.1 were; pass ``"holm"`` to match ``check_drift``'s default.
@@ -50,6 +59,11 @@ def build_suite(
         ``bonferroni``, ``bh`` or ``none``.
     thresholds
         Deprecated: ``threshold``.
+    pairs
+        The profile's pairs to expect on (``[("a", "b")]``, ``"a:b,c:d"``): by
+        default every pair whose two features are in the suite; ``[]`` for none.
+        A pair is judged against the default threshold (the number, or the
+        ``"*"`` entry).
     **options
         The other check options judged per column (``alpha``, ``smoothing``,
         ``min_rows``, ``direction``, ``base``, ``segment_by``) and
@@ -96,5 +110,22 @@ def build_suite(
             **given,
         )
         for column in names
+    ]
+    judged = [p.features for p in selected_pairs(profile, pairs, names)]
+    family = [list(p) for p in judged]
+    pair_options = {
+        k: v for k, v in given.items() if k in PAIR_OPTIONS or k == "on_insufficient_data"
+    }
+    expectations += [
+        ExpectColumnPairDependenceDriftToBeLessThan(
+            column_A=a,
+            column_B=b,
+            profile=family_profile(profile, judged),
+            threshold=settings.default_threshold,
+            family=family,
+            correction=settings.correction,
+            **pair_options,
+        )
+        for a, b in judged
     ]
     return gx.ExpectationSuite(name=name, expectations=expectations)

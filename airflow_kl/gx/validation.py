@@ -20,6 +20,7 @@ import great_expectations as gx
 from ..core.decision import dataset_drifted
 from ..core.errors import ConfigError, SourceError
 from ..core.file_io import read_text
+from ..core.pair_results import PairResult
 from ..core.results import DriftReport, FeatureResult, SegmentResult
 
 SITE = "airflow_kl"
@@ -67,13 +68,20 @@ class Validation:
 
     def drift_report(self) -> DriftReport | None:
         """The binned-KL expectations' results as one drift report (None when the
-        suite has none): the same features, statistics and verdicts."""
+        suite has none): the same features, statistics and verdicts, and the
+        pairs of its pair expectations."""
         from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan as Expectation
+        from .pair_expectation import ExpectColumnPairDependenceDriftToBeLessThan as PairExpectation
 
         features, checksum, by, family = {}, "", (), {}
         segments: dict[str, tuple[Any, dict[str, FeatureResult]]] = {}
+        pairs: dict[tuple[str, str], PairResult] = {}
         for r in self.result.results:
             details = (r.result or {}).get("details")
+            if r.expectation_config.type == PairExpectation.expectation_type and details:
+                pair = PairResult.from_dict(details)
+                pairs[pair.features] = pair
+                continue
             if r.expectation_config.type != Expectation.expectation_type or not details:
                 continue
             column = r.expectation_config.kwargs["column"]
@@ -102,7 +110,10 @@ class Validation:
             drifted = verdict(features)
         return DriftReport(
             features=features,
-            drifted=bool(drifted) or any(s.drifted for s in judged),
+            drifted=bool(drifted)
+            or any(s.drifted for s in judged)
+            or any(p.drifted for p in pairs.values()),
+            pairs=pairs,
             settings=dict(family.get("settings", {})),
             profile_checksum=checksum,
             bins_checksum=str(family.get("bins_checksum", "")),
@@ -111,12 +122,27 @@ class Validation:
         )
 
     def failed(self) -> list[str]:
-        """``expectation_type(column)`` of every expectation that did not succeed."""
+        """``expectation_type(column)`` (``(a, b)`` for a pair) of every
+        expectation that did not succeed."""
         return [
-            f"{r.expectation_config.type}({r.expectation_config.kwargs.get('column', '')})"
+            f"{r.expectation_config.type}({', '.join(columns_of(r.expectation_config.kwargs))})"
             for r in self.result.results
             if not r.success
         ]
+
+
+def columns_of(kwargs: dict[str, Any]) -> list[str]:
+    """The columns an expectation reads: ``column``, or ``column_A`` and
+    ``column_B``, or ``column_list``.
+
+    >>> columns_of({"column_A": "a", "column_B": "b"}), columns_of({"column": "x"})
+    (['a', 'b'], ['x'])
+    """
+    if kwargs.get("column"):
+        return [kwargs["column"]]
+    if kwargs.get("column_A"):
+        return [kwargs["column_A"], kwargs["column_B"]]
+    return list(kwargs.get("column_list") or [])
 
 
 def batch_definition(

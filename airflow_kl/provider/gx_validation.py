@@ -118,6 +118,8 @@ class GXValidationOperator(DriftGateOperator):
         except ImportError:
             return None
         from ..gx.expectation import ExpectColumnBinnedKlDivergenceToBeLessThan as Drift
+        from ..gx.pair_expectation import ExpectColumnPairDependenceDriftToBeLessThan as Pair
+        from ..gx.validation import columns_of
         from .lineage import assertion, operator_lineage
 
         severity = "error" if self.on_failure == "fail" else "warn"
@@ -126,11 +128,11 @@ class GXValidationOperator(DriftGateOperator):
                 dq,
                 assertion=r.expectation_config.type,
                 success=bool(r.success),
-                column=r.expectation_config.kwargs.get("column"),
+                column=",".join(columns_of(r.expectation_config.kwargs)) or None,
                 severity=severity,
             )
             for r in validation.result.results
-            if r.expectation_config.type != Drift.expectation_type
+            if r.expectation_config.type not in (Drift.expectation_type, Pair.expectation_type)
         ]
         return operator_lineage(self.source, self._drift, severity, others)
 
@@ -138,11 +140,13 @@ class GXValidationOperator(DriftGateOperator):
         """Build the suite (before any data is read), then run it on the partition."""
         import great_expectations as gx
 
-        from ..gx.validation import run_suite
+        from ..gx.validation import columns_of, run_suite
 
         gx_context = gx.get_context(mode="ephemeral")
         suite = self._suite(gx_context)
-        columns = sorted({c for e in suite.expectations if (c := getattr(e, "column", None))})
+        columns = sorted(
+            {c for e in suite.expectations for c in columns_of(e.configuration.kwargs)}
+        )
         self.log.info("validating %s with suite %s", describe(self.source), suite.name)
         partition = self._partition(columns)
         return run_suite(suite, **partition, docs_dir=self.data_docs_dir, context=gx_context)

@@ -139,13 +139,14 @@ def described_fields(cls: type) -> list[tuple[str, Any, Any, str]]:
     """``(name, annotation, default, description)`` of the fields a class
     makes from declarations rather than its source: a dataclass field with a
     ``metadata["doc"]`` (made from a check option), a pydantic field of an
-    expectation's ``success_keys`` with a ``description``."""
+    expectation's ``args_keys`` and ``success_keys`` with a ``description``."""
     found = []
     for f in getattr(cls, "__dataclass_fields__", {}).values():
         if "doc" in f.metadata:
             found.append((f.name, f.type, f.default, f.metadata["doc"]))
     model = getattr(cls, "__fields__", None) or {}
-    for name in getattr(cls, "success_keys", ()):
+    keys = dict.fromkeys([*getattr(cls, "args_keys", ()), *getattr(cls, "success_keys", ())])
+    for name in keys:
         info = model[name].field_info
         if info.description:
             found.append((name, model[name].annotation, info.default, info.description))

@@ -1,7 +1,7 @@
 """Pairs on every engine: a pair profile built on any engine is pandas' (its
 features' counts, each pair's cells and table), and every engine counts
-pandas' tables from the same rows (Spark by either kernel), so that the same
-rows never make a pair drift.
+pandas' tables from the same rows (Spark by either kernel, GX on pandas,
+SQL and Spark), so that the same rows never make a pair drift.
 
 Pairs join kinds of every layout: numbers (with NaN and infinities), strings
 (with "" and unicode), categoricals, booleans, decimals and datetimes."""
@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 import airflow_kl as ak
+from airflow_kl.gx import build_suite, validate
 from airflow_kl.sources.spark import SparkSource
 
 from .engines import BUILDERS, ENGINES, N, accepted
@@ -25,7 +26,7 @@ PAIR_KINDS = [
     ("str", "int"),
 ]
 PAIR_BUILDERS = BUILDERS
-CHECKERS = [c for c in ENGINES if not c.startswith("gx_")] + ["spark_aggregates"]
+CHECKERS = [*ENGINES, "spark_aggregates"]
 
 
 def pairs_of(engine: str) -> list[tuple[str, str]]:
@@ -61,10 +62,32 @@ def test_every_engine_counts_pandas_tables_and_nothing_drifts(checker, stores, r
     data = stores[checker.removesuffix("_aggregates")]
     if checker == "spark_aggregates":  # bin predicates grouped by the cells, no Python workers
         data = SparkSource(data, kernel="aggregates")
-    report = ak.check_drift(reference, data, features=features, pairs=wanted)
-    assert sorted(report.pairs) == sorted(wanted)
+    if checker.startswith("gx_"):
+        found = gx_pairs(checker, data, reference, features, wanted)
+    else:
+        report = ak.check_drift(reference, data, features=features, pairs=wanted)
+        found = {k: (p.current_counts, p.status, p.kl) for k, p in report.pairs.items()}
+    assert sorted(found) == sorted(wanted)
     expected = {p.features: p.counts for p in reference.pairs}
-    for name, result in report.pairs.items():
-        table = tuple(tuple(int(v) for v in row) for row in result.current_counts)
+    for name, (counts, status, kl) in found.items():
+        table = tuple(tuple(int(v) for v in row) for row in counts)
         assert table == expected[name], (checker, name)
-        assert result.status == "ok" and result.kl == 0.0, (checker, name)
+        assert status == "ok" and kl == 0.0, (checker, name)
+
+
+def gx_pairs(checker, data, reference, features, wanted) -> dict:
+    """Each pair expectation's table, status and KL, through a GX suite."""
+    suite = build_suite(reference, features=features, pairs=wanted)
+    if checker in ("gx_sql", "gx_sqlite"):
+        result = validate(suite, connection_string=data, table="kinds")
+    else:
+        result = validate(suite, data)
+    found = {}
+    for r in result.results:
+        kwargs = r.expectation_config.kwargs
+        if "column_A" in kwargs:
+            assert r.exception_info.get("raised_exception") is not True, r.exception_info
+            d = r.result["details"]
+            name = (kwargs["column_A"], kwargs["column_B"])
+            found[name] = (d["current_counts"], d["status"], d["kl"])
+    return found
