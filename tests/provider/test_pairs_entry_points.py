@@ -79,3 +79,59 @@ def test_a_butterfly_drifts_on_its_pair_alone_through_every_entry_point(
     expected = numbers(python)
     assert numbers(json.loads(cli_report.read_text())) == expected
     assert numbers(operator) == expected
+
+
+def test_a_butterfly_in_a_database_gives_the_same_numbers_everywhere(
+    wings, airflow_db, postgres_url, tmp_path, capsys, monkeypatch
+):
+    """The current rows in PostgreSQL, the profile from the Parquet file: Python,
+    the CLI, KLDriftCheckOperator and GXValidationOperator (its pair
+    expectation) through an Airflow connection agree on every number."""
+    import sqlalchemy as sa
+
+    from airflow_kl.provider import GXValidationOperator, KLDriftCheckOperator
+
+    engine = sa.create_engine(postgres_url)
+    pd.read_parquet(wings / "current.parquet").to_sql(
+        "butterfly_current", engine, index=False, if_exists="replace"
+    )
+    engine.dispose()
+    profile = ak.build_profile(wings / "reference.parquet", pairs=[("dep_delay", "arr_delay")])
+    profile_path = tmp_path / "profile.json"
+    profile.save(profile_path)
+    python = ak.check_drift(profile, ak.sql(postgres_url, table="butterfly_current")).to_dict()
+    expected = numbers(python)
+    in_memory = ak.check_drift(profile, pd.read_parquet(wings / "current.parquet")).to_dict()
+    assert expected == numbers(in_memory)
+
+    cli_report = tmp_path / "cli-report.json"
+    argv = ["check", str(profile_path), postgres_url, "--table", "butterfly_current"]
+    assert main([*argv, "--json", str(cli_report)]) == 1
+    assert "dataset: DRIFT in pairs dep_delay × arr_delay" in capsys.readouterr().out
+    assert numbers(json.loads(cli_report.read_text())) == expected
+
+    monkeypatch.setenv("AIRFLOW_CONN_BUTTERFLY_PG", postgres_url.replace("+psycopg2", ""))
+    source = {"conn_id": "butterfly_pg", "table": "butterfly_current"}
+    _, ti, operator = run_operator(
+        "pairs_sql_check",
+        KLDriftCheckOperator,
+        "check",
+        profile=str(profile_path),
+        source=source,
+        on_drift="warn",
+    )
+    assert str(ti.state) == "success" and numbers(operator) == expected
+
+    _, ti, validation = run_operator(
+        "pairs_sql_validate",
+        GXValidationOperator,
+        "validate",
+        profile=str(profile_path),
+        source=source,
+        correction="holm",
+        on_failure="warn",
+    )
+    (pair,) = [e for e in validation["expectations"] if "column_A" in e["kwargs"]]
+    assert pair["success"] is False
+    details = {k: pair["result"]["details"][k] for k in expected["pair"]}
+    assert details == expected["pair"]
