@@ -109,9 +109,12 @@ def _svg(fig) -> str:
     return text[text.index("<svg") :]
 
 
-def trend_svg(rows: list[dict], threshold: float | None = None, gid: str = "trend") -> str:
+def trend_svg(
+    rows: list[dict], threshold: float | None = None, gid: str = "trend", value: str = "kl"
+) -> str:
     """KL per partition (history rows of one feature) as an SVG line chart, with
-    the threshold as a dashed line and drifted partitions as red points.
+    the threshold as a dashed line and drifted partitions as red points; with
+    ``value="dependence"``, a pair's dependence part (its rows' ``dependence``).
 
     A partition checked more than once shows its latest check; partitions go
     in :func:`~airflow_kl.core.partitions.natural_order` (``2`` before ``10``). The SVG groups
@@ -121,14 +124,15 @@ def trend_svg(rows: list[dict], threshold: float | None = None, gid: str = "tren
     latest = {r["partition_key"]: r for r in sorted(rows, key=lambda r: r["checked_at"])}
     points = [latest[k] for k in sorted(latest, key=natural_order)]
     with matplotlib.rc_context(AS_TEXT):
-        return _trend(points, threshold, gid)
+        return _trend(points, threshold, gid, value)
 
 
-def _trend(points: list[dict], threshold: float | None, gid: str) -> str:
+def _trend(points: list[dict], threshold: float | None, gid: str, value: str = "kl") -> str:
+    label = "KL" if value == "kl" else value
     keys = [printable(r["partition_key"]) for r in points]
-    kls = [r["kl"] if r["kl"] is not None else float("nan") for r in points]
+    kls = [r[value] if r[value] is not None else float("nan") for r in points]
     fig, ax = plt.subplots(figsize=(max(6.0, 0.5 * len(keys) + 2), 2.4), dpi=96)
-    ax.plot(range(len(keys)), kls, marker="o", color=CURRENT_COLOR, label="KL", gid=f"{gid}-kl")
+    ax.plot(range(len(keys)), kls, marker="o", color=CURRENT_COLOR, label=label, gid=f"{gid}-kl")
     drifted = [i for i, r in enumerate(points) if r["status"] == "drift"]
     if drifted:
         ax.scatter(
@@ -153,7 +157,7 @@ def _trend(points: list[dict], threshold: float | None, gid: str) -> str:
     ax.legend(frameon=False, fontsize=8)
     ax.set_xticks(range(len(keys)))
     ax.set_xticklabels(keys, rotation=35, ha="right", fontsize=8)
-    ax.set_ylabel("KL")
-    ax.set_title("KL by partition", fontsize=9, loc="left")
+    ax.set_ylabel(label)
+    ax.set_title(f"{label} by partition", fontsize=9, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig)

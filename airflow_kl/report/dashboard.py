@@ -1,5 +1,6 @@
 """The drift dashboard: the latest verdict of every checked task, and per
-feature its KL trend over partitions, from the report store.
+feature its KL trend over partitions (per pair its dependence part's), from
+the report store.
 
 Self-contained HTML (inline CSS and SVG, no scripts), like the report page.
 
@@ -54,6 +55,24 @@ def task_trends(store: ReportStore, row: StoredReport, section: int) -> list[tup
     ]
 
 
+def pair_trends(store: ReportStore, row: StoredReport, section: int) -> list[tuple[str, str]]:
+    """(pair, trend SVG of its dependence part) for each pair of the task's
+    latest report, drifted first; SVG ids ``t{section}-p{i}-…``."""
+    pairs = sorted(row.report.pairs.values(), key=lambda p: (not p.drifted, p.name))
+    return [
+        (
+            p.name,
+            trend_svg(
+                store.pair_trend(row.dag_id, row.task_id, p.features),
+                p.threshold,
+                gid=f"t{section}-p{i}",
+                value="dependence",
+            ),
+        )
+        for i, p in enumerate(pairs)
+    ]
+
+
 def render_dashboard(store: ReportStore, dag_ids: Collection[str] | None = None) -> str:
     """The dashboard page; with ``dag_ids``, only those DAGs' tasks."""
     latest = store.latest(dag_ids)
@@ -64,4 +83,5 @@ def render_dashboard(store: ReportStore, dag_ids: Collection[str] | None = None)
         counts=counts,
         links=[report_link(r) for r in latest],
         trends=[task_trends(store, r, i) for i, r in enumerate(latest)],
+        pair_trends=[pair_trends(store, r, i) for i, r in enumerate(latest)],
     )

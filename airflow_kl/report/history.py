@@ -2,7 +2,8 @@
 a checked segment's features go to a table of their own, keyed by the segment
 too (so databases written before segments need no migration).
 
-Rows are keyed by (dag_id, task_id, partition_key, feature, profile_checksum)
+A pair's rows go to a third table, keyed by its two features. Rows are
+keyed by (dag_id, task_id, partition_key, feature, profile_checksum)
 under a unique constraint and written with an upsert, so a rerun of the same
 task and partition replaces its rows instead of adding new ones. SQLite is the
 default (a file); PostgreSQL works the same through an Airflow connection.
@@ -87,6 +88,40 @@ SEGMENT_HISTORY = sa.Table(
     ),
 )
 SEGMENT_KEY = ("dag_id", "task_id", "partition_key", "segment", "feature", "profile_checksum")
+PAIR_KEY = ("dag_id", "task_id", "partition_key", "feature_a", "feature_b", "profile_checksum")
+PAIR_HISTORY = sa.Table(
+    "airflow_kl_pair_history",
+    METADATA,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("task_id", sa.String(250), nullable=False),
+    sa.Column("partition_key", sa.String(250), nullable=False),
+    sa.Column("feature_a", sa.String(250), nullable=False),
+    sa.Column("feature_b", sa.String(250), nullable=False),
+    sa.Column("profile_checksum", sa.String(80), nullable=False),
+    sa.Column("dependence", sa.Float, nullable=True),
+    sa.Column("dependence_infinite", sa.Boolean, nullable=False, default=False),
+    sa.Column("p_value", sa.Float),
+    sa.Column("measures", sa.Text, nullable=False),  # JSON: every number of the pair
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("n_reference", sa.BigInteger),
+    sa.Column("n_current", sa.BigInteger),
+    sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint(*PAIR_KEY, name="uq_airflow_kl_pair_history_key"),
+)
+# a pair's numbers kept in its row's measures (its dependence part also as a column)
+PAIR_MEASURES = (
+    "kl",
+    "dependence",
+    "marginal",
+    "mi_reference",
+    "mi_current",
+    "g_statistic",
+    "df",
+    "p_value",
+    "p_value_raw",
+    "threshold",
+)
 
 
 def store_engine(target: Any) -> sa.Engine:
@@ -141,6 +176,32 @@ def segment_history_rows(
         {"segment": segment.label, **row}
         for segment in report.segments
         for row in _rows(segment.features, report, partition_key, dag_id, task_id, checked_at)
+    ]
+
+
+def pair_history_rows(
+    report: DriftReport, *, partition_key: str, dag_id: str, task_id: str, checked_at: datetime
+) -> list[dict[str, Any]]:
+    """One row per pair of a report: its dependence part, p-value and verdict,
+    and every number of it in ``measures``."""
+    return [
+        {
+            "dag_id": dag_id,
+            "task_id": task_id,
+            "partition_key": str(partition_key),
+            "feature_a": a,
+            "feature_b": b,
+            "profile_checksum": report.profile_checksum,
+            "dependence": _finite(pair.dependence),
+            "dependence_infinite": math.isinf(pair.dependence),
+            "p_value": pair.p_value,
+            "measures": json.dumps({m: json_number(getattr(pair, m)) for m in PAIR_MEASURES}),
+            "status": pair.status,
+            "n_reference": pair.n_reference,
+            "n_current": pair.n_current,
+            "checked_at": checked_at,
+        }
+        for (a, b), pair in report.pairs.items()
     ]
 
 
@@ -205,14 +266,17 @@ def record_all(
 
 
 def write_history(conn: sa.Connection, report: DriftReport, **where: Any) -> int:
-    """Upsert a report's feature rows and segment rows on ``conn``; ``where`` is
+    """Upsert a report's feature, segment and pair rows on ``conn``; ``where`` is
     the partition key, DAG, task and check time. Returns the feature rows."""
     rows = history_rows(report, **where)
     segment_rows = segment_history_rows(report, **where)
+    pair_rows = pair_history_rows(report, **where)
     if rows:
         upsert(conn, HISTORY, rows, KEY)
     if segment_rows:
         upsert(conn, SEGMENT_HISTORY, segment_rows, SEGMENT_KEY)
+    if pair_rows:
+        upsert(conn, PAIR_HISTORY, pair_rows, PAIR_KEY)
     return len(rows)
 
 
@@ -229,11 +293,40 @@ def trend(
     check time; with ``segment`` (its label, e.g. ``JFK``), that segment's rows.
     Keys are read as the partition label rule spells them
     (:func:`~airflow_kl.core.partitions.partition_label`: ``01`` is ``1``)."""
-    engine = migrated(store_engine(target))
     table = HISTORY if segment is None else SEGMENT_HISTORY
     query = sa.select(table).where(table.c.feature == feature)
     if segment is not None:
         query = query.where(table.c.segment == segment)
+    return _in_partition_order(target, table, query, dag_id, task_id)
+
+
+@plain_errors
+def pair_trend(
+    target: Any, pair: tuple[str, str], dag_id: str | None = None, task_id: str | None = None
+) -> list[dict[str, Any]]:
+    """A pair's rows (``(a, b)`` as its profile names them), ordered as
+    :func:`trend` orders a feature's; each row's ``measures`` holds its numbers.
+
+    >>> import airflow_kl as ak, numpy as np, pandas as pd, sqlalchemy as sa
+    >>> engine = sa.create_engine("sqlite://")
+    >>> x = np.random.default_rng(0).normal(size=(300, 2))
+    >>> ref = pd.DataFrame({"a": x[:, 0], "b": x[:, 0] + x[:, 1]})
+    >>> report = ak.check_drift(ak.build_profile(ref, pairs="a:b"), ref)
+    >>> record(engine, report, partition_key="2013-01")
+    2
+    >>> [(r["partition_key"], r["status"], r["dependence"]) for r in pair_trend(engine, ("a", "b"))]
+    [('2013-01', 'ok', 0.0)]
+    """
+    a, b = pair
+    table = PAIR_HISTORY
+    query = sa.select(table).where(table.c.feature_a == a, table.c.feature_b == b)
+    return _in_partition_order(target, table, query, dag_id, task_id)
+
+
+def _in_partition_order(target, table, query, dag_id, task_id) -> list[dict[str, Any]]:
+    """The rows ``query`` selects of ``table`` (of one DAG and task, when given)
+    in partition order, a partition's latest check standing for it."""
+    engine = migrated(store_engine(target))
     if dag_id is not None:
         query = query.where(table.c.dag_id == dag_id)
     if task_id is not None:

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from ..core.errors import ConfigError
 from ..core.results import DriftReport
 from .database import plain_errors, writing
-from .history import METADATA, migrated, store_engine, trend, upsert, write_history
+from .history import METADATA, migrated, pair_trend, store_engine, trend, upsert, write_history
 
 REPORTS = sa.Table(
     "airflow_kl_reports",
@@ -271,6 +271,10 @@ class ReportStore:
         """A feature's history rows for one task (in one segment, when given),
         ordered by partition."""
         return trend(self.engine, feature, dag_id=dag_id, task_id=task_id, segment=segment)
+
+    def pair_trend(self, dag_id: str, task_id: str, pair: tuple[str, str]) -> list[dict[str, Any]]:
+        """A pair's history rows for one task, ordered by partition."""
+        return pair_trend(self.engine, pair, dag_id=dag_id, task_id=task_id)
 
 
 def _stored(row: Any) -> StoredReport:

@@ -138,7 +138,12 @@ DASHBOARD = (
 threshold, red points are partitions judged drift.</p>
 <div class="trends">{% for feature, svg in trends[loop.index0] %}
 <div class="trend" data-feature="{{ feature }}"><h4>{{ feature }}</h4>{{ svg|safe }}</div>
-{% endfor %}</div></section>{% endfor %}{% endif %}
+{% endfor %}</div>{% if pair_trends[loop.index0] %}
+<p class="muted">Per pair, the dependence part of its KL by partition (how the two
+features relate); the dashed line is the threshold.</p>
+<div class="trends">{% for pair, svg in pair_trends[loop.index0] %}
+<div class="trend" data-pair="{{ pair }}"><h4>{{ pair }}</h4>{{ svg|safe }}</div>
+{% endfor %}</div>{% endif %}</section>{% endfor %}{% endif %}
 </body></html>
 """
 )

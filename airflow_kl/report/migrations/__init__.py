@@ -16,8 +16,8 @@ store would each create its tables).
 >>> upgrade(engine) == HEAD == current_revision(engine)
 True
 >>> sorted(sa.inspect(engine).get_table_names())  # doctest: +NORMALIZE_WHITESPACE
-['airflow_kl_alembic_version', 'airflow_kl_history', 'airflow_kl_reports',
- 'airflow_kl_segment_history']
+['airflow_kl_alembic_version', 'airflow_kl_history', 'airflow_kl_pair_history',
+ 'airflow_kl_reports', 'airflow_kl_segment_history']
 """
 
 from __future__ import annotations
