@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -32,3 +34,15 @@ def make_frame(
     for j in range(categorical):
         frame[f"cat_{j}"] = frame[f"cat_{j}"].astype("str")
     return frame
+
+
+def duckdb_table(frame: pd.DataFrame, name: str = "cur") -> Any:
+    """An in-memory DuckDB engine holding ``frame`` as table ``name``."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.StaticPool)
+    with engine.begin() as conn:
+        conn.connection.driver_connection.register("frame_view", frame)
+        conn.exec_driver_sql(f"CREATE TABLE {name} AS SELECT * FROM frame_view")
+        conn.connection.driver_connection.unregister("frame_view")
+    return engine

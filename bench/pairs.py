@@ -20,7 +20,7 @@ import sqlalchemy as sa
 import airflow_kl as ak
 from airflow_kl.sources.sql import SqlSource
 
-from .data import make_frame
+from .data import duckdb_table, make_frame
 from .timing import best_of
 
 ROWS = 1_000_000
@@ -66,10 +66,7 @@ def run() -> list[dict]:
     expected = ak.check_drift(profile, current)
     folder = Path(tempfile.mkdtemp(prefix="airflow-kl-bench-"))
     current.to_parquet(folder / "current.parquet", row_group_size=131_072)
-    engine = sa.create_engine("duckdb:///:memory:", poolclass=sa.pool.StaticPool)
-    with engine.begin() as conn:
-        conn.connection.driver_connection.register("current_frame", current)
-        conn.exec_driver_sql("CREATE TABLE cur AS SELECT * FROM current_frame")
+    engine = duckdb_table(current)
     rows = []
     for where, data in (
         ("in memory", current),

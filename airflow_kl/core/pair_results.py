@@ -21,7 +21,8 @@ from .text import printable
 
 Grid = tuple[tuple[float, ...], ...]
 
-_NUMBERS = (
+# a pair's numbers, as its JSON holds them
+PAIR_NUMBERS = (
     "kl",
     "dependence",
     "marginal",
@@ -131,7 +132,7 @@ class PairResult:
     def to_dict(self) -> dict[str, Any]:
         """The pair as a report's JSON stores it (infinities as ``"inf"``)."""
         out: dict[str, Any] = {"features": list(self.features)}
-        out.update((k, json_number(getattr(self, k))) for k in _NUMBERS)
+        out.update((k, json_number(getattr(self, k))) for k in PAIR_NUMBERS)
         out.update(
             df=self.df,
             status=self.status,
@@ -163,7 +164,7 @@ class PairResult:
 
         return cls(
             features=tuple(data["features"]),  # type: ignore[arg-type]
-            **{k: parse_number(data[k]) for k in _NUMBERS},  # type: ignore[arg-type]
+            **{k: parse_number(data[k]) for k in PAIR_NUMBERS},  # type: ignore[arg-type]
             df=whole_count(data["df"], f"{where}: df"),
             status=data["status"],
             n_reference=whole_count(data["n_reference"], f"{where}: n_reference"),

@@ -49,17 +49,25 @@ ProfileLike = dict | str
 # one column: a suite's success is its own).
 EXPECTATION_OPTIONS = tuple(o.name for o in OPTIONS if o.per_feature)
 
-# One field per option, from its declaration (name, type, default). The model
-# stays abstract (it has no _validate), so GX registers only the expectation.
-CheckOptionFields = pydantic.create_model(
-    "CheckOptionFields",
-    __base__=ColumnAggregateExpectation,
-    __module__=__name__,
-    **{
-        o.name: (o.type, pydantic.Field(o.default, description=o.described))
-        for o in OPTIONS
-        if o.per_feature
-    },
+
+def option_fields(name: str, base: type, names: tuple[str, ...]) -> type:
+    """A model with one field per option in ``names``, from its declaration
+    (name, type, default). It stays abstract (it has no ``_validate``), so GX
+    registers only the expectations built on it."""
+    return pydantic.create_model(
+        name,
+        __base__=base,
+        __module__=__name__,
+        **{
+            o.name: (o.type, pydantic.Field(o.default, description=o.described))
+            for o in OPTIONS
+            if o.name in names
+        },
+    )
+
+
+CheckOptionFields = option_fields(
+    "CheckOptionFields", ColumnAggregateExpectation, EXPECTATION_OPTIONS
 )
 
 

@@ -41,21 +41,13 @@ from ..core.profile_forms import (
 )
 from ..core.results import json_number
 from ..core.settings import CheckSettings
+from .expectation import option_fields
 from .pair_metric import PAIR_METRIC
 
 # the options judged per pair: as per column, but a pair is never segmented
 PAIR_OPTIONS = tuple(o.name for o in OPTIONS if o.per_feature and o.name != "segment_by")
 
-PairOptionFields = pydantic.create_model(
-    "PairOptionFields",
-    __base__=BatchExpectation,
-    __module__=__name__,
-    **{
-        o.name: (o.type, pydantic.Field(o.default, description=o.described))
-        for o in OPTIONS
-        if o.name in PAIR_OPTIONS
-    },
-)
+PairOptionFields = option_fields("PairOptionFields", BatchExpectation, PAIR_OPTIONS)
 
 
 def family_profile(profile: Any, family: list[tuple[str, str]]) -> Profile:

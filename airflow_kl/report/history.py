@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.errors import ConfigError, StoreError
+from ..core.pair_results import PAIR_NUMBERS
 from ..core.partitions import natural_order, partition_label
 from ..core.results import DriftReport, json_number, parse_number
 from ..core.text import first_line
@@ -110,18 +111,7 @@ PAIR_HISTORY = sa.Table(
     sa.UniqueConstraint(*PAIR_KEY, name="uq_airflow_kl_pair_history_key"),
 )
 # a pair's numbers kept in its row's measures (its dependence part also as a column)
-PAIR_MEASURES = (
-    "kl",
-    "dependence",
-    "marginal",
-    "mi_reference",
-    "mi_current",
-    "g_statistic",
-    "df",
-    "p_value",
-    "p_value_raw",
-    "threshold",
-)
+PAIR_MEASURES = (*PAIR_NUMBERS, "df")
 
 
 def store_engine(target: Any) -> sa.Engine:
