@@ -46,3 +46,26 @@ def duckdb_table(frame: pd.DataFrame, name: str = "cur") -> Any:
         conn.exec_driver_sql(f"CREATE TABLE {name} AS SELECT * FROM frame_view")
         conn.connection.driver_connection.unregister("frame_view")
     return engine
+
+
+def local_spark() -> Any:
+    """A local[2] SparkSession for a benchmark (stop it when done)."""
+    import os
+    import sys
+    import warnings
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pyspark.sql import SparkSession
+
+        spark = (
+            SparkSession.builder.master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "4g")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate()
+        )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import airflow_kl as ak
 from airflow_kl.sources.sql import SqlSource
 
-from .data import make_frame
+from .data import local_spark, make_frame
 from .parquet_files import OUT
 from .timing import best_of
 
@@ -137,24 +137,7 @@ def run() -> list[dict]:
 
     rows += postgres_rows(profile, current, expected)
 
-    import os
-    import sys
-    import warnings
-
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from pyspark.sql import SparkSession
-
-        spark = (
-            SparkSession.builder.master("local[2]")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.memory", "4g")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate()
-        )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark()
     parquet = OUT / "engines_current_1m.parquet"
     parquet.parent.mkdir(exist_ok=True)
     current.to_parquet(parquet, index=False)

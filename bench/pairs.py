@@ -4,7 +4,8 @@ Parquet file and in DuckDB. In memory the pairs' tables are one
 ``bincount`` each in the pass that counts the features; in DuckDB the
 features' tallies are grouped by the pairs' cells in the same query.
 ``exact``: the tables equal the in-memory ones and, in the database, the
-check sent as many counting queries as the check of the features alone.
+check sent as many counting queries as the check of the features alone (in
+Spark, ran as many jobs), each kernel of Spark measured too.
 
 The 10 pairs join 11 features, numeric and categorical, as a profile's
 pairs tend to: a few features in several pairs (the one the others are read
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 import airflow_kl as ak
 from airflow_kl.sources.sql import SqlSource
 
-from .data import duckdb_table, make_frame
+from .data import duckdb_table, local_spark, make_frame
 from .timing import best_of
 
 ROWS = 1_000_000
@@ -59,6 +60,51 @@ def _one_query_each(engine: sa.Engine, profile, data) -> bool:
     return alone == paired == 1
 
 
+def _spark_rows(current, profile, expected) -> list[dict]:
+    """The same check in Spark (a cached 1M-row frame), by each kernel; a check
+    with pairs must run as many Spark jobs as one without."""
+    from airflow_kl.sources.spark import SparkSource
+
+    spark = local_spark()
+    folder = Path(tempfile.mkdtemp(prefix="airflow-kl-bench-"))
+    current.to_parquet(folder / "current.parquet", index=False)
+    frame = spark.read.parquet(str(folder / "current.parquet")).cache()
+    frame.count()
+    tracker = spark.sparkContext.statusTracker()
+
+    def jobs(run, group: str) -> tuple[object, int]:
+        spark.sparkContext.setJobGroup(group, group)
+        out = run()
+        return out, len(tracker.getJobIdsForGroup(group))
+
+    rows = []
+    for kernel in ("arrow", "aggregates"):
+        source = SparkSource(frame, kernel=kernel)
+        t_alone = best_of(lambda s=source: ak.check_drift(profile, s, pairs=[]), repeat=2)
+        t_pairs = best_of(lambda s=source: ak.check_drift(profile, s), repeat=2)
+        _, alone = jobs(lambda s=source: ak.check_drift(profile, s, pairs=[]), f"{kernel}-alone")
+        report, paired = jobs(lambda s=source: ak.check_drift(profile, s), f"{kernel}-pairs")
+        rows.append(
+            {
+                "benchmark": f"Spark local[2] ({kernel} kernel): check_drift, 1M x 25 and 10 "
+                "pairs, vs the features alone",
+                "ours_s": t_pairs,
+                "baseline_s": t_alone,
+                "slowdown": t_pairs / t_alone,
+                "exact": _same_tables(report, expected) and alone == paired,
+                "target": "no added scan (as many Spark jobs)",
+            }
+        )
+    spark.stop()
+    return rows
+
+
+def _same_tables(report, expected) -> bool:
+    return all(
+        report.pairs[k].current_counts == expected.pairs[k].current_counts for k in expected.pairs
+    )
+
+
 def run() -> list[dict]:
     reference = make_frame(ROWS, seed=1)
     current = make_frame(ROWS, shift=0.05, seed=2)
@@ -75,11 +121,7 @@ def run() -> list[dict]:
     ):
         t_alone = best_of(lambda d=data: ak.check_drift(profile, d, pairs=[]))
         t_pairs = best_of(lambda d=data: ak.check_drift(profile, d))
-        report = ak.check_drift(profile, data)
-        exact = all(
-            report.pairs[k].current_counts == expected.pairs[k].current_counts
-            for k in expected.pairs
-        )
+        exact = _same_tables(ak.check_drift(profile, data), expected)
         if where == "DuckDB":
             exact = exact and _one_query_each(engine, profile, data)
         rows.append(
@@ -92,4 +134,4 @@ def run() -> list[dict]:
                 "target": "<= 1.5x in memory; no added scan in SQL",
             }
         )
-    return rows
+    return rows + _spark_rows(current, profile, expected)
