@@ -42,6 +42,7 @@ from ..core.profile_forms import (
 from ..core.results import json_number
 from ..core.settings import CheckSettings
 from .metric import METRIC
+from .pair_metric import PAIR_METRIC
 from .segment_metric import SEGMENT_METRIC
 
 ProfileLike = dict | str
@@ -202,8 +203,11 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(CheckOptionFields):
         deps = super().get_validation_dependencies(execution_engine, runtime_configuration)
         profile = self._family()
         kwargs = get_metric_kwargs(METRIC, self.configuration, runtime_configuration)
-        # a segmented family is one scan: the overall counts are the segments' sum
+        # a segmented family is one scan: the overall counts are the segments' sum;
+        # a family with pairs shares its pair expectations' metric (one pass)
         name = SEGMENT_METRIC if self._segmented(profile) else METRIC
+        if profile.pairs:
+            name = PAIR_METRIC
         deps.set_metric_configuration(
             name,
             MetricConfiguration(
@@ -236,7 +240,8 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(CheckOptionFields):
                 n: np.sum([g[n] for g in segments], axis=0).tolist() for n in profile.features
             }
         else:
-            segments, counts = None, metrics[METRIC]
+            segments = None
+            counts = metrics[PAIR_METRIC]["counts"] if profile.pairs else metrics[METRIC]
         checksum, bins_checksum = self._checksums(profile)
         report = _family_report(profile, checksum, counts, self._settings(), segments)
         f = report.features[self.column]

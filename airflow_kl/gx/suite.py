@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import great_expectations as gx
@@ -12,13 +13,10 @@ from ..core.compare import DEFAULT_THRESHOLD, selected_pairs
 from ..core.errors import ConfigError
 from ..core.options import OPTION_NAMES, OPTIONS
 from ..core.profile import Profile
+from ..core.profile_forms import profile_subset, profile_text
 from ..core.settings import CheckSettings
 from .expectation import ExpectColumnBinnedKlDivergenceToBeLessThan, load_profile
-from .pair_expectation import (
-    PAIR_OPTIONS,
-    ExpectColumnPairDependenceDriftToBeLessThan,
-    family_profile,
-)
+from .pair_expectation import PAIR_OPTIONS, ExpectColumnPairDependenceDriftToBeLessThan
 
 # options that judge a whole dataset, which a suite of per-column expectations cannot
 DATASET_OPTIONS = tuple(o.name for o in OPTIONS if not o.per_feature)
@@ -100,32 +98,33 @@ def build_suite(
     given = {k: validated[k] if k in checked else v for k, v in options.items()}
     for option in DATASET_OPTIONS:
         given.pop(option, None)
+    # one profile text for every expectation: GX computes one metric of the
+    # features' counts (and the pairs' tables) for the whole suite, in one pass
+    judged = tuple(selected_pairs(profile, pairs, names))
+    text = profile_text(replace(profile_subset(profile, names), pairs=judged))
     expectations = [
         ExpectColumnBinnedKlDivergenceToBeLessThan(
             column=column,
-            profile=profile,
+            profile=text,
             threshold=settings.threshold_for(column),
-            family=names,
             correction=settings.correction,
             **given,
         )
         for column in names
     ]
-    judged = [p.features for p in selected_pairs(profile, pairs, names)]
-    family = [list(p) for p in judged]
     pair_options = {
         k: v for k, v in given.items() if k in PAIR_OPTIONS or k == "on_insufficient_data"
     }
     expectations += [
         ExpectColumnPairDependenceDriftToBeLessThan(
-            column_A=a,
-            column_B=b,
-            profile=family_profile(profile, judged),
+            column_A=pair.features[0],
+            column_B=pair.features[1],
+            profile=text,
             threshold=settings.default_threshold,
-            family=family,
+            family=[list(p.features) for p in judged],
             correction=settings.correction,
             **pair_options,
         )
-        for a, b in judged
+        for pair in judged
     ]
     return gx.ExpectationSuite(name=name, expectations=expectations)

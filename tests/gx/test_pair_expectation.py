@@ -121,3 +121,30 @@ def test_too_few_rows_fail_or_warn(profile):
         (r,) = pair_results(validate(suite, few)).values()
         assert r.result["details"]["status"] == "insufficient_data"
         assert r.success is success
+
+
+def test_a_suite_with_pairs_counts_the_batch_once(profile, monkeypatch):
+    """Every expectation of the suite (features and pairs) carries one profile
+    text, so GX computes the counts and tables in one metric, one pass."""
+    from airflow_kl.gx import pair_metric
+
+    passes = []
+    count = pair_metric.pair_counts
+
+    def counted(source, kwargs):
+        passes.append(source)
+        return count(source, kwargs)
+
+    monkeypatch.setattr(pair_metric, "pair_counts", counted)
+    current = rows(2, 3000, -0.6)
+    suite = build_suite(profile, correction="holm")
+    result = validate(suite, current)
+    assert len(passes) == 1
+    expected = ak.check_drift(profile, current)
+    assert_pairs_match(result, expected)
+    features = {
+        r.expectation_config.kwargs["column"]: r.result["observed_value"]
+        for r in result.results
+        if "column" in r.expectation_config.kwargs
+    }
+    assert features == {n: f.kl for n, f in expected.features.items()}
