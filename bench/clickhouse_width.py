@@ -3,10 +3,10 @@
 much of what the query costs is the analyzer's, which grows faster than the
 query's size. Each size is counted in both of ClickHouse's forms
 (``ClickHouse.count_bins``), forced in turn: a flag per bin in one
-``sumForEach`` (a large query, cheap to execute), and one lambda over a
-constant array of the feature's edges or categories (a small query, but an
-array built per row). A check takes the lambda form from
-``ClickHouse.wide_features`` features on. Baseline: the engine's own
+``sumForEach`` (a large query, cheap to execute), and a bin index per row
+counted by ``countResample`` (``roundDown`` to the edges, or ``transform`` of
+the category: a small query, a few operations a row). A check takes the
+index form from ``ClickHouse.wide_features`` features on. Baseline: the engine's own
 one-pass ``SUM``/``COUNT(DISTINCT)`` over the same columns."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from .warehouses import counted_once
 
 ROWS = 100_000
 NUMERIC, CATEGORICAL = 900, 100
-FORMS = {"a flag per bin in one sumForEach": 10**9, "one lambda over the edges": 0}
+FORMS = {"a flag per bin in one sumForEach": 10**9, "a bin index per row": 0}
 
 
 def run() -> list[dict]:
