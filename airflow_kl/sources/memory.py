@@ -40,7 +40,7 @@ from .frame import (
     profile_column,
     select_features,
 )
-from .pair_tables import count_tables
+from .pair_tables import count_with_tables
 from .profiling import EngineColumn, check_profiling
 from .source import UNGROUPED, WHOLE, Counted, GroupBy, Profiled, Progress, Source
 from .threads import map_columns
@@ -107,8 +107,10 @@ class FrameSource(Source):
             )
             counted = Counted({WHOLE: groups})
         else:
-            counts: dict[Any, np.ndarray] = dict(count_frame(self.data, features, self.engine))
-            counts.update(count_tables(self.data, features, group_by.pairs, self.engine))
+            if group_by.pairs:
+                counts = count_with_tables(self.data, features, group_by.pairs, self.engine)
+            else:
+                counts = dict(count_frame(self.data, features, self.engine))
             counted = Counted({WHOLE: [counts]})
         if progress is not None:
             progress(len(self.data))
