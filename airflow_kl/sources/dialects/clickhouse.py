@@ -181,8 +181,8 @@ class ClickHouse(Dialect):
         return [(sa.func.arrayResize(counts, len(conditions)), len(conditions))]
 
     # from this many features a query counts each feature's bins by a bin index
-    # per row (:meth:`count_bins`): every width, as it is 1.8x faster than a
-    # flag per bin at 25 features and 3.6x at 1,000 (bench/clickhouse_width.py)
+    # per row (:meth:`count_bins`): every width, as it is 1.8-2.0x faster than a
+    # flag per bin at 25 features and 3.2-3.6x at 1,000 (bench/clickhouse_width.py)
     wide_features = 1
 
     def count_bins(self, ops, edges, categories, features=1):
