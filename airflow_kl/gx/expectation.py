@@ -75,24 +75,36 @@ CheckOptionFields = option_fields(
 _REPORTS: dict[tuple, Any] = {}
 
 
-def _family_report(
+def family_report(
     profile: Profile,
     checksum: str,
     counts: dict,
     settings: CheckSettings,
     segments: list | None = None,
+    pair_tables: list | None = None,
 ) -> Any:
     """The family's report, judged once for all its expectations (each reads its row).
 
     The key is everything the verdict depends on: the profile, the counts (and
-    the segments' counts) and the settings; the last few reports are kept.
+    the segments' counts, or the pairs' tables, ``[[a, b, table], ...]``) and
+    the settings; the last few reports are kept. Without ``pair_tables`` the
+    features alone are judged (a pair has an expectation of its own, which
+    passes them).
     """
-    key = (checksum, json.dumps([counts, segments], sort_keys=True), repr(settings))
+    found = [counts, segments, pair_tables]
+    key = (checksum, json.dumps(found, sort_keys=True), repr(settings))
     if key not in _REPORTS:
         while len(_REPORTS) >= 8:
             _REPORTS.pop(next(iter(_REPORTS)))
-        # features only: a pair has an expectation of its own (pair_expectation)
-        _REPORTS[key] = compare_counts(profile, counts, settings, segment_counts=segments, pairs=())
+        tables = {(a, b): table for a, b, table in pair_tables or ()}
+        _REPORTS[key] = compare_counts(
+            profile,
+            counts,
+            settings,
+            segment_counts=segments,
+            pair_counts=tables,
+            pairs=None if pair_tables is not None else (),
+        )
     return _REPORTS[key]
 
 
@@ -243,7 +255,7 @@ class ExpectColumnBinnedKlDivergenceToBeLessThan(CheckOptionFields):
             segments = None
             counts = metrics[PAIR_METRIC]["counts"] if profile.pairs else metrics[METRIC]
         checksum, bins_checksum = self._checksums(profile)
-        report = _family_report(profile, checksum, counts, self._settings(), segments)
+        report = family_report(profile, checksum, counts, self._settings(), segments)
         f = report.features[self.column]
         success = f.status == "ok" or (f.status == INSUFFICIENT and self._tolerates_insufficient())
         within = [s for s in report.segments if self.column in s.features]

@@ -25,7 +25,6 @@ from great_expectations.expectations.expectation import BatchExpectation
 from great_expectations.expectations.registry import get_metric_kwargs
 from great_expectations.validator.metric_configuration import MetricConfiguration
 
-from ..core.compare import compare_counts
 from ..core.decision import INSUFFICIENT
 from ..core.errors import SchemaError
 from ..core.options import OPTIONS
@@ -41,7 +40,7 @@ from ..core.profile_forms import (
 )
 from ..core.results import json_number
 from ..core.settings import CheckSettings
-from .expectation import option_fields
+from .expectation import family_report, option_fields
 from .pair_metric import PAIR_METRIC
 
 # the options judged per pair: as per column, but a pair is never segmented
@@ -146,14 +145,14 @@ class ExpectColumnPairDependenceDriftToBeLessThan(PairOptionFields):
     def _validate(self, metrics: dict, runtime_configuration=None, execution_engine=None):
         profile = self._family()
         found = metrics[PAIR_METRIC]
-        tables = {(a, b): table for a, b, table in found["pairs"]}
-        report = compare_counts(
-            profile, found["counts"], self._settings(), pair_counts=tables, pairs=None
+        checksum, _ = text_checksums(self.profile)
+        # judged once for the family's pair expectations (each reads its pair)
+        report = family_report(
+            profile, checksum, found["counts"], self._settings(), pair_tables=found["pairs"]
         )
         own = next(k for k in report.pairs if set(k) == {self.column_A, self.column_B})
         pair = report.pairs[own]
         tolerated = pair.status == INSUFFICIENT and self.on_insufficient_data == "warn"
-        checksum, _ = text_checksums(self.profile)
         details = {
             **pair.to_dict(),
             "family": [list(p.features) for p in profile.pairs],

@@ -26,7 +26,14 @@ from ..core.binning import numeric_counts, require_columns
 from ..core.pair_profile import PairProfile
 from ..core.profile import FeatureProfile
 from ..core.values import NULL
-from .frame import checked_column, column_names, count_column, engine_of, get_column
+from .frame import (
+    TypedColumn,
+    checked_column,
+    column_names,
+    count_column,
+    engine_of,
+    get_column,
+)
 from .segments import row_bins
 from .threads import map_columns
 
@@ -56,11 +63,11 @@ def count_with_tables(
         if name not in wanted:
             return count_column(name, col, fp, engine), {}
         column = checked_column(name, col, fp, engine)
-        if fp.kind == "numeric" and column is not None and column.value != NULL:
-            x = column.numbers()  # counted by its tallies, celled by the cells' edges
+        if has_numbers(column, fp):  # counted by its tallies, celled by the cells' edges
+            x = column.numbers()
             counts = numeric_counts(x, np.asarray(fp.edges))
             return counts, {merged: numeric_cells(x, fp.edges, merged) for merged in wanted[name]}
-        bins = row_bins(column, fp, rows)
+        bins = row_bins(column, fp, rows)  # counted and celled from one reading of its bins
         counts = np.bincount(bins, minlength=len(fp.counts))
         return counts, {merged: cell_index(merged, bins) for merged in wanted[name]}
 
@@ -78,6 +85,22 @@ def count_with_tables(
 
     tables = map_columns(table, [(p,) for p in pairs], rows)
     return counts | {p.features: t for p, t in zip(pairs, tables, strict=True)}
+
+
+def has_numbers(column: TypedColumn | None, fp: FeatureProfile) -> bool:
+    """Whether a numeric feature's column holds numbers (not all missing, not NULL)."""
+    return fp.kind == "numeric" and column is not None and column.value != NULL
+
+
+def feature_cells(
+    column: TypedColumn | None, fp: FeatureProfile, cells: Cells, rows: int
+) -> np.ndarray:
+    """Each row's pair cell of a feature, as :func:`count_with_tables` finds it:
+    a number's from the edges where cells change (:func:`numeric_cells`), else
+    its bin's (:func:`cell_index`)."""
+    if has_numbers(column, fp):
+        return numeric_cells(column.numbers(), fp.edges, cells)
+    return cell_index(cells, row_bins(column, fp, rows))
 
 
 def numeric_cells(x: np.ndarray, edges: Sequence[float], cells: Cells) -> np.ndarray:
@@ -139,7 +162,7 @@ def count_tables(
         if (name, merged) not in cells:
             fp = features[name]
             column = checked_column(name, get_column(data, name), fp, engine)
-            cells[name, merged] = cell_index(merged, row_bins(column, fp, rows))
+            cells[name, merged] = feature_cells(column, fp, merged, rows)
         return cells[name, merged]
 
     tables = {}
