@@ -177,12 +177,12 @@ class _Counter:
             part = FrameSource(batch, "Spark").count(self.features, self.group_by)
             total = add_counted(total, part, str(self.group_by.partition_by), "Spark")
         keys, counts = [], []
+        names = [*self.features, *(p.features for p in self.group_by.pairs)]
         for raw, groups in (total.parts if total is not None else {}).items():
             key = raw
             if raw is not None and total.value in ("number", "datetime"):  # (a UTC day is whole)
                 key = whole_number(raw, self.group_by.partition_by)
             keys.append("" if raw == WHOLE else json.dumps(key))
-            names = [*self.features, *(p.features for p in self.group_by.pairs)]
             counts.append(np.concatenate([g[n].ravel() for g in groups for n in names]).tolist())
         schema = pa.schema([("key", pa.string()), ("counts", pa.list_(pa.int64()))])
         yield pa.RecordBatch.from_pydict({"key": keys, "counts": counts}, schema=schema)
