@@ -18,8 +18,8 @@ import pytest
 GROUP = 500_000
 SCRIPT = """
 import json, os, sys, airflow_kl as ak
-from airflow_kl.sources import files
-files.SAMPLE_ROWS = 500_000
+from airflow_kl.sources import arrow_batches
+arrow_batches.SAMPLE_ROWS = 500_000
 path, mode = sys.argv[1], sys.argv[2]
 if mode == "profile":
     p = ak.build_profile(path)
