@@ -36,6 +36,8 @@ _LAZY = {
     "SegmentResult": ".core.results",
     "SegmentProfile": ".core.segments",
     "sql": ".sources.sql",
+    "delta": ".sources.lakehouse",
+    "iceberg": ".sources.lakehouse",
 }
 
 __all__ = sorted(_LAZY)

@@ -339,7 +339,9 @@ def check_drift(
     current
         The data to judge. Any source the resolver takes: a pandas or Polars DataFrame, an Arrow
         table, a Parquet or CSV file or folder (a local path or an fsspec
-        URI), a Spark DataFrame, or an :func:`airflow_kl.sql` source.
+        URI), a Delta Lake or Iceberg table (:func:`airflow_kl.delta`,
+        :func:`airflow_kl.iceberg`), a Spark DataFrame, or an
+        :func:`airflow_kl.sql` source.
     features
         The features to judge (default: all of the profile's).
     progress
@@ -357,14 +359,18 @@ def check_drift(
     _require_profile(profile)
     settings = check_settings(settings, options)
     segments = judged_segments(profile, settings)
+    source = resolve(current)
     if profile.pairs or pairs:
-        return _check_with_pairs(profile, current, features, progress, settings, pairs)
-    if segments is None:
-        counts = count_bins(profile, current, features, progress)
-        return compare_counts(profile, counts, settings, features)
-    wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
-    groups = count_segment_bins(wanted, current, segments, progress)
-    return compare_groups(profile, groups, settings, features, segments)
+        report = _check_with_pairs(profile, source, features, progress, settings, pairs)
+    elif segments is None:
+        counts = count_bins(profile, source, features, progress)
+        report = compare_counts(profile, counts, settings, features)
+    else:
+        wanted = {n: profile.features[n] for n in profiled_features(profile, features)}
+        groups = count_segment_bins(wanted, source, segments, progress)
+        report = compare_groups(profile, groups, settings, features, segments)
+    read_version = getattr(source, "read_version", None)
+    return replace(report, data_version=read_version()) if read_version else report
 
 
 def _check_with_pairs(profile, current, features, progress, settings, pairs) -> DriftReport:

@@ -80,6 +80,49 @@ def _add_sql_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_table_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "a Delta Lake or Iceberg table (a folder with a _delta_log, delta://..., "
+        "iceberg://CATALOG/NAMESPACE.TABLE)"
+    )
+    group.add_argument(
+        "--since",
+        metavar="VERSION",
+        help="only the rows that commits after this version (Iceberg: snapshot id) appended",
+    )
+    group.add_argument(
+        "--table-version",
+        metavar="VERSION",
+        help="the version (Iceberg: snapshot id) to read; default the latest",
+    )
+    group.add_argument("--as-of", metavar="TIME", help="the version current at this ISO 8601 time")
+    group.add_argument(
+        "--partition-filter",
+        type=_param,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="only this partition (repeat for more columns)",
+    )
+
+
+TABLE_FLAGS = {
+    "since": "--since",
+    "version": "--table-version",
+    "as_of": "--as-of",
+    "partitions": "--partition-filter",
+}
+
+
+def _table_choice(args: argparse.Namespace) -> dict[str, object]:
+    """The table options given (--since, --table-version, --as-of, --partition)."""
+    choice = {"since": args.since, "version": args.table_version, "as_of": args.as_of}
+    choice = {k: v for k, v in choice.items() if v is not None}
+    if args.partition_filter:
+        choice["partitions"] = dict(args.partition_filter)
+    return choice
+
+
 def _add_output_arguments(parser: argparse.ArgumentParser, report: str, page: str) -> None:
     """--report-path and --html-path, as every command that writes a report or
     a page takes them (--json and --html: their first spellings)."""
@@ -114,7 +157,18 @@ def _is_sql(args: argparse.Namespace) -> bool:
 
 
 def _data(location: str, args: argparse.Namespace) -> object:
-    """The files at ``location``, or with --table/--query the SQL source it names."""
+    """The files at ``location``, or with --table/--query the SQL source it names,
+    or with --since/--table-version/--as-of/--partition the Delta or Iceberg table."""
+    choice = _table_choice(args)
+    if choice and not _is_sql(args):
+        from .sources.lakehouse import format_of, table_source
+
+        if format_of(location) == "iceberg" and "version" in choice:
+            choice["snapshot_id"] = choice.pop("version")
+        return table_source(location, **choice)
+    if choice:
+        flag = TABLE_FLAGS[next(iter(choice))]
+        raise UsageError(f"airflow-kl: {flag} reads a Delta or Iceberg table, not --table/--query")
     if not _is_sql(args):
         if "://" in location and _is_database_url(location):
             raise UsageError(
@@ -214,6 +268,7 @@ def make_parser() -> argparse.ArgumentParser:
         "dependent in the reference",
     )
     _add_sql_arguments(prof)
+    _add_table_arguments(prof)
 
     chk = sub.add_parser(
         "check",
@@ -242,6 +297,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--partition-key", "--partition", dest="partition_key", help="partition in --history-db"
     )
     _add_sql_arguments(chk)
+    _add_table_arguments(chk)
 
     bt = sub.add_parser(
         "backtest",
@@ -289,6 +345,7 @@ def make_parser() -> argparse.ArgumentParser:
     bt.add_argument("--dag-id", help="with --store/--history-db: the checking task's DAG")
     bt.add_argument("--task-id", help="with --store/--history-db: the checking task")
     _add_sql_arguments(bt)
+    _add_table_arguments(bt)
 
     rep = sub.add_parser("report", help="render a report JSON as a self-contained HTML page")
     rep.add_argument("report", help="report JSON written by `check --json`")

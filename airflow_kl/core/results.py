@@ -237,6 +237,11 @@ class DriftReport:
     pairs: dict[tuple[str, str], PairResult] = field(default_factory=dict)
     """Each pair's :class:`~airflow_kl.core.pair_results.PairResult`, by its two
     features' names, when the profile has pairs."""
+    data_version: dict[str, Any] = field(default_factory=dict)
+    """The version of the data read, for a table that has versions: its
+    ``format`` and ``table``, the Delta ``version`` or Iceberg ``snapshot``, and
+    with ``since`` the commits ``appended`` after it whose rows were counted;
+    empty otherwise."""
 
     @property
     def drifted_features(self) -> list[str]:
@@ -280,6 +285,8 @@ class DriftReport:
         if self.pairs:
             out["drifted_pairs"] = self.drifted_pairs
             out["pairs"] = [p.to_dict() for p in self.pairs.values()]
+        if self.data_version:
+            out["data_version"] = self.data_version
         return out
 
     def to_json(self) -> str:
@@ -304,6 +311,7 @@ class DriftReport:
             segment_by=tuple(data.get("segment_by", ())),
             segments=tuple(SegmentResult.from_dict(s) for s in data.get("segments", ())),
             pairs=_pairs_from_dict(data.get("pairs", ())),
+            data_version=dict(data.get("data_version", {})),
         )
 
     def table(self) -> str:

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..core.binning import check_feature_names, require_columns
 from ..core.errors import ConfigError, SchemaError, SourceError
@@ -63,6 +65,10 @@ class ArrowBatchSource(Source):
     counts_pairs = True
     engine: str = "Arrow"
     """The engine named in errors and reports (``"Parquet"``, ``"Delta"``)."""
+    columns_per_read: int = 1
+    """How many columns of a piece (:meth:`pieces`) are read and counted at once:
+    1 holds one decoded column chunk; 0 reads them all together (for readers
+    whose cost is per read, not per column)."""
 
     @abstractmethod
     def schema(self) -> pa.Schema:
@@ -81,6 +87,34 @@ class ArrowBatchSource(Source):
     ) -> Iterator[pa.RecordBatch]:
         """Record batches of the projected ``columns`` (``column_types``: the types
         to read text as, for sources that infer them)."""
+
+    def pieces(self) -> Iterator[Piece] | None:
+        """Parts of the rows (a file, a row group), each read by its columns; None
+        (the default) when the source reads only whole batches. With pieces, an
+        ungrouped count reads one column of one piece at a time."""
+        return None
+
+    def _count_by_column(
+        self,
+        pieces: Iterator[Piece],
+        features: Mapping[str, FeatureProfile],
+        progress: Progress | None,
+    ) -> Counted:
+        totals = {name: np.zeros(len(fp.counts), dtype=np.int64) for name, fp in features.items()}
+        names = list(features)
+        step = self.columns_per_read or len(names)
+        for read in pieces:
+            rows = 0
+            for start in range(0, len(names), step):
+                part = {n: features[n] for n in names[start : start + step]}
+                table = read(list(part))
+                rows = table.num_rows
+                counted = FrameSource(table, self.engine).count(part).groups[0]
+                for name in part:
+                    totals[name] += counted[name]
+            if progress is not None:
+                progress(rows)
+        return Counted({WHOLE: [totals]})
 
     def value_types(self, columns: list[str] | None = None) -> dict[str, str | SchemaError]:
         from .frame import arrow_value_type
@@ -102,7 +136,13 @@ class ArrowBatchSource(Source):
         progress: Progress | None = None,
     ) -> Counted:
         """The sum of per-batch counts by the in-memory kernel: one batch of the
-        features (and grouping columns) in memory at a time."""
+        features (and grouping columns) in memory at a time; ungrouped, from a
+        source with :meth:`pieces`, one column of one piece at a time."""
+        if not group_by.columns() and not group_by.pairs:
+            require_columns(list(self.schema().names), list(features), str(self))
+            pieces = self.pieces()
+            if pieces is not None:
+                return self._count_by_column(pieces, features, progress)
         seg = group_by.segments
         by = dict(zip(seg.by, seg.values, strict=True)) if seg is not None else {}
         types = csv_read_types({**{n: fp.value for n, fp in features.items()}, **by})
@@ -188,6 +228,48 @@ class ArrowBatchSource(Source):
             else f"uniform sample of about {sample_rows} rows (seed {seed})"
         )
         return Profiled(result, {"edges_from": edges_from})
+
+
+Piece = Callable[[list[str]], pa.Table]
+
+
+def parquet_pieces(
+    parquet: pq.ParquetFile,
+    name: str,
+    schema: pa.Schema | None = None,
+    partition_values: Mapping[str, Any] | None = None,
+    other: Callable[[int, list[str]], pa.Table] | None = None,
+) -> Iterator[Piece]:
+    """Each row group of a Parquet file, read by its columns (for
+    :meth:`ArrowBatchSource.pieces`): a column the file stores as it is (cast to
+    its type in ``schema``), a partition column as its value on every row, any
+    other column through ``other(row_group, columns)``; without ``schema`` every
+    column must be stored. Errors name the file ``name``."""
+    stored = set(parquet.schema_arrow.names)
+    keys = dict(partition_values or {})
+    for group in range(parquet.num_row_groups):
+
+        def read(columns: list[str], group: int = group) -> pa.Table:
+            if schema is None:
+                require_columns(list(stored), columns, name)
+            try:
+                rows = parquet.metadata.row_group(group).num_rows
+                arrays = []
+                for column in columns:
+                    if column in stored:
+                        array = parquet.read_row_group(group, [column], use_threads=False)[0]
+                    elif column in keys:
+                        array = pa.repeat(pa.scalar(keys[column]), rows)
+                    else:
+                        array = other(group, [column])[0]  # type: ignore[misc]
+                    if schema is not None:
+                        array = array.cast(schema.field(column).type)
+                    arrays.append(array)
+                return pa.table(arrays, names=columns)
+            except (pa.ArrowInvalid, OSError) as exc:
+                raise SourceError(f"cannot read {name!r}: {exc}") from None
+
+        yield read
 
 
 def chosen_value_types(

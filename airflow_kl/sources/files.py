@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
@@ -28,17 +27,8 @@ import pyarrow.parquet as pq
 
 from ..core.binning import require_columns
 from ..core.errors import SourceError
-from ..core.profile import FeatureProfile
-from .arrow_batches import BATCH_ROWS, ArrowBatchSource
+from .arrow_batches import BATCH_ROWS, ArrowBatchSource, Piece, parquet_pieces
 from .location import Location, is_location, locate, storage_errors
-from .memory import FrameSource
-from .source import (
-    UNGROUPED,
-    WHOLE,
-    Counted,
-    GroupBy,
-    Progress,
-)
 
 CSV_BLOCK = 16 << 20
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".tsv", ".txt")
@@ -325,44 +315,24 @@ class FileSource(ArrowBatchSource):
                     batch_size=batch_rows, columns=columns, row_groups=[group]
                 )
 
-    def count(
-        self,
-        features: Mapping[str, FeatureProfile],
-        group_by: GroupBy = UNGROUPED,
-        progress: Progress | None = None,
-    ) -> Counted:
-        """The sum of per-batch counts by the in-memory kernel: one batch of the
-        features (and grouping columns) in memory at a time; for Parquet without
-        grouping, one decoded column chunk of one row group."""
-        if not group_by.columns() and not group_by.pairs and self.format == "parquet":
-            files = []
-            with self._read_errors():
-                dataset = self.dataset()
-                require_columns(list(dataset.schema.names), list(features), self.location.name)
-                files = self._stored_parquet_files(dataset, list(features))
-            if files:
-                return self._count_parquet_columns(files, features, progress)
-        return super().count(features, group_by, progress)
+    def pieces(self) -> Iterator[Piece] | None:
+        """Parquet's row groups, each read by its columns through a 1 MiB buffered
+        stream: an ungrouped count holds one decoded column chunk at a time. None
+        for CSV, or when a hive folder key is among the columns."""
+        if self.format != "parquet":
+            return None
+        with self._read_errors():
+            files = self._stored_parquet_files(self.dataset(), None)
+        return self._parquet_pieces(files) if files else None
 
-    def _count_parquet_columns(
-        self, files: list[str], features: Mapping[str, FeatureProfile], progress: Progress | None
-    ) -> Counted:
-        """Row group by row group, column by column: one decoded column chunk at a time."""
-        totals = {name: np.zeros(len(fp.counts), dtype=np.int64) for name, fp in features.items()}
+    def _parquet_pieces(self, files: list[str]) -> Iterator[Piece]:
         for name in files:
+            shown = _shown(self.location, name)
             try:
                 parquet = self._open_parquet(name)
-                require_columns(parquet.schema_arrow.names, list(features), name)
-                for group in range(parquet.num_row_groups):
-                    for feature, fp in features.items():
-                        chunk = parquet.read_row_group(group, columns=[feature], use_threads=False)
-                        counted = FrameSource(chunk, "Parquet").count({feature: fp})
-                        totals[feature] += counted.groups[0][feature]
-                    if progress is not None:
-                        progress(parquet.metadata.row_group(group).num_rows)
             except (pa.ArrowInvalid, OSError) as exc:
-                raise SourceError(f"cannot read {_shown(self.location, name)!r}: {exc}") from None
-        return Counted({WHOLE: [totals]})
+                raise SourceError(f"cannot read {shown!r}: {exc}") from None
+            yield from parquet_pieces(parquet, shown)
 
 
 def iter_batches(

@@ -82,6 +82,12 @@ def _spark(data: Any) -> Source:
     return SparkSource(data)
 
 
+def _table(data: Any) -> Source:
+    from .lakehouse import table_source
+
+    return table_source(data)
+
+
 def _database(data: Any) -> Source:
     raise ConfigError(
         f"{_shown_url(data)} is a database: say which rows to read, with "
@@ -119,6 +125,7 @@ BUILT_IN = (
         _spark,
         types=("pyspark.sql.dataframe.DataFrame", "pyspark.sql.connect.dataframe.DataFrame"),
     ),
+    SourceKind("lakehouse table", _table, schemes=("delta", "iceberg")),
     SourceKind(
         "database",
         _database,
@@ -232,6 +239,13 @@ def resolve(data: Any) -> Source:
                 return kind.open(data)
         if isinstance(text, str) and is_database_url(text):
             return _database(text)
+        if isinstance(text, str) and scheme.startswith("delta+"):
+            return _table(text)
+        if isinstance(text, str):
+            from .lakehouse import format_of
+
+            if format_of(text) == "delta":  # a folder holding a _delta_log
+                return _table(text)
         return _files(data)
     raise SourceError(
         f"cannot read data of type {type(data).__name__}: pass a pandas or Polars frame, "
