@@ -139,8 +139,12 @@ class KLDriftCheckOperator(DriftGateOperator):
     :param profile: path/URI of a profile JSON (templated).
     :param source: a Parquet/CSV path or folder, a SQL mapping
         ``{"conn_id", "table" | "sql", "where", "parameters"}`` (any common.sql
-        connection), or a callable taking the task's context (``**context``) and
-        returning a DataFrame or ``ak.sql(...)`` (templated).
+        connection), a Delta Lake or Iceberg table (its URI or folder, or
+        ``{"delta" | "iceberg": table, "since": ..., ...}``; ``"since": "last"``
+        checks only what commits after the version this task last checked
+        appended, read from the report store), or a callable taking the task's
+        context (``**context``) and returning a DataFrame or ``ak.sql(...)``
+        (templated).
     :param pairs: the profile's pairs to judge, ``"a:b,c:d"`` or a list of pairs
         (templated; default: every pair whose two features are judged).
     :param threshold: and the other check options (``alpha``, ``smoothing``,
@@ -227,12 +231,17 @@ class KLDriftCheckOperator(DriftGateOperator):
         from ..api import check_drift
         from ..core.profile import Profile
         from ..core.settings import CheckSettings
+        from ..run.since_last import with_last_checked
+        from .report_store import configured_store
 
         try:
             settings = CheckSettings.from_options(self.check_options())
+            source = with_last_checked(self.source, configured_store(), self.dag_id, self.task_id)
+            if source is not self.source:
+                self.log.info("checking %s", describe(source))
             return check_drift(
                 Profile.load(storage_path(self.profile, self.conn_id)),
-                resolve_source(self.source, self.conn_id),
+                resolve_source(source, self.conn_id),
                 features=self.features,
                 pairs=self.pairs,
                 settings=settings,

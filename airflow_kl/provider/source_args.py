@@ -8,6 +8,9 @@
 - ``{"spark_conn_id": ..., "table": ... | "sql": ...}``: a table or query on a
   Spark Connect server (``sc://host:port``) named by an Airflow connection,
   counted there: the worker needs no JVM;
+- ``{"delta": path, "since": ..., "as_of": ..., "version": ..., "partitions": {...}}``
+  or ``{"iceberg": "iceberg://CATALOG/NAMESPACE.TABLE", "snapshot_id": ..., ...}``:
+  a Delta Lake or Iceberg table at a version, or the rows appended since one;
 - a callable returning a pandas DataFrame or Arrow table (called at run time).
 """
 
@@ -84,7 +87,12 @@ def spark_connect_source(source: Mapping[str, Any]) -> Any:
 
 def connection_source(source: Mapping[str, Any]) -> Any:
     """The source of a mapping that names an Airflow connection: a SQL table or
-    query (``conn_id``), or a Spark Connect table or query (``spark_conn_id``)."""
+    query (``conn_id``), or a Spark Connect table or query (``spark_conn_id``);
+    a mapping that names a Delta or Iceberg table instead is that table's."""
+    from ..sources.lakehouse import is_table_mapping, table_source
+
+    if is_table_mapping(source):
+        return table_source(source)
     if "spark_conn_id" in source:
         return resolve(spark_connect_source(source))
     check_sql_mapping(source)
@@ -123,6 +131,12 @@ def resolve_source(source: Any, conn_id: str | None = None) -> Any:
 
 def describe(source: Any) -> str:
     """A short, password-free description for logs and reports."""
+    from ..sources.lakehouse import is_table_mapping
+
+    if is_table_mapping(source):
+        fmt = "delta" if "delta" in source else "iceberg"
+        since = f" since {source['since']}" if source.get("since") is not None else ""
+        return f"{fmt}:{shown(str(source[fmt]))}{since}"
     if isinstance(source, Mapping):
         what = source.get("table") or "query"
         if "spark_conn_id" in source:

@@ -231,6 +231,23 @@ class ReportStore:
             return [_stored(row) for row in conn.execute(query)]
 
     @plain_errors
+    def last_data_version(self, dag_id: str, task_id: str, table: str) -> dict[str, Any] | None:
+        """The ``data_version`` of the task's newest report that read ``table`` (a
+        Delta or Iceberg table's URI), or None when it has none: where a check of
+        only the appended rows starts next."""
+        query = (
+            sa.select(REPORTS)
+            .where(REPORTS.c.dag_id == dag_id, REPORTS.c.task_id == task_id)
+            .order_by(REPORTS.c.checked_at.desc())
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                read = _stored(row).report.data_version
+                if read.get("table") == table:
+                    return read
+        return None
+
+    @plain_errors
     def accepted(
         self,
         dag_id: str,
