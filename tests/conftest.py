@@ -384,3 +384,24 @@ def snowflake_url(tmp_path_factory):
             conn.exec_driver_sql("CREATE SCHEMA IF NOT EXISTS kl.public")
         engine.dispose()
         yield url
+
+
+@pytest.fixture(scope="session")
+def iceberg_catalog(tmp_path_factory):
+    """pyiceberg's SQL catalog on SQLite with a local warehouse, named ``lake``
+    through the ``PYICEBERG_CATALOG__LAKE__*`` variables (as a deployment sets
+    them), which subprocesses inherit."""
+    root = tmp_path_factory.mktemp("iceberg")
+    names = {
+        "PYICEBERG_CATALOG__LAKE__TYPE": "sql",
+        "PYICEBERG_CATALOG__LAKE__URI": f"sqlite:///{root}/catalog.db",
+        "PYICEBERG_CATALOG__LAKE__WAREHOUSE": f"file://{root}",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in names.items():
+            patch.setenv(name, value)
+        from pyiceberg.catalog.sql import SqlCatalog
+
+        yield SqlCatalog(
+            "lake", uri=names["PYICEBERG_CATALOG__LAKE__URI"], warehouse=f"file://{root}"
+        )
