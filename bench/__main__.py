@@ -28,6 +28,7 @@ BENCHES = (
     "scale_out",
     "segments",
     "pairs",
+    "lakehouse",
     "judging",
     "backtest",
     "import_cost",
