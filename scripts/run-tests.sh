@@ -45,8 +45,10 @@ trap report EXIT
 # Lock tests run on the compatibility side, after its environments, so that
 # both sides end at about the same time: the 1,000-feature matrix and the
 # SQL dialects' wide cases (about 350 s), the year's backtests on PostgreSQL
-# and Spark (about 100 s), and the lakehouse tables (about 80 s).
-LATER_LANE=(tests/sources/test_dialects.py tests/backtesting/test_backtest.py tests/lakehouse)
+# and Spark (about 100 s), the lakehouse tables (about 80 s) and the UI's
+# scheduled deployment (about 60 s).
+LATER_LANE=(tests/sources/test_dialects.py tests/backtesting/test_backtest.py tests/lakehouse
+            tests/ui/test_scheduled_runs.py)
 PYTEST=(.venv/bin/python -m pytest -q -p no:cacheprovider -m "not alone")
 
 stage "system packages" bash scripts/system-deps.sh || exit 1

@@ -117,16 +117,54 @@ def resolve_source(source: Any, conn_id: str | None = None) -> Any:
     """The :class:`~airflow_kl.sources.source.Source` of an operator's ``source``
     (object-storage URLs read with ``conn_id``'s credentials when it is given;
     a callable is called first, at run time)."""
+    from ..core.file_io import is_uri
+    from ..sources.lakehouse import format_of, is_table_mapping
+
     if isinstance(source, Mapping):
-        return connection_source(source)
+        if conn_id and "delta" in source and is_uri(str(source["delta"])):
+            source = {"storage_options": delta_storage_options(conn_id), **source}
+        return connection_source(source) if not is_table_mapping(source) else _table(source)
     if isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
         if text.startswith("file://"):
             return resolve(text[len("file://") :])
-        return resolve(storage_path(text, conn_id))
+        path = storage_path(text, conn_id)
+        if conn_id and is_uri(text) and format_of(text, path) == "delta":
+            return _table({"delta": text, "storage_options": delta_storage_options(conn_id)})
+        return resolve(path)
     if callable(source):
         return resolve(source())
     return resolve(source)
+
+
+def _table(source: Mapping[str, Any]) -> Any:
+    from ..sources.lakehouse import table_source
+
+    return table_source(source)
+
+
+def delta_storage_options(conn_id: str) -> dict[str, str]:
+    """delta-rs's storage options (it does not use fsspec) from an Airflow AWS
+    connection: the credentials as the amazon provider resolves them (keys, an
+    assumed role, a profile), its region and its endpoint."""
+    from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
+
+    hook = AwsBaseHook(aws_conn_id=conn_id, client_type="s3")
+    credentials = hook.get_credentials()
+    options = {
+        "AWS_ACCESS_KEY_ID": credentials.access_key,
+        "AWS_SECRET_ACCESS_KEY": credentials.secret_key,
+    }
+    if credentials.token:
+        options["AWS_SESSION_TOKEN"] = credentials.token
+    if hook.conn_region_name:
+        options["AWS_REGION"] = hook.conn_region_name
+    endpoint = hook.conn_config.endpoint_url
+    if endpoint:
+        options["AWS_ENDPOINT_URL"] = endpoint
+        if endpoint.startswith("http://"):
+            options["AWS_ALLOW_HTTP"] = "true"
+    return options
 
 
 def describe(source: Any) -> str:

@@ -88,10 +88,16 @@ class ArrowBatchSource(Source):
         """Record batches of the projected ``columns`` (``column_types``: the types
         to read text as, for sources that infer them)."""
 
-    def pieces(self) -> Iterator[Piece] | None:
-        """Parts of the rows (a file, a row group), each read by its columns; None
-        (the default) when the source reads only whole batches. With pieces, an
-        ungrouped count reads one column of one piece at a time."""
+    def pieces(self, columns: list[str]) -> Iterator[Piece] | None:
+        """Parts of the rows (a file, a row group), each read by any of ``columns``;
+        None (the default) when the source reads only whole batches of them. With
+        pieces, an ungrouped count reads one column of one piece at a time.
+
+        Parameters
+        ----------
+        columns
+            The columns that will be read (each must be in :meth:`schema`).
+        """
         return None
 
     def _count_by_column(
@@ -139,8 +145,7 @@ class ArrowBatchSource(Source):
         features (and grouping columns) in memory at a time; ungrouped, from a
         source with :meth:`pieces`, one column of one piece at a time."""
         if not group_by.columns() and not group_by.pairs:
-            require_columns(list(self.schema().names), list(features), str(self))
-            pieces = self.pieces()
+            pieces = self.pieces(list(features))
             if pieces is not None:
                 return self._count_by_column(pieces, features, progress)
         seg = group_by.segments

@@ -66,11 +66,10 @@ def default_storage_options(uri: str) -> dict[str, str]:
     """delta-rs's storage options for ``uri``: on S3, the endpoint of
     ``AWS_ENDPOINT_URL`` (plain HTTP allowed when it says ``http://``); delta-rs
     reads the standard AWS variables for the rest."""
-
     if not uri.startswith(("s3://", "s3a://")):
         return {}
     endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    options = {"conditional_put": "etag"}
+    options: dict[str, str] = {}
     if endpoint:
         options["AWS_ENDPOINT_URL"] = endpoint
         if endpoint.startswith("http://"):
@@ -261,11 +260,15 @@ class DeltaSource(ArrowBatchSource):
         except (pa.ArrowInvalid, OSError) as exc:
             raise SourceError(f"cannot read Delta table {self.uri!r}: {exc}") from None
 
-    def pieces(self) -> Iterator[Piece]:
+    def pieces(self, columns: list[str]) -> Iterator[Piece]:
         """Each row group of each file, read by its columns as files' are: a
         partition column from the file's partition values, a column the file
         does not store by name (added later, or mapped) through Arrow's dataset."""
         dataset = self.dataset
+        require_columns(list(dataset.schema.names), columns, self.uri)
+        return self._row_groups(dataset)
+
+    def _row_groups(self, dataset: ds.Dataset) -> Iterator[Piece]:
         fs = dataset.filesystem
         for fragment in dataset.get_fragments(filter=self._filter()):
             shown = f"{self.uri}/{fragment.path}"

@@ -315,14 +315,16 @@ class FileSource(ArrowBatchSource):
                     batch_size=batch_rows, columns=columns, row_groups=[group]
                 )
 
-    def pieces(self) -> Iterator[Piece] | None:
+    def pieces(self, columns: list[str]) -> Iterator[Piece] | None:
         """Parquet's row groups, each read by its columns through a 1 MiB buffered
         stream: an ungrouped count holds one decoded column chunk at a time. None
-        for CSV, or when a hive folder key is among the columns."""
+        for CSV, or when a hive folder key is among ``columns``."""
         if self.format != "parquet":
             return None
         with self._read_errors():
-            files = self._stored_parquet_files(self.dataset(), None)
+            dataset = self.dataset()
+            require_columns(list(dataset.schema.names), columns, self.location.name)
+            files = self._stored_parquet_files(dataset, columns)
         return self._parquet_pieces(files) if files else None
 
     def _parquet_pieces(self, files: list[str]) -> Iterator[Piece]:

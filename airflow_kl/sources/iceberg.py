@@ -217,8 +217,12 @@ class IcebergSource(ArrowBatchSource):
         except (OSError, ValueError, pa.ArrowInvalid) as exc:
             raise SourceError(f"cannot read Iceberg table {self.uri}: {exc}") from None
 
-    def pieces(self) -> Iterator[Piece]:
+    def pieces(self, columns: list[str]) -> Iterator[Piece]:
         """Each data file (with its delete files applied), read by its columns."""
+        require_columns(list(self.schema().names), columns, self.uri)
+        return self._files()
+
+    def _files(self) -> Iterator[Piece]:
         from pyiceberg.io.pyarrow import ArrowScan
 
         if self.snapshot is None or (self.since is not None and not self.appended):

@@ -162,9 +162,10 @@ def _only(choice: dict[str, Any], keys: set[str], what: str) -> dict[str, Any]:
     return choice
 
 
-def format_of(location: str) -> str | None:
+def format_of(location: str, data: Any = None) -> str | None:
     """``"delta"``, ``"iceberg"`` or None: by the URI's scheme, or for a local
-    folder or object-storage URL by a ``_delta_log`` in it.
+    folder or object-storage URL by a ``_delta_log`` in it (looked for through
+    ``data``, an ``ObjectStoragePath`` with its credentials, when given).
 
     >>> format_of("iceberg://lake/nyc.flights"), format_of("delta+s3://b/t")
     ('iceberg', 'delta')
@@ -177,7 +178,7 @@ def format_of(location: str) -> str | None:
     if not scheme or scheme == "file":
         path = location.removeprefix("file://")
         return "delta" if os.path.isdir(os.path.join(path, "_delta_log")) else None
-    return "delta" if has_delta_log(location) else None
+    return "delta" if has_delta_log(location if data is None else data) else None
 
 
 def has_delta_log(location: Any) -> bool:

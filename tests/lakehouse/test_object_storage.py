@@ -93,3 +93,38 @@ def test_a_wrong_secret_is_one_clear_error(s3_table, s3_server, monkeypatch, pro
     assert default_storage_options(s3_table)["AWS_ALLOW_HTTP"] == "true"
     with pytest.raises(ak.SourceError, match=r"cannot open Delta table 's3://lake/delta/flights'"):
         ak.check_drift(profile, ak.delta(s3_table))
+
+
+def test_the_operator_reads_the_table_with_a_connections_credentials(
+    s3_table, s3_server, monkeypatch, profile, flights, tmp_path, airflow_db
+):
+    """No AWS_* variables: the operator's conn_id (an ``aws`` connection) gives
+    delta-rs its keys, region and endpoint, as it gives fsspec's."""
+    from airflow_kl.provider.operators import KLDriftCheckOperator
+    from tests.provider.test_operators import run_operator
+
+    for name in s3_server.env():
+        monkeypatch.delenv(name, raising=False)
+    connection = {
+        "conn_type": "aws",
+        "login": s3_server.key_id,
+        "password": s3_server.secret,
+        "extra": {"endpoint_url": s3_server.url, "region_name": "us-east-1"},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_LAKE_DELTA", json.dumps(connection))
+    profile.save(tmp_path / "january.json")
+    september = counts(ak.check_drift(profile, flights[flights.month == 9]))
+    for source in (s3_table + "/", {"delta": s3_table, "since": 0, "version": 1}):
+        _, ti, result = run_operator(
+            "lakehouse_s3_connection",
+            KLDriftCheckOperator,
+            "check",
+            profile=str(tmp_path / "january.json"),
+            source=source,
+            conn_id="lake_delta",
+            on_drift="warn",
+        )
+        assert str(ti.state) == "success"
+        report = ak.DriftReport.from_dict(result)
+        assert counts(report) == september
+        assert report.data_version["format"] == "delta"
