@@ -188,6 +188,15 @@ class S3Server:
             **overrides,
         }
 
+    def airflow_connection(self) -> dict:
+        """An Airflow ``aws`` connection to this server, as ``AIRFLOW_CONN_*`` JSON holds it."""
+        return {
+            "conn_type": "aws",
+            "login": self.key_id,
+            "password": self.secret,
+            "extra": {"endpoint_url": self.url, "region_name": "us-east-1"},
+        }
+
     def client(self):
         import boto3
 

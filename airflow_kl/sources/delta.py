@@ -78,24 +78,8 @@ def default_storage_options(uri: str) -> dict[str, str]:
 
 
 class DeltaSource(ArrowBatchSource):
-    """A Delta Lake table: its folder (local or object storage) or a ``delta://`` URI.
-
-    Parameters
-    ----------
-    table
-        The table's folder or URI.
-    version
-        The version to read (default: the latest).
-    as_of
-        A time (``datetime`` or ISO 8601 text): the version current then.
-    since
-        Read only the rows that commits after this version added.
-    partitions
-        Equalities on partition columns (``{"month": 9}``), which prune files.
-    storage_options
-        delta-rs's options (credentials, endpoint); by default those of the
-        environment's AWS variables.
-    """
+    """A Delta Lake table: its folder (local or object storage) or a ``delta://``
+    URI; what :func:`airflow_kl.delta` returns, whose parameters it takes."""
 
     engine = "Delta"
 

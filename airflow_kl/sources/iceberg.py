@@ -54,22 +54,8 @@ def parse_table_uri(text: str) -> tuple[str, str]:
 
 
 class IcebergSource(ArrowBatchSource):
-    """An Iceberg table named ``iceberg://CATALOG/NAMESPACE.TABLE``.
-
-    Parameters
-    ----------
-    table
-        The table's URI.
-    snapshot_id
-        The snapshot to read (default: the current one).
-    as_of
-        A time (``datetime`` or ISO 8601 text): the snapshot current then.
-    since
-        Read only the rows that snapshots after this one appended.
-    partitions
-        Equalities on columns (``{"month": 9}``): files outside them are pruned
-        through the partition spec, rows outside them filtered.
-    """
+    """An Iceberg table named ``iceberg://CATALOG/NAMESPACE.TABLE``; what
+    :func:`airflow_kl.iceberg` returns, whose parameters it takes."""
 
     engine = "Iceberg"
     columns_per_read = 0  # pyiceberg's cost is per read of a file: read its columns together

@@ -105,13 +105,7 @@ def test_the_operator_reads_the_table_with_a_connections_credentials(
 
     for name in s3_server.env():
         monkeypatch.delenv(name, raising=False)
-    connection = {
-        "conn_type": "aws",
-        "login": s3_server.key_id,
-        "password": s3_server.secret,
-        "extra": {"endpoint_url": s3_server.url, "region_name": "us-east-1"},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_LAKE_DELTA", json.dumps(connection))
+    monkeypatch.setenv("AIRFLOW_CONN_LAKE_DELTA", json.dumps(s3_server.airflow_connection()))
     profile.save(tmp_path / "january.json")
     september = counts(ak.check_drift(profile, flights[flights.month == 9]))
     for source in (s3_table + "/", {"delta": s3_table, "since": 0, "version": 1}):

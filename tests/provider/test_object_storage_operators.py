@@ -23,13 +23,7 @@ def lake_connection(s3_server, s3_lake, monkeypatch):
 
     for name in s3_server.env():
         monkeypatch.delenv(name, raising=False)
-    connection = {
-        "conn_type": "aws",
-        "login": s3_server.key_id,
-        "password": s3_server.secret,
-        "extra": {"endpoint_url": s3_server.url, "region_name": "us-east-1"},
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_LAKE_S3", json.dumps(connection))
+    monkeypatch.setenv("AIRFLOW_CONN_LAKE_S3", json.dumps(s3_server.airflow_connection()))
     S3FileSystem.clear_instance_cache()
     yield "lake_s3"
     S3FileSystem.clear_instance_cache()
