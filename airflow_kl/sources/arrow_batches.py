@@ -118,6 +118,8 @@ class ArrowBatchSource(Source):
                 counted = FrameSource(table, self.engine).count(part).groups[0]
                 for name in part:
                     totals[name] += counted[name]
+                del table
+            pa.default_memory_pool().release_unused()  # what a piece freed, whatever the pool
             if progress is not None:
                 progress(rows)
         return Counted({WHOLE: [totals]})
