@@ -352,6 +352,7 @@ def _first_pass(
                     whole = pa.chunked_array(tally.sample, type=tally.sample[0].type)
                     tally.sample = [whole.combine_chunks().filter(half)]
             sampled, rate = half.true_count, rate / 2
+            pa.default_memory_pool().release_unused()  # the sample's old chunks
     return tallies, rows, rate
 
 
