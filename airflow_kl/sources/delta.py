@@ -121,10 +121,10 @@ class DeltaSource(ArrowBatchSource):
             raise SourceError(f"no Delta table at {self.uri!r} (no _delta_log)") from None
         except (DeltaError, OSError, ValueError) as exc:
             raise SourceError(f"cannot open Delta table {self.uri!r}: {exc}") from None
-        if self.as_of is not None:
+        if self.as_of is not None and table.version() == 0:
             # before the first commit delta-rs loads version 0: its commit's time says so
             info = next((a["commitInfo"] for a in self._commit(0) if "commitInfo" in a), {})
-            if table.version() == 0 and info.get("timestamp", 0) / 1000 > self.as_of.timestamp():
+            if info.get("timestamp", 0) / 1000 > self.as_of.timestamp():
                 raise ConfigError(
                     f"{self.uri!r} has no version as of {self.as_of.isoformat()}: its first "
                     f"commit is later"
