@@ -19,6 +19,7 @@ apart from the others.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -189,19 +190,9 @@ class IcebergSource(ArrowBatchSource):
     ) -> Iterator[pa.RecordBatch]:
         """Record batches of the projected ``columns``, one data file at a time
         (with its delete files applied)."""
-        from pyiceberg.io.pyarrow import ArrowScan
-
-        if columns is not None:
-            require_columns(list(self.schema().names), columns, self.uri)
-        if self.snapshot is None or (self.since is not None and not self.appended):
-            return
-        scan = self._scan(columns)
-        reader = ArrowScan(self.table.metadata, self.table.io, scan.projection(), scan.row_filter)
-        try:
-            for task in scan.plan_files():
-                yield from reader.to_record_batches([task])
-        except (OSError, ValueError, pa.ArrowInvalid) as exc:
-            raise SourceError(f"cannot read Iceberg table {self.uri}: {exc}") from None
+        names = list(self.schema().names) if columns is None else columns
+        for read in self.pieces(names):
+            yield from read(names).to_batches(batch_rows)
 
     def pieces(self, columns: list[str]) -> Iterator[Piece]:
         """Each data file (with its delete files applied), read by its columns."""
@@ -219,13 +210,21 @@ class IcebergSource(ArrowBatchSource):
             def read(columns: list[str]) -> pa.Table:
                 projection = self._scan(columns).projection()
                 arrow = ArrowScan(self.table.metadata, self.table.io, projection, scan.row_filter)
-                return arrow.to_table([task])
+                with self._read_errors():
+                    return arrow.to_table([task])
 
             return read
 
+        with self._read_errors():
+            tasks = list(scan.plan_files())
+        for task in tasks:
+            yield reader(task)
+
+    @contextmanager
+    def _read_errors(self) -> Iterator[None]:
+        """Errors while planning or reading files as one SourceError naming the table."""
         try:
-            for task in scan.plan_files():
-                yield reader(task)
+            yield
         except (OSError, ValueError, pa.ArrowInvalid) as exc:
             raise SourceError(f"cannot read Iceberg table {self.uri}: {exc}") from None
 
