@@ -118,29 +118,24 @@ def resolve_source(source: Any, conn_id: str | None = None) -> Any:
     (object-storage URLs read with ``conn_id``'s credentials when it is given;
     a callable is called first, at run time)."""
     from ..core.file_io import is_uri
-    from ..sources.lakehouse import format_of, is_table_mapping
+    from ..sources.lakehouse import format_of, table_source
 
     if isinstance(source, Mapping):
         if conn_id and "delta" in source and is_uri(str(source["delta"])):
             source = {"storage_options": delta_storage_options(conn_id), **source}
-        return connection_source(source) if not is_table_mapping(source) else _table(source)
+        return connection_source(source)
     if isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
         if text.startswith("file://"):
             return resolve(text[len("file://") :])
         path = storage_path(text, conn_id)
         if conn_id and is_uri(text) and format_of(text, path) == "delta":
-            return _table({"delta": text, "storage_options": delta_storage_options(conn_id)})
+            options = delta_storage_options(conn_id)
+            return table_source({"delta": text, "storage_options": options})
         return resolve(path)
     if callable(source):
         return resolve(source())
     return resolve(source)
-
-
-def _table(source: Mapping[str, Any]) -> Any:
-    from ..sources.lakehouse import table_source
-
-    return table_source(source)
 
 
 def delta_storage_options(conn_id: str) -> dict[str, str]:

@@ -239,12 +239,12 @@ def resolve(data: Any) -> Source:
                 return kind.open(data)
         if isinstance(text, str) and is_database_url(text):
             return _database(text)
-        if isinstance(text, str) and scheme.startswith("delta+"):
-            return _table(text)
         if isinstance(text, str):
             from .lakehouse import format_of
 
-            if format_of(text) == "delta":  # a folder holding a _delta_log
+            # delta+s3://..., or a folder holding a _delta_log (looked for with the
+            # credentials an ObjectStoragePath carries)
+            if format_of(text, data) == "delta":
                 return _table(text)
         return _files(data)
     raise SourceError(
